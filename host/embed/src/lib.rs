@@ -1,0 +1,43 @@
+//! Embedding for weir: turn rendered record texts into vectors, remember them, and make sure
+//! a collection only ever holds vectors of one model.
+//!
+//! - [`Embedder`]: the provider abstraction. [`OpenAiEmbedder`] talks to any
+//!   OpenAI-compatible `/v1/embeddings` endpoint (batching, token budgets, rate limits,
+//!   retries, usage and cost); [`LocalEmbedder`] runs multilingual-e5-small (Czech + English)
+//!   or all-MiniLM-L6-v2 through ONNX Runtime, fully offline; [`HashEmbedder`] is a
+//!   deterministic, non-semantic stand-in for tests and emergencies.
+//! - [`ModelId`]: what produced a vector (`local:multilingual-e5-small@384`), with the
+//!   query/passage prefix rules.
+//! - [`EmbeddingCache`] / [`CachedEmbedder`]: a persistent cache in the engine's redb
+//!   database, keyed by (model key, sha256 of the exact text sent).
+//! - [`ensure_compatible`] / [`FallbackChain`]: integrity guards.
+//!
+//! Local model files come from `cargo xtask setup-models` (see [`ModelPaths`]).
+
+mod cache;
+mod embedder;
+mod error;
+mod hash;
+mod integrity;
+mod limiter;
+mod local;
+mod model;
+mod openai;
+mod stats;
+
+pub use cache::{CACHE_TABLE, CacheStats, CachedEmbedder, EmbeddingCache};
+pub use embedder::{EmbedFuture, Embedder, normalize};
+pub use error::{Error, Result};
+pub use hash::{HASH_MODEL_NAME, HashEmbedder};
+pub use integrity::{FallbackChain, ensure_compatible};
+pub use limiter::TokenBucket;
+pub use local::{
+    DEFAULT_BATCH_SIZE, DEFAULT_THREADS, LocalConfig, LocalEmbedder, LocalModel, MODEL_DIR_ENV, ModelPaths,
+    ORT_DYLIB_ENV, ORT_LIB_NAME, onnx_environment, session_options,
+};
+pub use model::{Distance, ModelId, Provider, Purpose};
+pub use openai::{
+    ApiKey, BYTES_PER_TOKEN, DEFAULT_BASE_URL, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_INPUT_TOKENS, MAX_BATCH_INPUTS,
+    OpenAiConfig, OpenAiEmbedder, estimate_tokens,
+};
+pub use stats::EmbedStats;

@@ -1,0 +1,341 @@
+//! Local ONNX models through fastembed, with ONNX Runtime loaded dynamically.
+//!
+//! Nothing is downloaded at run time: `cargo xtask setup-models` places the runtime library
+//! and the converted models in the model directory (see [`ModelPaths`]) and records their
+//! sha256 in `manifest.json`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use ort::environment::Environment;
+use sha2::{Digest, Sha256};
+use tracing::info;
+
+use crate::embedder::{EmbedFuture, Embedder, normalize};
+use crate::stats::Counters;
+use crate::{EmbedStats, Error, ModelId, Provider, Purpose, Result};
+
+/// File name of the ONNX Runtime library setup installs (`<model dir>/onnxruntime/`).
+pub const ORT_LIB_NAME: &str = "libonnxruntime.so.1.24.4";
+/// Environment variable naming the model directory.
+pub const MODEL_DIR_ENV: &str = "WEIR_MODEL_DIR";
+/// Environment variable naming the ONNX Runtime library file.
+pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
+/// Texts per inference batch (32-64 is the sweet spot; 256 only grows memory).
+pub const DEFAULT_BATCH_SIZE: usize = 32;
+/// Intra-op threads per session.
+pub const DEFAULT_THREADS: usize = 2;
+/// Token limit of both models; longer inputs are cut at the tokenizer.
+pub const MAX_TOKENS: usize = 512;
+
+const MODEL_FILES: [&str; 5] =
+    ["model.onnx", "tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"];
+
+/// The local models weir ships setup for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LocalModel {
+    /// multilingual-e5-small (Czech + English, 384 dimensions, `query: `/`passage: `).
+    MultilingualE5Small,
+    /// all-MiniLM-L6-v2 (English only, 384 dimensions): fast tests.
+    AllMiniLmL6V2,
+}
+
+impl LocalModel {
+    /// The model's name in its [`ModelId`] and its directory name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LocalModel::MultilingualE5Small => "multilingual-e5-small",
+            LocalModel::AllMiniLmL6V2 => "all-MiniLM-L6-v2",
+        }
+    }
+
+    /// The identity of this model's vectors.
+    pub fn model_id(self) -> ModelId {
+        let id = ModelId::new(Provider::Local, self.name(), 384);
+        match self {
+            LocalModel::MultilingualE5Small => id.with_prefixes("query: ", "passage: "),
+            LocalModel::AllMiniLmL6V2 => id,
+        }
+    }
+
+    /// The `--model` value of the setup script that installs this model.
+    pub fn setup_flag(self) -> &'static str {
+        match self {
+            LocalModel::MultilingualE5Small => "e5",
+            LocalModel::AllMiniLmL6V2 => "minilm",
+        }
+    }
+}
+
+/// Where the model files and the ONNX Runtime library are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPaths {
+    /// The model directory (holds `manifest.json`).
+    pub root: PathBuf,
+    /// The ONNX Runtime shared library.
+    pub ort_dylib: PathBuf,
+}
+
+impl ModelPaths {
+    /// The same rules as the setup script: `$WEIR_MODEL_DIR`, else
+    /// `$XDG_CACHE_HOME/weir/models`, else `~/.cache/weir/models`; the library is
+    /// `$ORT_DYLIB_PATH` if set, else `<root>/onnxruntime/libonnxruntime.so.1.24.4`.
+    pub fn discover() -> Self {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let root = env(MODEL_DIR_ENV)
+            .or_else(|| env("XDG_CACHE_HOME").map(|p| p.join("weir").join("models")))
+            .or_else(|| env("HOME").map(|p| p.join(".cache").join("weir").join("models")))
+            .unwrap_or_else(|| PathBuf::from(".weir-models"));
+        let mut paths = Self::at(root);
+        if let Some(lib) = env(ORT_DYLIB_ENV) {
+            paths.ort_dylib = lib;
+        }
+        paths
+    }
+
+    /// Paths under `root`, ignoring the environment.
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let ort_dylib = root.join("onnxruntime").join(ORT_LIB_NAME);
+        Self { root, ort_dylib }
+    }
+
+    /// The directory of `model`.
+    pub fn model_dir(&self, model: LocalModel) -> PathBuf {
+        self.root.join(model.name())
+    }
+
+    /// Whether the runtime and every file of `model` are present (no checksums).
+    pub fn is_installed(&self, model: LocalModel) -> bool {
+        self.ort_dylib.is_file() && MODEL_FILES.iter().all(|f| self.model_dir(model).join(f).is_file())
+    }
+
+    fn missing(&self, model: LocalModel, message: String) -> Error {
+        Error::ModelFiles { model: model.name().to_owned(), dir: self.model_dir(model), message }
+    }
+
+    /// Checks that every file of `model` exists and, with `checksums`, matches the sha256
+    /// recorded in `manifest.json`.
+    pub fn verify(&self, model: LocalModel, checksums: bool) -> Result<()> {
+        let dir = self.model_dir(model);
+        let absent: Vec<&str> = MODEL_FILES.iter().copied().filter(|f| !dir.join(f).is_file()).collect();
+        if !absent.is_empty() {
+            return Err(self.missing(model, format!("missing {}", absent.join(", "))));
+        }
+        if !checksums {
+            return Ok(());
+        }
+        let manifest_path = self.root.join("manifest.json");
+        let manifest: Manifest = std::fs::read(&manifest_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| self.missing(model, "manifest.json is missing or unreadable".into()))?;
+        for f in MODEL_FILES {
+            let rel = format!("{}/{f}", model.name());
+            let want = manifest
+                .files
+                .get(&rel)
+                .ok_or_else(|| self.missing(model, format!("{rel} is not in manifest.json")))?;
+            let got = sha256_file(&dir.join(f))?;
+            if &got != want {
+                return Err(self.missing(model, format!("{f} does not match manifest.json (corrupt or replaced)")));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Manifest {
+    files: HashMap<String, String>,
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Loads ONNX Runtime from `paths.ort_dylib` once per process and returns its environment.
+///
+/// A missing, foreign or too old library is an [`Error::Runtime`] naming the fix, never a
+/// panic. The first successful library wins for the life of the process.
+pub fn onnx_environment(paths: &ModelPaths) -> Result<Environment> {
+    static ENV: OnceLock<Mutex<Option<Environment>>> = OnceLock::new();
+    let runtime = |message: String| Error::Runtime { path: paths.ort_dylib.clone(), message };
+    if !paths.ort_dylib.is_file() {
+        return Err(runtime("the library file does not exist".into()));
+    }
+    let slot = ENV.get_or_init(|| Mutex::new(None));
+    let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(env) = guard.as_ref() {
+        return Ok(env.clone());
+    }
+    // Relative paths would make ort resolve against the executable's folder; be explicit.
+    let lib = std::path::absolute(&paths.ort_dylib)?;
+    let env = ort::init_from(&lib)
+        .map_err(|e| runtime(e.to_string()))?
+        .with_name("weir")
+        .build()
+        .map_err(|e| runtime(e.to_string()))?;
+    info!(library = %lib.display(), "ONNX Runtime loaded");
+    *guard = Some(env.clone());
+    Ok(env)
+}
+
+/// Settings of a [`LocalEmbedder`].
+#[derive(Debug, Clone)]
+pub struct LocalConfig {
+    /// Which model.
+    pub model: LocalModel,
+    /// Where its files are.
+    pub paths: ModelPaths,
+    /// Intra-op threads.
+    pub threads: usize,
+    /// Texts per inference batch.
+    pub batch_size: usize,
+    /// Check the files' sha256 against `manifest.json` when loading (~0.3 s).
+    pub verify_checksums: bool,
+}
+
+impl LocalConfig {
+    /// Defaults for `model` with [`ModelPaths::discover`].
+    pub fn new(model: LocalModel) -> Self {
+        Self {
+            model,
+            paths: ModelPaths::discover(),
+            threads: DEFAULT_THREADS,
+            batch_size: DEFAULT_BATCH_SIZE,
+            verify_checksums: true,
+        }
+    }
+}
+
+/// A local ONNX model (multilingual-e5-small or all-MiniLM-L6-v2) run by fastembed with
+/// mean pooling; unit vectors; the e5 prefixes are applied here.
+///
+/// Inference runs on the blocking thread pool, one batch at a time per embedder (the
+/// session is not re-entrant); intra-op spinning is off so a shared 2-core machine is not
+/// burned by idle threads. Texts over 512 tokens are cut at the tokenizer.
+pub struct LocalEmbedder {
+    model: ModelId,
+    batch_size: usize,
+    session: Arc<Mutex<TextEmbedding>>,
+    counters: Arc<Counters>,
+}
+
+impl std::fmt::Debug for LocalEmbedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalEmbedder")
+            .field("model", &self.model.key())
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalEmbedder {
+    /// Checks the files, loads the runtime and the model (~2 s for e5). Blocking.
+    pub fn new(cfg: LocalConfig) -> Result<Self> {
+        if cfg.threads == 0 || cfg.batch_size == 0 {
+            return Err(Error::Config("local: `threads` and `batch_size` must be positive".into()));
+        }
+        cfg.paths.verify(cfg.model, cfg.verify_checksums)?;
+        let env = onnx_environment(&cfg.paths)?;
+        let dir = cfg.paths.model_dir(cfg.model);
+        let read = |f: &str| std::fs::read(dir.join(f));
+        let files = TokenizerFiles {
+            tokenizer_file: read("tokenizer.json")?,
+            config_file: read("config.json")?,
+            special_tokens_map_file: read("special_tokens_map.json")?,
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+        let user_model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files).with_pooling(Pooling::Mean);
+        let options = session_options(env, cfg.threads);
+        let session = TextEmbedding::try_new_from_user_defined(user_model, options).map_err(|e| {
+            cfg.paths.missing(
+                cfg.model,
+                format!("the files do not load ({e}); rerun setup with `--model {}`", cfg.model.setup_flag()),
+            )
+        })?;
+        info!(model = cfg.model.name(), threads = cfg.threads, "local embedding model loaded");
+        Ok(Self {
+            model: cfg.model.model_id(),
+            batch_size: cfg.batch_size,
+            session: Arc::new(Mutex::new(session)),
+            counters: Arc::new(Counters::default()),
+        })
+    }
+
+    async fn embed_blocking(&self, texts: &[String], purpose: Purpose) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sent: Vec<String> = texts.iter().map(|t| self.model.text_for(purpose, t).into_owned()).collect();
+        let session = Arc::clone(&self.session);
+        let counters = Arc::clone(&self.counters);
+        let batch_size = self.batch_size;
+        let dimension = self.model.dimension as usize;
+        tokio::task::spawn_blocking(move || {
+            let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut vectors = session.embed(&sent, Some(batch_size)).map_err(|e| Error::Inference(e.to_string()))?;
+            for v in &mut vectors {
+                if v.len() != dimension {
+                    return Err(Error::Inference(format!(
+                        "model returned {} dimensions, expected {dimension}",
+                        v.len()
+                    )));
+                }
+                normalize(v);
+            }
+            Counters::add(&counters.requests, sent.len().div_ceil(batch_size) as u64);
+            Counters::add(&counters.inputs, sent.len() as u64);
+            Ok(vectors)
+        })
+        .await
+        .map_err(|e| Error::Inference(format!("inference task failed: {e}")))?
+    }
+}
+
+/// Session settings shared by the embedder and the benchmark's raw baseline.
+#[doc(hidden)]
+pub fn session_options(env: Environment, threads: usize) -> InitOptionsUserDefined {
+    InitOptionsUserDefined::new()
+        .with_environment(env)
+        .with_intra_threads(threads)
+        .with_max_length(MAX_TOKENS)
+        .with_session_config("session.intra_op.allow_spinning", "0")
+        .with_session_config("session.inter_op.allow_spinning", "0")
+}
+
+impl Embedder for LocalEmbedder {
+    fn model(&self) -> &ModelId {
+        &self.model
+    }
+
+    fn embed<'a>(&'a self, texts: &'a [String], purpose: Purpose) -> EmbedFuture<'a> {
+        Box::pin(self.embed_blocking(texts, purpose))
+    }
+
+    fn stats(&self) -> EmbedStats {
+        self.counters.snapshot(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_runtime_is_an_error_naming_the_fix() {
+        let dir = std::env::temp_dir().join("weir-embed-no-models");
+        let paths = ModelPaths::at(&dir);
+        let err = paths.verify(LocalModel::MultilingualE5Small, true);
+        let Err(e) = err else { unreachable!("an empty directory cannot verify") };
+        assert!(e.to_string().contains("cargo xtask setup-models"), "{e}");
+        assert!(!paths.is_installed(LocalModel::AllMiniLmL6V2));
+    }
+}

@@ -1,0 +1,878 @@
+//! Qdrant's gRPC API (collections, points and health services), on the server types generated
+//! into the official `qdrant-client` crate. Requests become the same operations as REST
+//! (`crate::ops`); filters and payloads go through Qdrant's JSON shapes so the engine's own
+//! filter parser does the work.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use qdrant_client::qdrant as pb;
+use qdrant_client::qdrant::collections_server::{Collections, CollectionsServer};
+use qdrant_client::qdrant::points_server::{Points, PointsServer};
+use qdrant_client::qdrant::qdrant_server::{Qdrant, QdrantServer};
+use qdrant_edge::{PointId, WithPayloadInterface, WithVector};
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+use tonic::{Request, Response, Status};
+
+use crate::error::{ApiError, ApiErrorKind};
+use crate::ops::{self, NewPoint, Query, Selector};
+use crate::rest::{API_VERSION, TITLE};
+use crate::store::{AliasAction, Collection, CollectionMeta, Distance, Store};
+
+/// Largest gRPC message accepted (Qdrant's default is 64 MiB for batches).
+const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+type R<T> = Result<Response<T>, Status>;
+
+fn status(e: ApiError) -> Status {
+    match e.kind {
+        ApiErrorKind::BadRequest => Status::invalid_argument(e.message),
+        ApiErrorKind::NotFound => Status::not_found(e.message),
+        ApiErrorKind::Conflict => Status::already_exists(e.message),
+        ApiErrorKind::Internal => Status::internal(e.message),
+    }
+}
+
+fn bad(msg: impl std::fmt::Display) -> Status {
+    status(ApiError::bad_request(msg))
+}
+
+fn unsupported(what: &str) -> Status {
+    Status::unimplemented(format!("{what} is not supported by qdrant-local"))
+}
+
+/// Serves the three services until `stop` turns true.
+pub(crate) async fn serve(listener: tokio::net::TcpListener, store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+    let svc = Svc { store };
+    let res = tonic::transport::Server::builder()
+        .add_service(
+            CollectionsServer::new(svc.clone())
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        )
+        .add_service(
+            PointsServer::new(svc.clone())
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        )
+        .add_service(QdrantServer::new(svc))
+        .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await;
+    if let Err(e) = res {
+        tracing::error!(error = %e, "gRPC server failed");
+    }
+}
+
+#[derive(Clone)]
+struct Svc {
+    store: Arc<Store>,
+}
+
+async fn blocking<T, F>(f: F) -> Result<T, Status>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| Status::internal(format!("worker failed: {e}")))?.map_err(status)
+}
+
+impl Svc {
+    fn resolve(&self, name: &str) -> Result<Arc<Collection>, Status> {
+        self.store.resolve(name).map_err(status)
+    }
+}
+
+// ---------------------------------------------------------------- conversions
+
+fn point_id(id: Option<pb::PointId>) -> Result<PointId, Status> {
+    use pb::point_id::PointIdOptions;
+    match id.and_then(|p| p.point_id_options) {
+        Some(PointIdOptions::Num(n)) => Ok(PointId::NumId(n)),
+        Some(PointIdOptions::Uuid(s)) => {
+            s.parse::<uuid::Uuid>().map(PointId::Uuid).map_err(|e| bad(format!("Unable to parse UUID: {s}: {e}")))
+        }
+        None => Err(bad("point id is missing")),
+    }
+}
+
+fn point_ids(ids: Vec<pb::PointId>) -> Result<Vec<PointId>, Status> {
+    ids.into_iter().map(|p| point_id(Some(p))).collect()
+}
+
+fn point_id_out(id: PointId) -> pb::PointId {
+    use pb::point_id::PointIdOptions;
+    pb::PointId {
+        point_id_options: Some(match id {
+            PointId::NumId(n) => PointIdOptions::Num(n),
+            PointId::Uuid(u) => PointIdOptions::Uuid(u.to_string()),
+        }),
+    }
+}
+
+fn value_to_json(v: pb::Value) -> Value {
+    use pb::value::Kind;
+    match v.kind {
+        None | Some(Kind::NullValue(_)) => Value::Null,
+        Some(Kind::DoubleValue(d)) => json!(d),
+        Some(Kind::IntegerValue(i)) => json!(i),
+        Some(Kind::StringValue(s)) => Value::String(s),
+        Some(Kind::BoolValue(b)) => Value::Bool(b),
+        Some(Kind::StructValue(s)) => Value::Object(map_to_json(s.fields)),
+        Some(Kind::ListValue(l)) => Value::Array(l.values.into_iter().map(value_to_json).collect()),
+    }
+}
+
+fn map_to_json(m: HashMap<String, pb::Value>) -> Map<String, Value> {
+    m.into_iter().map(|(k, v)| (k, value_to_json(v))).collect()
+}
+
+fn json_to_value(v: Value) -> pb::Value {
+    use pb::value::Kind;
+    let kind = match v {
+        Value::Null => Kind::NullValue(0),
+        Value::Bool(b) => Kind::BoolValue(b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Kind::IntegerValue(i),
+            None => Kind::DoubleValue(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Kind::StringValue(s),
+        Value::Array(a) => Kind::ListValue(pb::ListValue { values: a.into_iter().map(json_to_value).collect() }),
+        Value::Object(o) => Kind::StructValue(pb::Struct { fields: json_to_map(o) }),
+    };
+    pb::Value { kind: Some(kind) }
+}
+
+fn json_to_map(m: Map<String, Value>) -> HashMap<String, pb::Value> {
+    m.into_iter().map(|(k, v)| (k, json_to_value(v))).collect()
+}
+
+fn ids_json(ids: Vec<pb::PointId>) -> Result<Value, Status> {
+    Ok(Value::Array(point_ids(ids)?.into_iter().map(|p| json!(p)).collect()))
+}
+
+fn match_json(m: pb::Match) -> Result<Value, Status> {
+    use pb::r#match::MatchValue as M;
+    Ok(match m.match_value {
+        Some(M::Keyword(s)) => json!({ "value": s }),
+        Some(M::Integer(i)) => json!({ "value": i }),
+        Some(M::Boolean(b)) => json!({ "value": b }),
+        Some(M::Text(s)) => json!({ "text": s }),
+        Some(M::Phrase(s)) => json!({ "phrase": s }),
+        Some(M::TextAny(s)) => json!({ "text_any": s }),
+        Some(M::Keywords(k)) => json!({ "any": k.strings }),
+        Some(M::Integers(i)) => json!({ "any": i.integers }),
+        Some(M::ExceptKeywords(k)) => json!({ "except": k.strings }),
+        Some(M::ExceptIntegers(i)) => json!({ "except": i.integers }),
+        Some(_) => return Err(unsupported("this match kind")),
+        None => return Err(bad("match without a value")),
+    })
+}
+
+fn condition_json(c: pb::Condition) -> Result<Value, Status> {
+    use pb::condition::ConditionOneOf as C;
+    Ok(match c.condition_one_of {
+        Some(C::Field(f)) => {
+            let mut o = Map::new();
+            o.insert("key".into(), Value::String(f.key.clone()));
+            if let Some(m) = f.r#match {
+                o.insert("match".into(), match_json(m)?);
+            }
+            if let Some(r) = f.range {
+                o.insert("range".into(), json!({ "lt": r.lt, "gt": r.gt, "gte": r.gte, "lte": r.lte }));
+            }
+            if f.is_empty == Some(true) {
+                return Ok(json!({ "is_empty": { "key": f.key } }));
+            }
+            if f.is_null == Some(true) {
+                return Ok(json!({ "is_null": { "key": f.key } }));
+            }
+            if f.geo_bounding_box.is_some()
+                || f.geo_radius.is_some()
+                || f.geo_polygon.is_some()
+                || f.values_count.is_some()
+                || f.datetime_range.is_some()
+            {
+                return Err(unsupported("geo, values_count and datetime conditions"));
+            }
+            Value::Object(o)
+        }
+        Some(C::IsEmpty(e)) => json!({ "is_empty": { "key": e.key } }),
+        Some(C::IsNull(e)) => json!({ "is_null": { "key": e.key } }),
+        Some(C::HasId(h)) => json!({ "has_id": ids_json(h.has_id)? }),
+        Some(C::Filter(f)) => filter_json(f)?,
+        Some(C::Nested(n)) => {
+            let filter = n.filter.map(filter_json).transpose()?.unwrap_or(json!({}));
+            json!({ "nested": { "key": n.key, "filter": filter } })
+        }
+        Some(_) => return Err(unsupported("this condition kind")),
+        None => return Err(bad("empty condition")),
+    })
+}
+
+fn conditions_json(cs: Vec<pb::Condition>) -> Result<Value, Status> {
+    Ok(Value::Array(cs.into_iter().map(condition_json).collect::<Result<_, _>>()?))
+}
+
+fn filter_json(f: pb::Filter) -> Result<Value, Status> {
+    let mut o = Map::new();
+    if !f.must.is_empty() {
+        o.insert("must".into(), conditions_json(f.must)?);
+    }
+    if !f.should.is_empty() {
+        o.insert("should".into(), conditions_json(f.should)?);
+    }
+    if !f.must_not.is_empty() {
+        o.insert("must_not".into(), conditions_json(f.must_not)?);
+    }
+    if let Some(ms) = f.min_should {
+        o.insert(
+            "min_should".into(),
+            json!({ "conditions": conditions_json(ms.conditions)?, "min_count": ms.min_count }),
+        );
+    }
+    Ok(Value::Object(o))
+}
+
+fn filter(f: Option<pb::Filter>) -> Result<Option<qdrant_edge::Filter>, Status> {
+    f.map(|f| serde_json::from_value(filter_json(f)?).map_err(|e| bad(format!("filter: {e}")))).transpose()
+}
+
+fn with_payload(w: Option<pb::WithPayloadSelector>, default: bool) -> Result<WithPayloadInterface, Status> {
+    use pb::with_payload_selector::SelectorOptions as S;
+    let v = match w.and_then(|w| w.selector_options) {
+        None => json!(default),
+        Some(S::Enable(b)) => json!(b),
+        Some(S::Include(i)) => json!({ "include": i.fields }),
+        Some(S::Exclude(e)) => json!({ "exclude": e.fields }),
+    };
+    serde_json::from_value(v).map_err(|e| bad(format!("with_payload: {e}")))
+}
+
+fn with_vectors(w: Option<pb::WithVectorsSelector>) -> WithVector {
+    use pb::with_vectors_selector::SelectorOptions as S;
+    match w.and_then(|w| w.selector_options) {
+        None => WithVector::Bool(false),
+        Some(S::Enable(b)) => WithVector::Bool(b),
+        Some(S::Include(i)) => WithVector::Selector(i.names),
+    }
+}
+
+#[allow(deprecated)] // `data` is how older clients send dense vectors.
+fn dense_in(v: pb::Vector) -> Result<Vec<f32>, Status> {
+    match v.vector {
+        Some(pb::vector::Vector::Dense(d)) => Ok(d.data),
+        Some(_) => Err(unsupported("sparse, multi-dense and inference vectors")),
+        None if v.indices.is_none() && v.vectors_count.is_none() => Ok(v.data),
+        None => Err(unsupported("sparse and multi-dense vectors")),
+    }
+}
+
+fn vectors_in(v: Option<pb::Vectors>) -> Result<Vec<f32>, Status> {
+    use pb::vectors::VectorsOptions as V;
+    match v.and_then(|v| v.vectors_options) {
+        Some(V::Vector(v)) => dense_in(v),
+        Some(V::Vectors(mut named)) => match named.vectors.remove("") {
+            Some(v) if named.vectors.is_empty() => dense_in(v),
+            _ => Err(bad("named vectors are not supported by qdrant-local")),
+        },
+        None => Err(bad("point without a vector")),
+    }
+}
+
+fn vectors_out(v: Option<&qdrant_edge::VectorStructInternal>) -> Option<pb::VectorsOutput> {
+    let d = v.and_then(ops::dense_of)?;
+    Some(pb::VectorsOutput {
+        vectors_options: Some(pb::vectors_output::VectorsOptions::Vector(pb::VectorOutput {
+            vector: Some(pb::vector_output::Vector::Dense(pb::DenseVector { data: d.to_vec() })),
+            ..Default::default()
+        })),
+    })
+}
+
+fn payload_out(p: Option<qdrant_edge::Payload>) -> HashMap<String, pb::Value> {
+    p.map(|p| json_to_map(p.0)).unwrap_or_default()
+}
+
+fn retrieved(r: qdrant_edge::Record) -> pb::RetrievedPoint {
+    pb::RetrievedPoint {
+        id: Some(point_id_out(r.id)),
+        vectors: vectors_out(r.vector.as_ref()),
+        payload: payload_out(r.payload),
+        shard_key: None,
+        order_value: None,
+    }
+}
+
+fn scored(p: qdrant_edge::ScoredPoint) -> pb::ScoredPoint {
+    pb::ScoredPoint {
+        id: Some(point_id_out(p.id)),
+        vectors: vectors_out(p.vector.as_ref()),
+        payload: payload_out(p.payload),
+        score: p.score,
+        version: p.version,
+        shard_key: None,
+        order_value: None,
+    }
+}
+
+fn selector(s: Option<pb::PointsSelector>) -> Result<Selector, Status> {
+    use pb::points_selector::PointsSelectorOneOf as S;
+    match s.and_then(|s| s.points_selector_one_of) {
+        Some(S::Points(ids)) => Ok(Selector::Ids(point_ids(ids.ids)?)),
+        Some(S::Filter(f)) => Ok(Selector::Filter(filter(Some(f))?.ok_or_else(|| bad("empty filter"))?)),
+        None => Err(bad("points selector is required")),
+    }
+}
+
+fn update_result(op: u64, wait: Option<bool>) -> pb::UpdateResult {
+    let status = if wait.unwrap_or(false) { pb::UpdateStatus::Completed } else { pb::UpdateStatus::Acknowledged };
+    pb::UpdateResult { operation_id: Some(op), status: status as i32 }
+}
+
+fn points_op(t: Instant, op: u64, wait: Option<bool>) -> R<pb::PointsOperationResponse> {
+    Ok(Response::new(pb::PointsOperationResponse {
+        result: Some(update_result(op, wait)),
+        time: t.elapsed().as_secs_f64(),
+        usage: None,
+    }))
+}
+
+fn distance_in(d: i32) -> Result<Distance, Status> {
+    match pb::Distance::try_from(d) {
+        Ok(pb::Distance::Cosine) => Ok(Distance::Cosine),
+        Ok(pb::Distance::Euclid) => Ok(Distance::Euclid),
+        Ok(pb::Distance::Dot) => Ok(Distance::Dot),
+        Ok(pb::Distance::Manhattan) => Ok(Distance::Manhattan),
+        _ => Err(bad(format!("unknown distance {d}"))),
+    }
+}
+
+fn distance_out(d: Distance) -> pb::Distance {
+    match d {
+        Distance::Cosine => pb::Distance::Cosine,
+        Distance::Euclid => pb::Distance::Euclid,
+        Distance::Dot => pb::Distance::Dot,
+        Distance::Manhattan => pb::Distance::Manhattan,
+    }
+}
+
+fn schema_type_out(v: &qdrant_edge::PayloadIndexInfo) -> pb::PayloadSchemaType {
+    let name = serde_json::to_value(v.data_type).unwrap_or(Value::Null);
+    match name.as_str().unwrap_or("") {
+        "keyword" => pb::PayloadSchemaType::Keyword,
+        "integer" => pb::PayloadSchemaType::Integer,
+        "float" => pb::PayloadSchemaType::Float,
+        "geo" => pb::PayloadSchemaType::Geo,
+        "text" => pb::PayloadSchemaType::Text,
+        "bool" => pb::PayloadSchemaType::Bool,
+        "datetime" => pb::PayloadSchemaType::Datetime,
+        "uuid" => pb::PayloadSchemaType::Uuid,
+        _ => pb::PayloadSchemaType::UnknownType,
+    }
+}
+
+fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
+    let info = c.shard.info();
+    let points = c.count_all().map_err(ApiError::from_engine)?;
+    let payload_schema = info
+        .payload_schema
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                pb::PayloadSchemaInfo {
+                    data_type: schema_type_out(v) as i32,
+                    params: None,
+                    points: Some(v.points as u64),
+                },
+            )
+        })
+        .collect();
+    Ok(pb::CollectionInfo {
+        status: pb::CollectionStatus::Green as i32,
+        optimizer_status: Some(pb::OptimizerStatus { ok: true, error: String::new() }),
+        segments_count: info.segments_count as u64,
+        points_count: Some(points as u64),
+        indexed_vectors_count: Some(info.indexed_vectors_count as u64),
+        payload_schema,
+        config: Some(pb::CollectionConfig {
+            params: Some(pb::CollectionParams {
+                shard_number: 1,
+                vectors_config: Some(pb::VectorsConfig {
+                    config: Some(pb::vectors_config::Config::Params(pb::VectorParams {
+                        size: c.meta.size as u64,
+                        distance: distance_out(c.meta.distance) as i32,
+                        ..Default::default()
+                    })),
+                }),
+                replication_factor: Some(1),
+                write_consistency_factor: Some(1),
+                ..Default::default()
+            }),
+            hnsw_config: Some(pb::HnswConfigDiff {
+                m: Some(16),
+                ef_construct: Some(100),
+                full_scan_threshold: Some(10_000),
+                ..Default::default()
+            }),
+            optimizer_config: Some(pb::OptimizersConfigDiff { flush_interval_sec: Some(5), ..Default::default() }),
+            wal_config: Some(pb::WalConfigDiff {
+                wal_capacity_mb: Some(32),
+                wal_segments_ahead: Some(0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
+// ---------------------------------------------------------------- services
+
+#[tonic::async_trait]
+impl Qdrant for Svc {
+    async fn health_check(&self, _: Request<pb::HealthCheckRequest>) -> R<pb::HealthCheckReply> {
+        Ok(Response::new(pb::HealthCheckReply {
+            title: TITLE.to_owned(),
+            version: API_VERSION.to_owned(),
+            commit: None,
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl Collections for Svc {
+    async fn get(&self, req: Request<pb::GetCollectionInfoRequest>) -> R<pb::GetCollectionInfoResponse> {
+        let t = Instant::now();
+        let c = self.resolve(&req.into_inner().collection_name)?;
+        let info = blocking(move || collection_info(&c)).await?;
+        Ok(Response::new(pb::GetCollectionInfoResponse { result: Some(info), time: t.elapsed().as_secs_f64() }))
+    }
+
+    async fn list(&self, _: Request<pb::ListCollectionsRequest>) -> R<pb::ListCollectionsResponse> {
+        let t = Instant::now();
+        Ok(Response::new(pb::ListCollectionsResponse {
+            collections: self.store.names().into_iter().map(|name| pb::CollectionDescription { name }).collect(),
+            time: t.elapsed().as_secs_f64(),
+        }))
+    }
+
+    async fn create(&self, req: Request<pb::CreateCollection>) -> R<pb::CollectionOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        if req.sparse_vectors_config.is_some() {
+            return Err(unsupported("sparse vectors"));
+        }
+        let params = match req.vectors_config.and_then(|v| v.config) {
+            Some(pb::vectors_config::Config::Params(p)) => p,
+            Some(pb::vectors_config::Config::ParamsMap(_)) => {
+                return Err(bad("named vectors are not supported by qdrant-local"));
+            }
+            None => return Err(bad("`vectors_config` is required")),
+        };
+        let meta = CollectionMeta {
+            size: usize::try_from(params.size).map_err(bad)?,
+            distance: distance_in(params.distance)?,
+        };
+        let store = self.store.clone();
+        let name = req.collection_name;
+        blocking(move || store.create(&name, meta)).await?;
+        Ok(Response::new(pb::CollectionOperationResponse { result: true, time: t.elapsed().as_secs_f64() }))
+    }
+
+    async fn update(&self, _: Request<pb::UpdateCollection>) -> R<pb::CollectionOperationResponse> {
+        Err(unsupported("updating a collection"))
+    }
+
+    async fn delete(&self, req: Request<pb::DeleteCollection>) -> R<pb::CollectionOperationResponse> {
+        let t = Instant::now();
+        let store = self.store.clone();
+        let name = req.into_inner().collection_name;
+        let deleted = blocking(move || store.delete(&name)).await?;
+        Ok(Response::new(pb::CollectionOperationResponse { result: deleted, time: t.elapsed().as_secs_f64() }))
+    }
+
+    async fn update_aliases(&self, req: Request<pb::ChangeAliases>) -> R<pb::CollectionOperationResponse> {
+        use pb::alias_operations::Action;
+        let t = Instant::now();
+        let actions = req
+            .into_inner()
+            .actions
+            .into_iter()
+            .map(|a| match a.action {
+                Some(Action::CreateAlias(c)) => {
+                    Ok(AliasAction::Create { collection: c.collection_name, alias: c.alias_name })
+                }
+                Some(Action::DeleteAlias(d)) => Ok(AliasAction::Delete { alias: d.alias_name }),
+                Some(Action::RenameAlias(r)) => {
+                    Ok(AliasAction::Rename { old: r.old_alias_name, new: r.new_alias_name })
+                }
+                None => Err(bad("empty alias action")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let store = self.store.clone();
+        blocking(move || store.change_aliases(&actions)).await?;
+        Ok(Response::new(pb::CollectionOperationResponse { result: true, time: t.elapsed().as_secs_f64() }))
+    }
+
+    async fn list_collection_aliases(
+        &self,
+        req: Request<pb::ListCollectionAliasesRequest>,
+    ) -> R<pb::ListAliasesResponse> {
+        let t = Instant::now();
+        let name = req.into_inner().collection_name;
+        if !self.store.exists(&name) {
+            return Err(status(ApiError::collection_not_found(&name)));
+        }
+        Ok(Response::new(aliases_out(self.store.aliases(Some(&name)), t)))
+    }
+
+    async fn list_aliases(&self, _: Request<pb::ListAliasesRequest>) -> R<pb::ListAliasesResponse> {
+        let t = Instant::now();
+        Ok(Response::new(aliases_out(self.store.aliases(None), t)))
+    }
+
+    async fn collection_cluster_info(
+        &self,
+        _: Request<pb::CollectionClusterInfoRequest>,
+    ) -> R<pb::CollectionClusterInfoResponse> {
+        Err(unsupported("cluster info"))
+    }
+
+    async fn collection_exists(&self, req: Request<pb::CollectionExistsRequest>) -> R<pb::CollectionExistsResponse> {
+        let t = Instant::now();
+        let exists = self.store.exists(&req.into_inner().collection_name);
+        Ok(Response::new(pb::CollectionExistsResponse {
+            result: Some(pb::CollectionExists { exists }),
+            time: t.elapsed().as_secs_f64(),
+        }))
+    }
+
+    async fn update_collection_cluster_setup(
+        &self,
+        _: Request<pb::UpdateCollectionClusterSetupRequest>,
+    ) -> R<pb::UpdateCollectionClusterSetupResponse> {
+        Err(unsupported("cluster setup"))
+    }
+
+    async fn create_shard_key(&self, _: Request<pb::CreateShardKeyRequest>) -> R<pb::CreateShardKeyResponse> {
+        Err(unsupported("shard keys"))
+    }
+
+    async fn delete_shard_key(&self, _: Request<pb::DeleteShardKeyRequest>) -> R<pb::DeleteShardKeyResponse> {
+        Err(unsupported("shard keys"))
+    }
+
+    async fn list_shard_keys(&self, _: Request<pb::ListShardKeysRequest>) -> R<pb::ListShardKeysResponse> {
+        Err(unsupported("shard keys"))
+    }
+}
+
+fn aliases_out(pairs: Vec<(String, String)>, t: Instant) -> pb::ListAliasesResponse {
+    pb::ListAliasesResponse {
+        aliases: pairs
+            .into_iter()
+            .map(|(alias_name, collection_name)| pb::AliasDescription { alias_name, collection_name })
+            .collect(),
+        time: t.elapsed().as_secs_f64(),
+    }
+}
+
+fn field_schema(t: Option<i32>) -> Result<Option<qdrant_edge::PayloadFieldSchema>, Status> {
+    let Some(t) = t else { return Ok(None) };
+    let name = match pb::FieldType::try_from(t) {
+        Ok(pb::FieldType::Keyword) => "keyword",
+        Ok(pb::FieldType::Integer) => "integer",
+        Ok(pb::FieldType::Float) => "float",
+        Ok(pb::FieldType::Geo) => "geo",
+        Ok(pb::FieldType::Text) => "text",
+        Ok(pb::FieldType::Bool) => "bool",
+        Ok(pb::FieldType::Datetime) => "datetime",
+        Ok(pb::FieldType::Uuid) => "uuid",
+        Err(_) => return Err(bad(format!("unknown field type {t}"))),
+    };
+    serde_json::from_value(json!(name)).map(Some).map_err(|e| bad(format!("field type: {e}")))
+}
+
+#[tonic::async_trait]
+impl Points for Svc {
+    async fn upsert(&self, req: Request<pb::UpsertPoints>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        if req.update_filter.is_some() {
+            return Err(unsupported("conditional upsert"));
+        }
+        let c = self.resolve(&req.collection_name)?;
+        let points = req
+            .points
+            .into_iter()
+            .map(|p| {
+                Ok(NewPoint { id: point_id(p.id)?, vector: vectors_in(p.vectors)?, payload: map_to_json(p.payload) })
+            })
+            .collect::<Result<Vec<_>, Status>>()?;
+        let op = blocking(move || ops::upsert(&c, points)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn delete(&self, req: Request<pb::DeletePoints>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let sel = selector(req.points)?;
+        let op = blocking(move || ops::delete(&c, sel)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn get(&self, req: Request<pb::GetPoints>) -> R<pb::GetResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let ids = point_ids(req.ids)?;
+        let wp = with_payload(req.with_payload, false)?;
+        let wv = with_vectors(req.with_vectors);
+        let recs = blocking(move || ops::retrieve(&c, &ids, wp, wv)).await?;
+        Ok(Response::new(pb::GetResponse {
+            result: recs.into_iter().map(retrieved).collect(),
+            time: t.elapsed().as_secs_f64(),
+            usage: None,
+        }))
+    }
+
+    async fn update_vectors(&self, _: Request<pb::UpdatePointVectors>) -> R<pb::PointsOperationResponse> {
+        Err(unsupported("updating vectors alone (upsert the point)"))
+    }
+
+    async fn delete_vectors(&self, _: Request<pb::DeletePointVectors>) -> R<pb::PointsOperationResponse> {
+        Err(unsupported("deleting vectors"))
+    }
+
+    async fn set_payload(&self, req: Request<pb::SetPayloadPoints>) -> R<pb::PointsOperationResponse> {
+        self.payload(req.into_inner(), false).await
+    }
+
+    async fn overwrite_payload(&self, req: Request<pb::SetPayloadPoints>) -> R<pb::PointsOperationResponse> {
+        self.payload(req.into_inner(), true).await
+    }
+
+    async fn delete_payload(&self, req: Request<pb::DeletePayloadPoints>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let sel = selector(req.points_selector)?;
+        let keys = req.keys;
+        let op = blocking(move || ops::delete_payload(&c, &keys, sel)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn clear_payload(&self, req: Request<pb::ClearPayloadPoints>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let sel = selector(req.points)?;
+        let op = blocking(move || ops::clear_payload(&c, sel)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn create_field_index(&self, req: Request<pb::CreateFieldIndexCollection>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let schema = field_schema(req.field_type)?;
+        let field = req.field_name;
+        let op = blocking(move || ops::create_index(&c, &field, schema)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn delete_field_index(&self, req: Request<pb::DeleteFieldIndexCollection>) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let field = req.field_name;
+        let op = blocking(move || ops::delete_index(&c, &field)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn create_vector_name(&self, _: Request<pb::CreateVectorNameRequest>) -> R<pb::PointsOperationResponse> {
+        Err(unsupported("named vectors"))
+    }
+
+    async fn delete_vector_name(&self, _: Request<pb::DeleteVectorNameRequest>) -> R<pb::PointsOperationResponse> {
+        Err(unsupported("named vectors"))
+    }
+
+    async fn search(&self, req: Request<pb::SearchPoints>) -> R<pb::SearchResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let result = self.run_search(req).await?;
+        Ok(Response::new(pb::SearchResponse { result, time: t.elapsed().as_secs_f64(), usage: None }))
+    }
+
+    async fn search_batch(&self, req: Request<pb::SearchBatchPoints>) -> R<pb::SearchBatchResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let mut result = Vec::new();
+        for mut s in req.search_points {
+            s.collection_name.clone_from(&req.collection_name);
+            result.push(pb::BatchResult { result: self.run_search(s).await? });
+        }
+        Ok(Response::new(pb::SearchBatchResponse { result, time: t.elapsed().as_secs_f64(), usage: None }))
+    }
+
+    async fn search_groups(&self, _: Request<pb::SearchPointGroups>) -> R<pb::SearchGroupsResponse> {
+        Err(unsupported("grouped search"))
+    }
+
+    async fn scroll(&self, req: Request<pb::ScrollPoints>) -> R<pb::ScrollResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        if req.order_by.is_some() {
+            return Err(unsupported("order_by"));
+        }
+        let c = self.resolve(&req.collection_name)?;
+        let f = filter(req.filter)?;
+        let offset = req.offset.map(|o| point_id(Some(o))).transpose()?;
+        let limit = req.limit.unwrap_or(10) as usize;
+        let wp = with_payload(req.with_payload, true)?;
+        let wv = with_vectors(req.with_vectors);
+        let (recs, next) = blocking(move || ops::scroll(&c, f, limit, offset, wp, wv)).await?;
+        Ok(Response::new(pb::ScrollResponse {
+            next_page_offset: next.map(point_id_out),
+            result: recs.into_iter().map(retrieved).collect(),
+            time: t.elapsed().as_secs_f64(),
+            usage: None,
+        }))
+    }
+
+    async fn recommend(&self, _: Request<pb::RecommendPoints>) -> R<pb::RecommendResponse> {
+        Err(unsupported("recommend"))
+    }
+
+    async fn recommend_batch(&self, _: Request<pb::RecommendBatchPoints>) -> R<pb::RecommendBatchResponse> {
+        Err(unsupported("recommend"))
+    }
+
+    async fn recommend_groups(&self, _: Request<pb::RecommendPointGroups>) -> R<pb::RecommendGroupsResponse> {
+        Err(unsupported("recommend"))
+    }
+
+    async fn discover(&self, _: Request<pb::DiscoverPoints>) -> R<pb::DiscoverResponse> {
+        Err(unsupported("discover"))
+    }
+
+    async fn discover_batch(&self, _: Request<pb::DiscoverBatchPoints>) -> R<pb::DiscoverBatchResponse> {
+        Err(unsupported("discover"))
+    }
+
+    async fn count(&self, req: Request<pb::CountPoints>) -> R<pb::CountResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let c = self.resolve(&req.collection_name)?;
+        let f = filter(req.filter)?;
+        let n = blocking(move || ops::count(&c, f)).await?;
+        Ok(Response::new(pb::CountResponse {
+            result: Some(pb::CountResult { count: n as u64 }),
+            time: t.elapsed().as_secs_f64(),
+            usage: None,
+        }))
+    }
+
+    async fn update_batch(&self, _: Request<pb::UpdateBatchPoints>) -> R<pb::UpdateBatchResponse> {
+        Err(unsupported("update_batch"))
+    }
+
+    async fn query(&self, req: Request<pb::QueryPoints>) -> R<pb::QueryResponse> {
+        let t = Instant::now();
+        let result = self.run_query(req.into_inner()).await?;
+        Ok(Response::new(pb::QueryResponse { result, time: t.elapsed().as_secs_f64(), usage: None }))
+    }
+
+    async fn query_batch(&self, req: Request<pb::QueryBatchPoints>) -> R<pb::QueryBatchResponse> {
+        let t = Instant::now();
+        let req = req.into_inner();
+        let mut result = Vec::new();
+        for mut q in req.query_points {
+            q.collection_name.clone_from(&req.collection_name);
+            result.push(pb::BatchResult { result: self.run_query(q).await? });
+        }
+        Ok(Response::new(pb::QueryBatchResponse { result, time: t.elapsed().as_secs_f64(), usage: None }))
+    }
+
+    async fn query_groups(&self, _: Request<pb::QueryPointGroups>) -> R<pb::QueryGroupsResponse> {
+        Err(unsupported("grouped query"))
+    }
+
+    async fn facet(&self, _: Request<pb::FacetCounts>) -> R<pb::FacetResponse> {
+        Err(unsupported("facets"))
+    }
+
+    async fn search_matrix_pairs(&self, _: Request<pb::SearchMatrixPoints>) -> R<pb::SearchMatrixPairsResponse> {
+        Err(unsupported("search matrix"))
+    }
+
+    async fn search_matrix_offsets(&self, _: Request<pb::SearchMatrixPoints>) -> R<pb::SearchMatrixOffsetsResponse> {
+        Err(unsupported("search matrix"))
+    }
+}
+
+impl Svc {
+    async fn payload(&self, req: pb::SetPayloadPoints, overwrite: bool) -> R<pb::PointsOperationResponse> {
+        let t = Instant::now();
+        let c = self.resolve(&req.collection_name)?;
+        let sel = selector(req.points_selector)?;
+        let payload = map_to_json(req.payload);
+        let key = req.key;
+        let op = blocking(move || ops::set_payload(&c, payload, sel, key, overwrite)).await?;
+        points_op(t, op, req.wait)
+    }
+
+    async fn run_search(&self, req: pb::SearchPoints) -> Result<Vec<pb::ScoredPoint>, Status> {
+        if req.vector_name.as_deref().is_some_and(|n| !n.is_empty()) || req.sparse_indices.is_some() {
+            return Err(bad("named and sparse vectors are not supported by qdrant-local"));
+        }
+        let c = self.resolve(&req.collection_name)?;
+        let q = Query {
+            vector: Some(req.vector),
+            filter: filter(req.filter)?,
+            limit: req.limit as usize,
+            offset: req.offset.unwrap_or(0) as usize,
+            score_threshold: req.score_threshold,
+            with_payload: with_payload(req.with_payload, false)?,
+            with_vector: with_vectors(req.with_vectors),
+        };
+        let pts = blocking(move || ops::query(&c, q)).await?;
+        Ok(pts.into_iter().map(scored).collect())
+    }
+
+    async fn run_query(&self, req: pb::QueryPoints) -> Result<Vec<pb::ScoredPoint>, Status> {
+        if !req.prefetch.is_empty() {
+            return Err(unsupported("prefetch"));
+        }
+        if req.using.as_deref().is_some_and(|n| !n.is_empty()) {
+            return Err(bad("named vectors are not supported by qdrant-local"));
+        }
+        let vector = match req.query.and_then(|q| q.variant) {
+            None => None,
+            Some(pb::query::Variant::Nearest(input)) => match input.variant {
+                Some(pb::vector_input::Variant::Dense(d)) => Some(d.data),
+                _ => return Err(unsupported("queries other than a dense vector")),
+            },
+            Some(_) => return Err(unsupported("queries other than nearest")),
+        };
+        let c = self.resolve(&req.collection_name)?;
+        let q = Query {
+            vector,
+            filter: filter(req.filter)?,
+            limit: req.limit.unwrap_or(10) as usize,
+            offset: req.offset.unwrap_or(0) as usize,
+            score_threshold: req.score_threshold,
+            with_payload: with_payload(req.with_payload, false)?,
+            with_vector: with_vectors(req.with_vectors),
+        };
+        let pts = blocking(move || ops::query(&c, q)).await?;
+        Ok(pts.into_iter().map(scored).collect())
+    }
+}

@@ -1,0 +1,212 @@
+//! `qdrant-local`: a small Qdrant-compatible server on loopback, for development, tests and
+//! single-machine deployments of weir.
+//!
+//! It speaks the part of Qdrant's REST API (and, with the generated server types of the official
+//! `qdrant-client` crate, of its gRPC API) that a sync pipeline needs, and stores each collection
+//! in one shard of Qdrant's official embedded engine, `qdrant-edge` (pinned to 0.7.0, the last
+//! release that builds on our toolchain). Unmodified Qdrant clients work against it.
+//!
+//! The weir host starts it in-process when a sink's URL is `embedded`; tests start, stop and
+//! restart it on a temporary directory:
+//!
+//! ```no_run
+//! # async fn demo() -> qdrant_local::Result<()> {
+//! let server = qdrant_local::QdrantLocal::start("data/qdrant", qdrant_local::LOOPBACK).await?;
+//! println!("REST at {}, gRPC at {}", server.rest_url(), server.grpc_url());
+//! server.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What is supported
+//! One unnamed dense vector per collection (size + `Cosine`/`Dot`/`Euclid`/`Manhattan`), point
+//! ids as unsigned integers or UUIDs, JSON payloads, payload indexes, filters (`must`/`should`/
+//! `must_not`, `match` value/any/except, `range`, `has_id`, `is_empty`, … — the engine's own
+//! filter type), aliases, exact counts. Not supported: named or sparse vectors, sharding,
+//! snapshots, `prefetch`/fusion/recommend queries, `order_by`.
+//!
+//! # Search is exact, on purpose
+//! The engine builds no vector index until `optimize()` is called, and that call is blocking and
+//! slow (minutes at 100k points on two cores). qdrant-local never calls it: every search is an
+//! exact brute-force scan, which measures at a few milliseconds for 100k 384-dimensional points
+//! and well under that with a filter on an indexed payload field (see
+//! `docs/BENCHMARKS-qdrant-local.md`). Results are therefore exact, not approximate, and
+//! `indexed_vectors_count` stays 0. A store much larger than ~1M points should use real Qdrant.
+//!
+//! # Durability
+//! Updates are applied before the answer (the `wait` flag only changes the reported status),
+//! and changed collections are flushed to disk every [`FLUSH_INTERVAL`] and on shutdown. The
+//! engine does not replay its write-ahead log when it opens a shard, so a crash (not a clean
+//! shutdown) can lose the updates of the last interval.
+
+mod error;
+mod grpc;
+#[cfg(feature = "openapi")]
+pub mod openapi;
+mod ops;
+mod rest;
+mod store;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use error::{ApiError, ApiErrorKind, Error, Result};
+pub use rest::{API_VERSION, TITLE};
+
+/// `127.0.0.1:0`: loopback, any free port.
+pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+/// How often collections changed since their last flush are written to disk.
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// How long [`QdrantLocal::shutdown`] lets open connections finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Where to listen and where to store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Storage directory; created if missing. One server at a time may use it.
+    pub dir: PathBuf,
+    /// REST listen address.
+    pub rest_addr: SocketAddr,
+    /// gRPC listen address; `None` serves no gRPC.
+    pub grpc_addr: Option<SocketAddr>,
+}
+
+impl Options {
+    /// REST on `rest_addr`, gRPC on any free port of the same interface.
+    pub fn new(dir: impl Into<PathBuf>, rest_addr: SocketAddr) -> Self {
+        Self { dir: dir.into(), rest_addr, grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)) }
+    }
+}
+
+/// A running server. Dropping it without [`QdrantLocal::shutdown`] stops the listeners but
+/// closes the storage only when the last request finishes.
+#[derive(Debug)]
+pub struct QdrantLocal {
+    rest_addr: SocketAddr,
+    grpc_addr: Option<SocketAddr>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    store: Arc<store::Store>,
+}
+
+impl std::fmt::Debug for store::Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr: addr.to_string(), source })
+}
+
+impl QdrantLocal {
+    /// Opens `dir` and serves REST on `addr` (use [`LOOPBACK`] for any free loopback port) and
+    /// gRPC on another free port of the same interface.
+    pub async fn start(dir: impl AsRef<Path>, addr: SocketAddr) -> Result<Self> {
+        Self::start_with(Options::new(dir.as_ref(), addr)).await
+    }
+
+    /// Starts with explicit [`Options`].
+    pub async fn start_with(opts: Options) -> Result<Self> {
+        let dir = opts.dir.clone();
+        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir))
+            .await
+            .map_err(|e| Error::Server(e.to_string()))??;
+        let store = Arc::new(store);
+
+        let rest_listener = bind(opts.rest_addr).await?;
+        let rest_addr =
+            rest_listener.local_addr().map_err(|source| Error::Bind { addr: opts.rest_addr.to_string(), source })?;
+        let grpc_listener = match opts.grpc_addr {
+            Some(a) => Some(bind(a).await?),
+            None => None,
+        };
+        let grpc_addr = grpc_listener.as_ref().and_then(|l| l.local_addr().ok());
+
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+
+        let app = rest::router(store.clone());
+        let mut rx = stopped.clone();
+        tasks.push(tokio::spawn(async move {
+            let res = axum::serve(rest_listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = res {
+                tracing::error!(error = %e, "REST server failed");
+            }
+        }));
+
+        if let Some(listener) = grpc_listener {
+            let rx = stopped.clone();
+            tasks.push(tokio::spawn(grpc::serve(listener, store.clone(), rx)));
+        }
+
+        let flusher = store.clone();
+        let mut rx = stopped.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FLUSH_INTERVAL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = rx.wait_for(|s| *s) => break,
+                }
+                let s = flusher.clone();
+                let _ = tokio::task::spawn_blocking(move || s.flush_dirty()).await;
+            }
+        }));
+
+        tracing::info!(rest = %rest_addr, grpc = ?grpc_addr, dir = %opts.dir.display(), "qdrant-local started");
+        Ok(Self { rest_addr, grpc_addr, stop, tasks, store })
+    }
+
+    /// Base URL of the REST API, e.g. `http://127.0.0.1:6333`.
+    pub fn rest_url(&self) -> String {
+        format!("http://{}", self.rest_addr)
+    }
+
+    /// URL of the gRPC API, e.g. `http://127.0.0.1:6334`; empty if gRPC is off.
+    pub fn grpc_url(&self) -> String {
+        self.grpc_addr.map(|a| format!("http://{a}")).unwrap_or_default()
+    }
+
+    /// REST listen address.
+    pub fn rest_addr(&self) -> SocketAddr {
+        self.rest_addr
+    }
+
+    /// gRPC listen address, if serving gRPC.
+    pub fn grpc_addr(&self) -> Option<SocketAddr> {
+        self.grpc_addr
+    }
+
+    /// Stops listening, lets open requests finish, flushes and closes every collection.
+    /// When it returns, another server may open the same directory.
+    pub async fn shutdown(mut self) -> Result<()> {
+        let _ = self.stop.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                tracing::warn!("server task did not stop in time; aborting it");
+                abort.abort();
+            }
+        }
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.close()).await.map_err(|e| Error::Server(e.to_string()))?;
+        tracing::info!("qdrant-local stopped");
+        Ok(())
+    }
+}
+
+impl Drop for QdrantLocal {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

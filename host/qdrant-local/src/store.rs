@@ -1,0 +1,458 @@
+//! Storage: collections (one engine shard each), their metadata, and the alias table.
+//!
+//! Layout under the storage directory:
+//!
+//! ```text
+//! aliases.json                      alias -> collection, replaced atomically (temp + rename)
+//! collections/<name>/collection.json  vector size and distance, written once at creation
+//! collections/<name>/shard/         the engine's shard directory
+//! ```
+//!
+//! A collection is built in a hidden `.tmp-*` directory and renamed into place, and deleted by
+//! renaming it to a hidden `.deleting-*` directory first, so a crash never leaves a half
+//! collection under a real name; hidden leftovers are removed at the next start.
+//!
+//! Engine calls are blocking: callers run them on blocking threads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use qdrant_edge::{CountRequest, EdgeConfig, EdgeShard, EdgeVectorParams, OperationResult, UpdateOperation};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, Error, Result};
+
+const ALIASES_FILE: &str = "aliases.json";
+const COLLECTIONS_DIR: &str = "collections";
+const META_FILE: &str = "collection.json";
+const SHARD_DIR: &str = "shard";
+/// The engine's name for the single unnamed vector.
+pub(crate) const VECTOR_NAME: &str = "";
+/// Longest collection or alias name accepted (a directory name must fit in 255 bytes).
+const MAX_NAME_LEN: usize = 200;
+/// How long a delete or a close waits for in-flight requests to let go of a collection.
+const RELEASE_WAIT: Duration = Duration::from_secs(30);
+
+/// Distance function of a collection, named as in Qdrant's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Distance {
+    /// Cosine similarity (vectors are normalised on insert).
+    Cosine,
+    /// Euclidean distance.
+    Euclid,
+    /// Dot product.
+    Dot,
+    /// Manhattan distance.
+    Manhattan,
+}
+
+impl Distance {
+    fn engine(self) -> qdrant_edge::Distance {
+        match self {
+            Self::Cosine => qdrant_edge::Distance::Cosine,
+            Self::Euclid => qdrant_edge::Distance::Euclid,
+            Self::Dot => qdrant_edge::Distance::Dot,
+            Self::Manhattan => qdrant_edge::Distance::Manhattan,
+        }
+    }
+}
+
+/// What a collection was created with; stored in `collection.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionMeta {
+    /// Dimension of the single unnamed dense vector.
+    pub size: usize,
+    /// Its distance function.
+    pub distance: Distance,
+}
+
+/// One open collection.
+pub(crate) struct Collection {
+    pub name: String,
+    pub meta: CollectionMeta,
+    pub shard: EdgeShard,
+    /// Serialises updates and flushes: the engine's flush panics if an update holds its WAL.
+    write: Mutex<()>,
+    dirty: AtomicBool,
+    op_seq: AtomicU64,
+}
+
+impl Collection {
+    /// Applies one update; returns the operation number reported to clients.
+    pub fn update(&self, op: UpdateOperation) -> Result<u64, ApiError> {
+        let _guard = lock(&self.write);
+        self.shard.update(op).map_err(ApiError::from_engine)?;
+        self.dirty.store(true, Ordering::Release);
+        Ok(self.op_seq.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Exact number of points.
+    pub fn count_all(&self) -> OperationResult<usize> {
+        self.shard.count(CountRequest { filter: None, exact: true })
+    }
+
+    /// Writes everything to disk if anything changed since the last flush.
+    fn flush_if_dirty(&self) {
+        let _guard = lock(&self.write);
+        if self.dirty.swap(false, Ordering::AcqRel) {
+            self.flush_locked();
+        }
+    }
+
+    fn flush_locked(&self) {
+        // The engine's flush unwraps internally; keep a failure from taking the server down.
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.shard.flush()));
+        if res.is_err() {
+            tracing::error!(collection = %self.name, "flush failed");
+            self.dirty.store(true, Ordering::Release);
+        }
+    }
+}
+
+struct Inner {
+    collections: HashMap<String, Arc<Collection>>,
+    aliases: BTreeMap<String, String>,
+}
+
+/// One change of the alias table; a list of them is applied all or nothing.
+#[derive(Debug, Clone)]
+pub(crate) enum AliasAction {
+    Create { collection: String, alias: String },
+    Delete { alias: String },
+    Rename { old: String, new: String },
+}
+
+/// All collections and aliases under one storage directory.
+pub(crate) struct Store {
+    root: PathBuf,
+    inner: RwLock<Inner>,
+    /// Held while a collection is being created or deleted (slow, filesystem-bound).
+    ddl: Mutex<()>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Storage { path: path.display().to_string(), source }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so readers see the old or
+/// the new content, never a mix.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = fs::File::open(dir)
+    {
+        // Best effort: makes the rename itself durable on filesystems that need it.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Checks a collection or alias name: it becomes a directory name.
+pub(crate) fn validate_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    let bad = name.is_empty()
+        || name.len() > MAX_NAME_LEN
+        || name.starts_with('.')
+        || name.chars().any(|c| matches!(c, '/' | '\\' | '\0' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(ApiError::bad_request(format!(
+            "{kind} name `{name}` is invalid: use 1 to {MAX_NAME_LEN} characters, no path \
+             separators or special characters, not starting with a dot"
+        )));
+    }
+    Ok(())
+}
+
+fn engine_config(meta: &CollectionMeta) -> EdgeConfig {
+    EdgeConfig::builder()
+        .vector(VECTOR_NAME, EdgeVectorParams::builder(meta.size, meta.distance.engine()).build())
+        .on_disk_payload(true)
+        .build()
+}
+
+/// Waits until nobody else holds `arc`, then returns the collection by value.
+fn wait_unique(mut arc: Arc<Collection>) -> Option<Collection> {
+    let deadline = std::time::Instant::now() + RELEASE_WAIT;
+    loop {
+        match Arc::try_unwrap(arc) {
+            Ok(c) => return Some(c),
+            Err(back) => {
+                if std::time::Instant::now() > deadline {
+                    tracing::warn!(collection = %back.name, "collection still in use, leaving it open");
+                    return None;
+                }
+                arc = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Opens (or initialises) the storage directory and loads every collection in it.
+    pub fn open(root: &Path) -> Result<Self> {
+        let cdir = root.join(COLLECTIONS_DIR);
+        fs::create_dir_all(&cdir).map_err(io_err(&cdir))?;
+        let aliases_path = root.join(ALIASES_FILE);
+        let aliases: BTreeMap<String, String> = match fs::read(&aliases_path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Storage {
+                path: aliases_path.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(io_err(&aliases_path)(e)),
+        };
+
+        let mut collections = HashMap::new();
+        for entry in fs::read_dir(&cdir).map_err(io_err(&cdir))? {
+            let entry = entry.map_err(io_err(&cdir))?;
+            let path = entry.path();
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !path.is_dir() {
+                continue;
+            }
+            if name.starts_with('.') {
+                // An interrupted create or delete.
+                tracing::info!(dir = %path.display(), "removing leftover directory");
+                fs::remove_dir_all(&path).map_err(io_err(&path))?;
+                continue;
+            }
+            let meta_path = path.join(META_FILE);
+            let meta: CollectionMeta = fs::read(&meta_path).map_err(io_err(&meta_path)).and_then(|b| {
+                serde_json::from_slice(&b).map_err(|e| Error::Storage {
+                    path: meta_path.display().to_string(),
+                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                })
+            })?;
+            let shard = EdgeShard::load(&path.join(SHARD_DIR), None)
+                .map_err(|e| Error::Engine { collection: name.clone(), message: e.to_string() })?;
+            let points = shard.info().points_count;
+            tracing::debug!(collection = %name, points, "collection loaded");
+            collections.insert(
+                name.clone(),
+                Arc::new(Collection {
+                    name,
+                    meta,
+                    shard,
+                    write: Mutex::new(()),
+                    dirty: AtomicBool::new(false),
+                    op_seq: AtomicU64::new(0),
+                }),
+            );
+        }
+        // Aliases to collections that are gone (deleted while the alias file write failed).
+        let aliases = aliases.into_iter().filter(|(_, c)| collections.contains_key(c)).collect();
+        Ok(Self { root: root.to_owned(), inner: RwLock::new(Inner { collections, aliases }), ddl: Mutex::new(()) })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The collection called `name`, or the one the alias `name` points to.
+    pub fn resolve(&self, name: &str) -> Result<Arc<Collection>, ApiError> {
+        let inner = self.read();
+        if let Some(c) = inner.collections.get(name) {
+            return Ok(c.clone());
+        }
+        inner
+            .aliases
+            .get(name)
+            .and_then(|c| inner.collections.get(c))
+            .cloned()
+            .ok_or_else(|| ApiError::collection_not_found(name))
+    }
+
+    /// Whether a collection (not an alias) of this name exists.
+    pub fn exists(&self, name: &str) -> bool {
+        self.read().collections.contains_key(name)
+    }
+
+    /// Collection names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<_> = self.read().collections.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// `(alias, collection)` pairs, optionally only those of one collection.
+    pub fn aliases(&self, of: Option<&str>) -> Vec<(String, String)> {
+        self.read()
+            .aliases
+            .iter()
+            .filter(|(_, c)| of.is_none_or(|o| o == c.as_str()))
+            .map(|(a, c)| (a.clone(), c.clone()))
+            .collect()
+    }
+
+    /// Creates a collection; 409 if one of that name exists.
+    pub fn create(&self, name: &str, meta: CollectionMeta) -> Result<(), ApiError> {
+        validate_name("collection", name)?;
+        if meta.size == 0 || meta.size > 65_536 {
+            return Err(ApiError::bad_request(format!("vector size must be between 1 and 65536, got {}", meta.size)));
+        }
+        let _ddl = lock(&self.ddl);
+        if self.exists(name) {
+            return Err(ApiError::conflict(format!("Collection `{name}` already exists!")));
+        }
+        let cdir = self.root.join(COLLECTIONS_DIR);
+        let tmp = cdir.join(format!(".tmp-{}", uuid::Uuid::new_v4()));
+        let built = (|| -> Result<(), ApiError> {
+            fs::create_dir_all(tmp.join(SHARD_DIR)).map_err(ApiError::internal)?;
+            let meta_bytes = serde_json::to_vec_pretty(&meta).map_err(ApiError::internal)?;
+            write_atomic(&tmp.join(META_FILE), &meta_bytes).map_err(ApiError::internal)?;
+            // Built and closed under the temporary name, then reopened under the real one:
+            // the engine remembers its path.
+            let shard = EdgeShard::new(&tmp.join(SHARD_DIR), engine_config(&meta)).map_err(ApiError::from_engine)?;
+            drop(shard);
+            Ok(())
+        })();
+        if let Err(e) = built {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        let dir = cdir.join(name);
+        if dir.exists() {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(ApiError::internal(format!(
+                "directory for collection `{name}` exists but the collection is not loaded"
+            )));
+        }
+        fs::rename(&tmp, &dir).map_err(ApiError::internal)?;
+        let shard = EdgeShard::load(&dir.join(SHARD_DIR), None).map_err(ApiError::from_engine)?;
+        let collection = Arc::new(Collection {
+            name: name.to_owned(),
+            meta,
+            shard,
+            write: Mutex::new(()),
+            dirty: AtomicBool::new(false),
+            op_seq: AtomicU64::new(0),
+        });
+        self.write().collections.insert(name.to_owned(), collection);
+        tracing::info!(collection = %name, "collection created");
+        Ok(())
+    }
+
+    /// Deletes a collection and its aliases; `false` if there was none.
+    pub fn delete(&self, name: &str) -> Result<bool, ApiError> {
+        let _ddl = lock(&self.ddl);
+        let removed = {
+            let mut inner = self.write();
+            let Some(c) = inner.collections.remove(name) else {
+                return Ok(false);
+            };
+            let before = inner.aliases.len();
+            inner.aliases.retain(|_, target| target != name);
+            if inner.aliases.len() != before {
+                self.save_aliases(&inner.aliases)?;
+            }
+            c
+        };
+        let dir = self.root.join(COLLECTIONS_DIR).join(name);
+        let grave = self.root.join(COLLECTIONS_DIR).join(format!(".deleting-{}", uuid::Uuid::new_v4()));
+        // Close the shard first: closing flushes into its directory.
+        if let Some(c) = wait_unique(removed) {
+            drop(c);
+        }
+        fs::rename(&dir, &grave).map_err(ApiError::internal)?;
+        if let Err(e) = fs::remove_dir_all(&grave) {
+            tracing::warn!(dir = %grave.display(), error = %e, "could not remove deleted collection");
+        }
+        tracing::info!(collection = %name, "collection deleted");
+        Ok(true)
+    }
+
+    fn save_aliases(&self, aliases: &BTreeMap<String, String>) -> Result<(), ApiError> {
+        let bytes = serde_json::to_vec_pretty(aliases).map_err(ApiError::internal)?;
+        write_atomic(&self.root.join(ALIASES_FILE), &bytes).map_err(ApiError::internal)
+    }
+
+    /// Applies alias actions all together, or none of them.
+    pub fn change_aliases(&self, actions: &[AliasAction]) -> Result<(), ApiError> {
+        let mut inner = self.write();
+        let mut next = inner.aliases.clone();
+        for action in actions {
+            match action {
+                AliasAction::Create { collection, alias } => {
+                    validate_name("alias", alias)?;
+                    if !inner.collections.contains_key(collection) {
+                        return Err(ApiError::collection_not_found(collection));
+                    }
+                    if inner.collections.contains_key(alias) {
+                        return Err(ApiError::bad_request(format!(
+                            "Alias `{alias}` has the name of an existing collection"
+                        )));
+                    }
+                    // Like Qdrant, creating an existing alias re-points it.
+                    next.insert(alias.clone(), collection.clone());
+                }
+                AliasAction::Delete { alias } => {
+                    if next.remove(alias).is_none() {
+                        return Err(ApiError::not_found(format!("Alias {alias} does not exists!")));
+                    }
+                }
+                AliasAction::Rename { old, new } => {
+                    validate_name("alias", new)?;
+                    if inner.collections.contains_key(new) {
+                        return Err(ApiError::bad_request(format!(
+                            "Alias `{new}` has the name of an existing collection"
+                        )));
+                    }
+                    let Some(target) = next.remove(old) else {
+                        return Err(ApiError::not_found(format!("Alias {old} does not exists!")));
+                    };
+                    next.insert(new.clone(), target);
+                }
+            }
+        }
+        self.save_aliases(&next)?;
+        inner.aliases = next;
+        Ok(())
+    }
+
+    /// Flushes every collection changed since its last flush.
+    pub fn flush_dirty(&self) {
+        let all: Vec<_> = self.read().collections.values().cloned().collect();
+        for c in all {
+            c.flush_if_dirty();
+        }
+    }
+
+    /// Flushes and closes every collection, so another process or server may open the directory.
+    pub fn close(&self) {
+        let _ddl = lock(&self.ddl);
+        let drained: Vec<_> = self.write().collections.drain().map(|(_, c)| c).collect();
+        for c in drained {
+            let name = c.name.clone();
+            match wait_unique(c) {
+                Some(c) => {
+                    c.flush_locked();
+                    drop(c);
+                }
+                None => tracing::warn!(collection = %name, "closed while still in use"),
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The official Qdrant Rust client, over gRPC, against qdrant-local; the same data read over REST.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{Api, cosine, ids, vector};
+use qdrant_client::qdrant::{
+    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
+    Distance, FieldType, Filter, PointId, PointStruct, PointsIdsList, QueryPointsBuilder, ScrollPointsBuilder,
+    UpsertPointsBuilder, Value as PbValue, VectorParamsBuilder, point_id::PointIdOptions,
+};
+use qdrant_client::{Payload, Qdrant};
+use qdrant_local::{LOOPBACK, QdrantLocal};
+use serde_json::json;
+
+const DIM: usize = 8;
+const N: u64 = 600;
+
+fn num(id: &Option<PointId>) -> u64 {
+    match id.as_ref().and_then(|p| p.point_id_options.clone()) {
+        Some(PointIdOptions::Num(n)) => n,
+        other => panic!("unexpected id {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn official_client_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+    let client = Qdrant::from_url(&server.grpc_url()).build().unwrap();
+    let api = Api::new(&server);
+
+    let health = client.health_check().await.unwrap();
+    assert!(!health.version.is_empty());
+
+    client
+        .create_collection(
+            CreateCollectionBuilder::new("g").vectors_config(VectorParamsBuilder::new(DIM as u64, Distance::Cosine)),
+        )
+        .await
+        .unwrap();
+    assert!(client.collection_exists("g").await.unwrap());
+    let dup = client
+        .create_collection(
+            CreateCollectionBuilder::new("g").vectors_config(VectorParamsBuilder::new(DIM as u64, Distance::Cosine)),
+        )
+        .await;
+    assert!(dup.is_err(), "creating an existing collection fails");
+
+    client
+        .create_field_index(CreateFieldIndexCollectionBuilder::new("g", "color", FieldType::Keyword).wait(true))
+        .await
+        .unwrap();
+
+    let points: Vec<PointStruct> = (0..N)
+        .map(|i| {
+            let color = if i % 3 == 0 { "red" } else { "blue" };
+            let payload =
+                Payload::from(HashMap::from([("color", PbValue::from(color)), ("n", PbValue::from(i as i64))]));
+            PointStruct::new(i, vector(i, DIM), payload)
+        })
+        .collect();
+    for chunk in points.chunks(200) {
+        client.upsert_points(UpsertPointsBuilder::new("g", chunk.to_vec()).wait(true)).await.unwrap();
+    }
+
+    // Query with a filter: exact, so it must equal brute force, and REST must agree.
+    let q = vector(777_777, DIM);
+    let res = client
+        .query(
+            QueryPointsBuilder::new("g")
+                .query(q.clone())
+                .filter(Filter::must([Condition::matches("color", "red".to_string())]))
+                .with_payload(true)
+                .limit(5),
+        )
+        .await
+        .unwrap();
+    let got: Vec<u64> = res.result.iter().map(|p| num(&p.id)).collect();
+    let mut want: Vec<(f32, u64)> = (0..N).filter(|i| i % 3 == 0).map(|i| (cosine(&q, &vector(i, DIM)), i)).collect();
+    want.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let want: Vec<u64> = want.into_iter().take(5).map(|(_, i)| i).collect();
+    assert_eq!(got, want);
+    assert_eq!(res.result[0].payload.get("color").and_then(|v| v.as_str().map(str::to_owned)), Some("red".to_string()));
+    let rest = api
+        .query(
+            "g",
+            json!({ "query": q, "limit": 5, "filter": { "must": [{ "key": "color", "match": { "value": "red" } }] } }),
+        )
+        .await;
+    assert_eq!(ids(&rest), got);
+
+    // Scroll.
+    let page = client.scroll(ScrollPointsBuilder::new("g").limit(50).offset(100u64)).await.unwrap();
+    let scrolled: Vec<u64> = page.result.iter().map(|p| num(&p.id)).collect();
+    assert_eq!(scrolled, (100..150).collect::<Vec<_>>());
+    assert_eq!(num(&page.next_page_offset), 150);
+
+    // Count, exact.
+    let all = client.count(CountPointsBuilder::new("g").exact(true)).await.unwrap();
+    assert_eq!(all.result.unwrap().count, N);
+    let red = client
+        .count(
+            CountPointsBuilder::new("g")
+                .filter(Filter::must([Condition::matches("color", "red".to_string())]))
+                .exact(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(red.result.unwrap().count, N / 3);
+    assert_eq!(api.count("g", Some(json!({ "must": [{ "key": "color", "match": { "value": "red" } }] }))).await, N / 3);
+
+    // Delete by ids and by filter.
+    client
+        .delete_points(DeletePointsBuilder::new("g").points(PointsIdsList { ids: vec![1.into(), 2.into()] }).wait(true))
+        .await
+        .unwrap();
+    client
+        .delete_points(
+            DeletePointsBuilder::new("g")
+                .points(Filter::must([Condition::matches("color", "red".to_string())]))
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    let left = client.count(CountPointsBuilder::new("g").exact(true)).await.unwrap();
+    assert_eq!(left.result.unwrap().count, N - N / 3 - 2);
+    assert_eq!(api.count("g", None).await, N - N / 3 - 2);
+
+    // Errors come back as gRPC statuses.
+    let wrong = client
+        .upsert_points(UpsertPointsBuilder::new("g", vec![PointStruct::new(1, vec![1.0, 2.0], Payload::new())]))
+        .await;
+    assert!(wrong.is_err());
+    let missing = client.count(CountPointsBuilder::new("nope")).await;
+    assert!(missing.is_err());
+
+    client.delete_collection("g").await.unwrap();
+    assert!(!client.collection_exists("g").await.unwrap());
+    server.shutdown().await.unwrap();
+}

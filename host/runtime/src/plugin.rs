@@ -1,0 +1,183 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::Component;
+use weir_core::{Manifest, PluginKind, SUPPORTED_WIT_VERSIONS};
+
+use crate::bindings::v0_1_0::{self as v1, SinkPluginPre, SourcePluginPre, ValidatorPluginPre};
+use crate::error::{LoadError, Result};
+use crate::grants::Grants;
+use crate::inspect::PluginInfo;
+use crate::instance::{SinkInstance, SourceInstance, ValidatorInstance};
+use crate::runtime::Runtime;
+use crate::state::{NetPolicy, PluginStats};
+
+/// A loaded, compiled, pre-instantiated plugin. Cloning is cheap; instances are made from it.
+#[derive(Clone)]
+pub struct Plugin {
+    pub(crate) inner: Arc<PluginInner>,
+}
+
+pub(crate) struct PluginInner {
+    pub(crate) runtime: Runtime,
+    pub(crate) info: PluginInfo,
+    pub(crate) pre: Pre,
+    pub(crate) stats: Arc<PluginStats>,
+}
+
+pub(crate) enum Pre {
+    Source(SourcePluginPre<crate::state::HostState>),
+    Validator(ValidatorPluginPre<crate::state::HostState>),
+    Sink(SinkPluginPre<crate::state::HostState>),
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.manifest().name)
+            .field("version", &self.manifest().version.to_string())
+            .field("kind", &self.manifest().kind)
+            .field("sha256", &self.sha256())
+            .finish()
+    }
+}
+
+/// Everything an instance needs that does not change between its calls.
+pub(crate) struct Sandbox {
+    pub(crate) net: Arc<NetPolicy>,
+    pub(crate) secrets: Arc<BTreeMap<String, String>>,
+    pub(crate) memory_mb: u32,
+    pub(crate) call_timeout: Duration,
+}
+
+impl Plugin {
+    /// Checks what can be checked before compiling: WIT version and kind.
+    pub(crate) fn check(info: &PluginInfo) -> Result<(), LoadError> {
+        let manifest = &info.manifest;
+        let plugin = manifest.name.clone();
+        let supported = || SUPPORTED_WIT_VERSIONS.iter().map(|v| format!("@{v}")).collect::<Vec<_>>().join(", ");
+        let Some(exported) = &info.exported_wit else {
+            return Err(LoadError::KindMismatch {
+                plugin,
+                declared: manifest.kind,
+                exported: format!("no weir interface (exports: {})", info.exports.join(", ")),
+            });
+        };
+        if !SUPPORTED_WIT_VERSIONS.contains(&exported.as_str()) {
+            return Err(LoadError::IncompatibleWit { plugin, found: exported.clone(), supported: supported() });
+        }
+        if manifest.wit.to_string() != *exported {
+            return Err(LoadError::BadManifest {
+                path: plugin,
+                reason: format!("the manifest says WIT {} but the plugin exports WIT {exported}", manifest.wit),
+            });
+        }
+        if info.exported_kind != Some(manifest.kind) {
+            return Err(LoadError::KindMismatch {
+                plugin,
+                declared: manifest.kind,
+                exported: info.exports.join(", "),
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn new(runtime: Runtime, info: PluginInfo, component: Component) -> Result<Self, LoadError> {
+        let plugin = info.manifest.name.clone();
+        let link = |e: wasmtime::Error| LoadError::Link { plugin: plugin.clone(), reason: format!("{e:#}") };
+        let pre = runtime.inner.linker.instantiate_pre(&component).map_err(link)?;
+        debug_assert_eq!(v1::VERSION, info.exported_wit.as_deref().unwrap_or_default());
+        let pre = match info.manifest.kind {
+            PluginKind::Source => Pre::Source(SourcePluginPre::new(pre).map_err(link)?),
+            PluginKind::Validator => Pre::Validator(ValidatorPluginPre::new(pre).map_err(link)?),
+            PluginKind::Sink => Pre::Sink(SinkPluginPre::new(pre).map_err(link)?),
+        };
+        Ok(Self { inner: Arc::new(PluginInner { runtime, info, pre, stats: Arc::default() }) })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.info.manifest
+    }
+
+    pub fn info(&self) -> &PluginInfo {
+        &self.inner.info
+    }
+
+    /// The sha256 of the plugin file, hex.
+    pub fn sha256(&self) -> &str {
+        &self.inner.info.sha256
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inner.info.manifest.name
+    }
+
+    /// What the plugin did through the host so far, over all its instances.
+    pub fn stats(&self) -> &PluginStats {
+        &self.inner.stats
+    }
+
+    /// Checks the grants against the manifest and works out the instance's limits.
+    pub(crate) fn sandbox(&self, grants: &Grants) -> Result<Sandbox, LoadError> {
+        let manifest = self.manifest();
+        let mut missing = Vec::new();
+        for name in &manifest.permissions.secrets {
+            if !grants.secrets.contains_key(name) {
+                missing.push(format!("secret `{name}`"));
+            }
+        }
+        let host_max = self.inner.runtime.inner.config.max_memory_mb;
+        let cap = grants.memory_mb.map_or(host_max, |g| g.min(host_max));
+        if manifest.limits.memory_mb > cap {
+            missing.push(format!("{} MiB of memory (at most {cap} MiB is granted)", manifest.limits.memory_mb));
+        }
+        if !missing.is_empty() {
+            return Err(LoadError::Ungranted { plugin: manifest.name.clone(), what: missing.join(", ") });
+        }
+        // Only secrets the manifest names are ever visible to the plugin.
+        let secrets = grants
+            .secrets
+            .iter()
+            .filter(|(k, _)| manifest.permissions.secrets.contains(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let manifest_timeout = Duration::from_millis(manifest.limits.call_timeout_ms);
+        Ok(Sandbox {
+            net: Arc::new(NetPolicy {
+                requested: manifest.permissions.hosts.clone(),
+                granted: grants.hosts.clone(),
+                max_response_bytes: manifest.limits.max_response_bytes,
+            }),
+            secrets: Arc::new(secrets),
+            memory_mb: manifest.limits.memory_mb,
+            call_timeout: grants.call_timeout.map_or(manifest_timeout, |g| g.min(manifest_timeout)),
+        })
+    }
+
+    fn expect_kind(&self, wanted: PluginKind) -> Result<(), LoadError> {
+        let actual = self.manifest().kind;
+        if actual != wanted {
+            return Err(LoadError::WrongKind { plugin: self.name().to_owned(), actual, wanted });
+        }
+        Ok(())
+    }
+
+    /// Makes a source instance and configures it with `config` (JSON object text).
+    pub async fn source(&self, grants: &Grants, config: &str) -> Result<SourceInstance> {
+        self.expect_kind(PluginKind::Source)?;
+        SourceInstance::start(self.clone(), self.sandbox(grants)?, config.to_owned()).await
+    }
+
+    /// Makes a validator instance and configures it with `config` (JSON object text).
+    pub async fn validator(&self, grants: &Grants, config: &str) -> Result<ValidatorInstance> {
+        self.expect_kind(PluginKind::Validator)?;
+        ValidatorInstance::start(self.clone(), self.sandbox(grants)?, config.to_owned()).await
+    }
+
+    /// Makes a sink instance and configures it with `config` (JSON object text).
+    pub async fn sink(&self, grants: &Grants, config: &str) -> Result<SinkInstance> {
+        self.expect_kind(PluginKind::Sink)?;
+        SinkInstance::start(self.clone(), self.sandbox(grants)?, config.to_owned()).await
+    }
+}

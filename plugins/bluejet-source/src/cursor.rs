@@ -1,0 +1,191 @@
+//! Where a read goes on: keyset paging on the key (full reads, key listing) or on the cursor
+//! column (incremental reads), never offset paging over a set that changes while it is read.
+
+use serde::{Deserialize, Serialize};
+use weir_sdk::{Error, Result};
+
+use crate::mapping::Mapped;
+
+/// The state the host stores between pages. It only ever moves past rows that were returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum State {
+    /// Rows ordered by the key in BlueJet's own order, after `after`. BlueJet (SQL Server)
+    /// orders GUIDs by byte groups, not as text, so the plugin never compares keys itself: the
+    /// server's `>` decides. `skip` only moves past rows that carry no usable key.
+    Keys {
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        skip: u32,
+    },
+    /// Rows whose cursor is at or after `from` (BlueJet's own text of the value), ordered by
+    /// the cursor. `seen` are the keys already returned at exactly `from`; `skip` counts rows at
+    /// exactly `from` to pass over when more than a page of them share that value.
+    Since {
+        from: String,
+        #[serde(default)]
+        seen: Vec<String>,
+        #[serde(default)]
+        skip: u32,
+    },
+}
+
+/// The parts of one `GET /api/v1/data` that the state decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub condition: Option<String>,
+    pub sort: String,
+    pub offset: u32,
+}
+
+impl State {
+    pub fn parse(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::config(format_args!("unreadable read state `{text}`: {e}")))
+    }
+
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The condition, sort and offset of the next call.
+    pub fn plan(&self, key: &str, cursor: &str) -> Plan {
+        match self {
+            Self::Keys { after, skip } => Plan {
+                condition: after.as_ref().map(|k| format!("{key}|>|{k}")),
+                sort: format!("+{key}"),
+                offset: *skip,
+            },
+            Self::Since { from, skip, .. } => {
+                Plan { condition: Some(format!("{cursor}|>=|{from}")), sort: format!("+{cursor}"), offset: *skip }
+            }
+        }
+    }
+
+    /// Drops rows already returned and works out the state after this page. `full_page` says
+    /// whether BlueJet returned as many rows as asked (so more may follow).
+    pub fn advance(&self, rows: Vec<Mapped>) -> (Vec<Mapped>, State) {
+        match self {
+            Self::Keys { after, skip } => {
+                let last_key = rows.iter().rev().find(|m| !m.record.key.is_empty()).map(|m| m.record.key.clone());
+                let next = match last_key {
+                    // Rows without a key after the last keyed one are passed over by offset.
+                    Some(k) => {
+                        let trailing = rows.iter().rev().take_while(|m| m.record.key.is_empty()).count() as u32;
+                        State::Keys { after: Some(k), skip: trailing }
+                    }
+                    None => State::Keys { after: after.clone(), skip: skip + rows.len() as u32 },
+                };
+                (rows, next)
+            }
+            Self::Since { from, seen, skip } => {
+                let total = rows.len() as u32;
+                let fresh: Vec<Mapped> = rows
+                    .into_iter()
+                    .filter(|m| !(m.raw_cursor.as_deref() == Some(from.as_str()) && seen.contains(&m.record.key)))
+                    .collect();
+                let last = fresh.iter().rev().find_map(|m| m.raw_cursor.clone());
+                let next = match last {
+                    Some(last) if last != *from => {
+                        let mut at_last: Vec<String> = fresh
+                            .iter()
+                            .filter(|m| m.raw_cursor.as_deref() == Some(last.as_str()))
+                            .map(|m| m.record.key.clone())
+                            .collect();
+                        at_last.dedup();
+                        State::Since { from: last, seen: at_last, skip: 0 }
+                    }
+                    // Every row of the page sits at `from`: go on past them by offset.
+                    _ => {
+                        let mut seen = seen.clone();
+                        for m in &fresh {
+                            if m.raw_cursor.as_deref() == Some(from.as_str()) && !seen.contains(&m.record.key) {
+                                seen.push(m.record.key.clone());
+                            }
+                        }
+                        State::Since { from: from.clone(), seen, skip: skip + total }
+                    }
+                };
+                (fresh, next)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use weir_sdk::Record;
+
+    fn m(key: &str, cursor: &str) -> Mapped {
+        Mapped {
+            record: Record { key: key.into(), fields: "{}".into(), cursor: None },
+            raw_cursor: (!cursor.is_empty()).then(|| cursor.to_owned()),
+        }
+    }
+
+    fn keys(rows: &[Mapped]) -> Vec<&str> {
+        rows.iter().map(|m| m.record.key.as_str()).collect()
+    }
+
+    #[test]
+    fn full_reads_page_by_key_after_the_last_key_returned() {
+        let start = State::Keys { after: None, skip: 0 };
+        assert_eq!(start.plan("productid", "modifiedon"), Plan { condition: None, sort: "+productid".into(), offset: 0 });
+        let (rows, next) = start.advance(vec![m("b", ""), m("a", "")]);
+        assert_eq!(keys(&rows), ["b", "a"], "the server's order is kept, never re-sorted as text");
+        assert_eq!(next, State::Keys { after: Some("a".into()), skip: 0 });
+        assert_eq!(next.plan("productid", "x").condition.as_deref(), Some("productid|>|a"));
+    }
+
+    #[test]
+    fn keyless_rows_are_passed_by_offset_so_the_read_never_sticks() {
+        let state = State::Keys { after: Some("a".into()), skip: 0 };
+        let (_, next) = state.advance(vec![m("b", ""), m("", "")]);
+        assert_eq!(next, State::Keys { after: Some("b".into()), skip: 1 });
+        let (_, next) = next.advance(vec![m("", ""), m("", "")]);
+        assert_eq!(next, State::Keys { after: Some("b".into()), skip: 3 });
+        assert_eq!(next.plan("k", "c").offset, 3);
+    }
+
+    #[test]
+    fn incremental_reads_skip_rows_already_taken_at_the_same_instant() {
+        let state = State::Since { from: "t1".into(), seen: vec![], skip: 0 };
+        assert_eq!(state.plan("k", "modifiedon").condition.as_deref(), Some("modifiedon|>=|t1"));
+        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("c", "t2")]);
+        assert_eq!(keys(&rows), ["a", "b", "c"]);
+        assert_eq!(next, State::Since { from: "t2".into(), seen: vec!["b".into(), "c".into()], skip: 0 });
+        // The next call starts at t2 again (>=) and must not return b and c twice.
+        let (rows, next) = next.advance(vec![m("b", "t2"), m("c", "t2"), m("d", "t2"), m("e", "t3")]);
+        assert_eq!(keys(&rows), ["d", "e"]);
+        assert_eq!(next, State::Since { from: "t3".into(), seen: vec!["e".into()], skip: 0 });
+    }
+
+    #[test]
+    fn a_modified_row_comes_back_later_with_its_new_cursor() {
+        let state = State::Since { from: "t1".into(), seen: vec!["a".into()], skip: 0 };
+        let (rows, _) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("a", "t9")]);
+        assert_eq!(keys(&rows), ["b", "a"], "a at t9 is a new version, not a repeat");
+    }
+
+    #[test]
+    fn more_than_a_page_at_one_instant_moves_on_by_offset() {
+        let state = State::Since { from: "t1".into(), seen: vec![], skip: 0 };
+        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t1")]);
+        assert_eq!(keys(&rows), ["a", "b"]);
+        assert_eq!(next, State::Since { from: "t1".into(), seen: vec!["a".into(), "b".into()], skip: 2 });
+        assert_eq!(next.plan("k", "c").offset, 2);
+        let (rows, next) = next.advance(vec![m("c", "t1"), m("d", "t2")]);
+        assert_eq!(keys(&rows), ["c", "d"]);
+        assert_eq!(next, State::Since { from: "t2".into(), seen: vec!["d".into()], skip: 0 });
+    }
+
+    #[test]
+    fn states_round_trip_as_text_and_garbage_is_a_config_error() {
+        for s in [State::Keys { after: Some("x".into()), skip: 2 }, State::Since { from: "t".into(), seen: vec!["k".into()], skip: 0 }] {
+            assert_eq!(State::parse(&s.to_text()).unwrap(), s);
+        }
+        assert!(matches!(State::parse("{\"mode\":\"nope\"}"), Err(Error::Config(_))));
+    }
+}

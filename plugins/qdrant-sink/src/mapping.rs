@@ -1,0 +1,499 @@
+//! Pure translation between weir's sink types and Qdrant's REST bodies: request bodies built
+//! and split by count and size, answers parsed. No IO here, so all of it is unit-tested natively.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use serde_json::{Map, Value, json};
+use weir_sdk::{Distance, Error, IndexKind, PayloadUpdate, Point, Result, ScoredPoint};
+
+/// Qdrant's name of a distance.
+pub fn distance_name(distance: Distance) -> &'static str {
+    match distance {
+        Distance::Cosine => "Cosine",
+        Distance::Dot => "Dot",
+        Distance::Euclid => "Euclid",
+        Distance::Manhattan => "Manhattan",
+    }
+}
+
+fn parse_distance(name: &str) -> Option<Distance> {
+    match name {
+        "Cosine" => Some(Distance::Cosine),
+        "Dot" => Some(Distance::Dot),
+        "Euclid" => Some(Distance::Euclid),
+        "Manhattan" => Some(Distance::Manhattan),
+        _ => None,
+    }
+}
+
+/// Qdrant's `PayloadSchemaType` of an index kind.
+pub fn index_schema(kind: IndexKind) -> &'static str {
+    match kind {
+        IndexKind::Keyword => "keyword",
+        IndexKind::Integer => "integer",
+        IndexKind::Float => "float",
+        IndexKind::Boolean => "bool",
+        IndexKind::Text => "text",
+        IndexKind::Datetime => "datetime",
+        IndexKind::Uuid => "uuid",
+    }
+}
+
+/// A point id as Qdrant takes it: an unsigned integer when the text is one, otherwise the text
+/// (weir's ids are UUIDs, which Qdrant takes as strings).
+pub fn point_id(id: &str) -> Value {
+    match id.parse::<u64>() {
+        Ok(n) if !id.starts_with('+') && (id == "0" || !id.starts_with('0')) => Value::from(n),
+        _ => Value::String(id.to_owned()),
+    }
+}
+
+fn id_text(id: &Value) -> Option<String> {
+    match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A payload from the host: it must be a JSON object (or empty, meaning `{}`).
+fn payload_object(id: &str, text: &str) -> Result<Value> {
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Error::permanent(format_args!("point `{id}`: the payload must be a JSON object"))),
+        Err(e) => Err(Error::permanent(format_args!("point `{id}`: the payload is not JSON: {e}"))),
+    }
+}
+
+/// One serialised element of a request's list, with how many points it counts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub json: String,
+    pub points: usize,
+}
+
+/// `{"id":…,"vector":[…],"payload":{…}}` per point, checking each vector's dimension.
+pub fn point_items(points: &[Point], dimension: Option<u32>) -> Result<Vec<Item>> {
+    points
+        .iter()
+        .map(|p| {
+            if let Some(d) = dimension
+                && p.vector.len() != d as usize
+            {
+                return Err(Error::config(format_args!(
+                    "point `{}` has a {}-dimensional vector; the collection holds {d}-dimensional vectors",
+                    p.id,
+                    p.vector.len()
+                )));
+            }
+            if let Some(bad) = p.vector.iter().find(|x| !x.is_finite()) {
+                return Err(Error::permanent(format_args!("point `{}`: the vector holds {bad}", p.id)));
+            }
+            // The vector is written as f32 text ("0.1", not "0.10000000149011612"): a third
+            // of the bytes of a request that went through `f64`.
+            let vector = serde_json::to_string(&p.vector)?;
+            let payload = payload_object(&p.id, &p.payload)?;
+            let json = format!(r#"{{"id":{},"vector":{vector},"payload":{payload}}}"#, point_id(&p.id));
+            Ok(Item { json, points: 1 })
+        })
+        .collect()
+}
+
+/// A JSON id per element, for deletes.
+pub fn id_items(ids: &[String]) -> Vec<Item> {
+    ids.iter().map(|id| Item { json: point_id(id).to_string(), points: 1 }).collect()
+}
+
+/// Payload replacements as Qdrant `SetPayload` bodies (`{"payload":…,"points":[…]}`): the last
+/// update of each id wins, points with the same new payload share one body, and no body names
+/// more than `max_points` points.
+pub fn payload_items(updates: &[PayloadUpdate], max_points: usize) -> Result<Vec<Item>> {
+    let max_points = max_points.max(1);
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(updates.len());
+    for (i, u) in updates.iter().enumerate() {
+        last.insert(u.id.as_str(), i);
+    }
+    // Payload text (normalised) -> ids, in the order the payloads first appear.
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    for (i, u) in updates.iter().enumerate() {
+        if last.get(u.id.as_str()) != Some(&i) {
+            continue;
+        }
+        let payload = payload_object(&u.id, &u.payload)?.to_string();
+        let g = *group_of.entry(payload.clone()).or_insert_with(|| {
+            groups.push((payload, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(point_id(&u.id));
+    }
+    let mut items = Vec::new();
+    for (payload, ids) in groups {
+        for chunk in ids.chunks(max_points) {
+            let points = Value::Array(chunk.to_vec()).to_string();
+            items.push(Item { json: format!(r#"{{"payload":{payload},"points":{points}}}"#), points: chunk.len() });
+        }
+    }
+    Ok(items)
+}
+
+/// Splits `items` into consecutive runs whose points add up to at most `max_points` and whose
+/// request (`overhead` bytes of wrapping plus the items and their commas) stays within
+/// `max_bytes`. An item too large on its own travels alone.
+pub fn split(items: &[Item], max_points: usize, max_bytes: usize, overhead: usize) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let (mut points, mut bytes) = (0usize, overhead);
+    for (i, item) in items.iter().enumerate() {
+        let comma = usize::from(i > start);
+        let fits = points + item.points <= max_points && bytes + comma + item.json.len() <= max_bytes;
+        if i > start && !fits {
+            runs.push(start..i);
+            start = i;
+            (points, bytes) = (0, overhead);
+        }
+        points += item.points;
+        bytes += usize::from(i > start) + item.json.len();
+    }
+    if start < items.len() {
+        runs.push(start..items.len());
+    }
+    runs
+}
+
+/// `prefix` + the items joined by commas + `suffix`.
+pub fn join(prefix: &str, items: &[Item], suffix: &str) -> String {
+    let len = prefix.len() + suffix.len() + items.iter().map(|i| i.json.len() + 1).sum::<usize>();
+    let mut body = String::with_capacity(len);
+    body.push_str(prefix);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&item.json);
+    }
+    body.push_str(suffix);
+    body
+}
+
+/// Wrapping of an upsert body: `{"points":[` … `]}`.
+pub const UPSERT: (&str, &str) = (r#"{"points":["#, "]}");
+/// Wrapping of a delete body.
+pub const DELETE: (&str, &str) = (r#"{"points":["#, "]}");
+/// Wrapping of a batch update body; each element is wrapped again by [`OVERWRITE`].
+pub const BATCH: (&str, &str) = (r#"{"operations":["#, "]}");
+/// Wrapping of one `SetPayload` body inside a batch update: a full replacement of the payload.
+pub const OVERWRITE: (&str, &str) = (r#"{"overwrite_payload":"#, "}");
+
+/// Payload items as batch operations (`{"overwrite_payload":{…}}`).
+pub fn overwrite_operations(items: Vec<Item>) -> Vec<Item> {
+    items
+        .into_iter()
+        .map(|i| Item { json: format!("{}{}{}", OVERWRITE.0, i.json, OVERWRITE.1), points: i.points })
+        .collect()
+}
+
+/// Translates weir's query filter, a JSON object of `field: value` pairs meaning "every field
+/// equals its value", into a Qdrant filter: strings, integers and booleans become `match`
+/// conditions, other numbers a closed `range` on the value, `null` an `is_null` condition.
+/// An empty object is no filter.
+pub fn filter(text: &str) -> Result<Option<Value>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let bad = |why: String| Error::permanent(format_args!("query filter: {why}"));
+    let Value::Object(fields) = serde_json::from_str::<Value>(text).map_err(|e| bad(e.to_string()))? else {
+        return Err(bad("expected a JSON object of `field: value` pairs".to_owned()));
+    };
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let mut must = Vec::with_capacity(fields.len());
+    for (key, value) in fields {
+        let condition = match &value {
+            Value::String(_) | Value::Bool(_) => json!({ "key": key, "match": { "value": value } }),
+            Value::Number(n) if n.is_i64() => json!({ "key": key, "match": { "value": value } }),
+            Value::Number(n) => match n.as_f64() {
+                Some(x) => json!({ "key": key, "range": { "gte": x, "lte": x } }),
+                None => return Err(bad(format!("field `{key}`: {n} is not a number Qdrant can compare"))),
+            },
+            Value::Null => json!({ "is_null": { "key": key } }),
+            Value::Array(_) | Value::Object(_) => {
+                return Err(bad(format!("field `{key}`: only strings, numbers, booleans and null can be matched")));
+            }
+        };
+        must.push(condition);
+    }
+    Ok(Some(json!({ "must": must })))
+}
+
+/// What `GET /collections/{name}` says about a collection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// The size of its one unnamed vector; `None` when it has named vectors.
+    pub dimension: Option<u32>,
+    pub distance: Option<Distance>,
+    /// Names of its named vectors, when it has them instead of one unnamed vector.
+    pub named_vectors: Vec<String>,
+    /// Qdrant's (approximate) point count.
+    pub points: u64,
+    /// Payload indexes: field -> Qdrant's schema type.
+    pub indexes: BTreeMap<String, String>,
+}
+
+/// Reads the `result` of `GET /collections/{name}`.
+pub fn describe(result: &Value) -> Result<Described> {
+    let vectors = result
+        .pointer("/config/params/vectors")
+        .ok_or_else(|| Error::invalid_data("collection info without `config.params.vectors`"))?;
+    let (dimension, distance, named_vectors) = match vectors.get("size") {
+        Some(size) => {
+            let size = size.as_u64().and_then(|s| u32::try_from(s).ok());
+            let distance = vectors.get("distance").and_then(Value::as_str).and_then(parse_distance);
+            if size.is_none() || distance.is_none() {
+                return Err(Error::invalid_data(format_args!(
+                    "collection info with unreadable vector params: {vectors}"
+                )));
+            }
+            (size, distance, Vec::new())
+        }
+        None => (None, None, vectors.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()),
+    };
+    let points = result.get("points_count").and_then(Value::as_u64).unwrap_or(0);
+    let indexes = result
+        .get("payload_schema")
+        .and_then(Value::as_object)
+        .map(|schema| {
+            schema
+                .iter()
+                .filter_map(|(field, info)| Some((field.clone(), info.get("data_type")?.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Described { dimension, distance, named_vectors, points, indexes })
+}
+
+/// Reads the `result` of `POST /collections/{name}/points/query`.
+pub fn scored_points(result: &Value) -> Result<Vec<ScoredPoint>> {
+    let points = result
+        .get("points")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::invalid_data("query answer without `points`"))?;
+    points
+        .iter()
+        .map(|p| {
+            let id = p.get("id").and_then(id_text).ok_or_else(|| Error::invalid_data("query hit without an id"))?;
+            let score = p
+                .get("score")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| Error::invalid_data("query hit without a score"))?;
+            let payload = match p.get("payload") {
+                Some(v @ Value::Object(_)) => v.to_string(),
+                _ => "{}".to_owned(),
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(ScoredPoint { id, score: score as f32, payload })
+        })
+        .collect()
+}
+
+/// The aliases of `GET /aliases` as (alias, collection) pairs.
+pub fn aliases(result: &Value) -> Vec<(String, String)> {
+    result
+        .get("aliases")
+        .and_then(Value::as_array)
+        .map(|all| {
+            all.iter()
+                .filter_map(|a| {
+                    Some((a.get("alias_name")?.as_str()?.to_owned(), a.get("collection_name")?.as_str()?.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Qdrant's own error message (`status.error`) from an error answer, if it has one.
+pub fn error_message(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    v.pointer("/status/error").and_then(Value::as_str).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn point(id: &str, vector: Vec<f32>, payload: &str) -> Point {
+        Point { id: id.to_owned(), vector, payload: payload.to_owned() }
+    }
+
+    fn update(id: &str, payload: &str) -> PayloadUpdate {
+        PayloadUpdate { id: id.to_owned(), payload: payload.to_owned() }
+    }
+
+    const U1: &str = "6f1c2a4e-9d0b-5c3e-8a7f-0b1d2c3e4f50";
+    const U2: &str = "0a1b2c3d-4e5f-5061-8273-8495a6b7c8d9";
+
+    #[test]
+    fn ids_pass_through_and_integers_stay_integers() {
+        assert_eq!(point_id(U1), json!(U1));
+        assert_eq!(point_id("42"), json!(42));
+        assert_eq!(point_id("0"), json!(0));
+        assert_eq!(point_id("007"), json!("007"));
+        assert_eq!(point_id("+7"), json!("+7"));
+        assert_eq!(id_text(&json!(42)), Some("42".to_owned()));
+        assert_eq!(id_text(&json!(U1)), Some(U1.to_owned()));
+    }
+
+    #[test]
+    fn points_serialise_with_their_payload_and_a_checked_dimension() {
+        let items = point_items(&[point(U1, vec![0.5, -1.0], r#"{"name":"kůň","n":2}"#)], Some(2)).unwrap();
+        let v: Value = serde_json::from_str(&items[0].json).unwrap();
+        assert_eq!(v, json!({"id": U1, "vector": [0.5, -1.0], "payload": {"name": "kůň", "n": 2}}));
+        let short = point_items(&[point("1", vec![0.1], "{}")], None).unwrap();
+        assert_eq!(short[0].json, r#"{"id":1,"vector":[0.1],"payload":{}}"#);
+        let empty = point_items(&[point(U1, vec![1.0], "")], None).unwrap();
+        assert!(empty[0].json.contains(r#""payload":{}"#));
+
+        let err = point_items(&[point(U1, vec![1.0, 2.0, 3.0], "{}")], Some(2)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("3-dimensional") && m.contains("2-dimensional")),
+            "{err}"
+        );
+        assert!(matches!(point_items(&[point(U1, vec![f32::NAN], "{}")], None), Err(Error::Permanent(_))));
+        assert!(
+            matches!(point_items(&[point(U1, vec![1.0], "[1]")], None), Err(Error::Permanent(m)) if m.contains("object"))
+        );
+        assert!(matches!(point_items(&[point(U1, vec![1.0], "{")], None), Err(Error::Permanent(_))));
+    }
+
+    #[test]
+    fn payload_updates_group_by_payload_and_the_last_update_of_an_id_wins() {
+        let updates =
+            [update(U1, r#"{"a":1}"#), update(U2, r#"{"a": 1}"#), update("3", r#"{"a":2}"#), update(U1, r#"{"a":2}"#)];
+        let items = payload_items(&updates, 256).unwrap();
+        let bodies: Vec<Value> = items.iter().map(|i| serde_json::from_str(&i.json).unwrap()).collect();
+        assert_eq!(
+            bodies,
+            vec![json!({"payload": {"a": 1}, "points": [U2]}), json!({"payload": {"a": 2}, "points": [3, U1]})]
+        );
+        assert_eq!(items.iter().map(|i| i.points).collect::<Vec<_>>(), vec![1, 2]);
+
+        // A shared payload over more points than a request may name is split.
+        let many: Vec<PayloadUpdate> = (0..5).map(|i| update(&i.to_string(), r#"{"x":true}"#)).collect();
+        let items = payload_items(&many, 2).unwrap();
+        assert_eq!(items.iter().map(|i| i.points).collect::<Vec<_>>(), vec![2, 2, 1]);
+
+        let ops = overwrite_operations(items);
+        let op: Value = serde_json::from_str(&ops[2].json).unwrap();
+        assert_eq!(op, json!({"overwrite_payload": {"payload": {"x": true}, "points": [4]}}));
+    }
+
+    fn items(sizes: &[(usize, usize)]) -> Vec<Item> {
+        sizes.iter().map(|&(len, points)| Item { json: "x".repeat(len), points }).collect()
+    }
+
+    #[test]
+    fn batches_split_by_count_and_by_bytes() {
+        // By count: 5 single points, at most 2 per request.
+        assert_eq!(split(&items(&[(10, 1); 5]), 2, 1_000, 2), vec![0..2, 2..4, 4..5]);
+        // By bytes: overhead 10 + 40 + 1 + 40 = 91 fits in 100; a third item does not.
+        assert_eq!(split(&items(&[(40, 1); 3]), 100, 91, 10), vec![0..2, 2..3]);
+        assert_eq!(split(&items(&[(40, 1); 3]), 100, 90, 10), vec![0..1, 1..2, 2..3]);
+        // Weighted items (payload groups) count their points; an oversized item goes alone.
+        assert_eq!(split(&items(&[(5, 3), (5, 2), (500, 1), (5, 1)]), 4, 100, 0), vec![0..1, 1..2, 2..3, 3..4]);
+        assert_eq!(split(&items(&[(5, 2), (5, 2), (5, 1)]), 4, 100, 0), vec![0..2, 2..3]);
+        assert!(split(&[], 4, 100, 0).is_empty());
+
+        // The joined body has exactly the size the split accounted for.
+        let its = items(&[(40, 1); 2]);
+        assert_eq!(join("{\"points\":[", &its, "]}").len(), UPSERT.0.len() + UPSERT.1.len() + 81);
+    }
+
+    #[test]
+    fn every_split_body_respects_both_limits() {
+        let pts: Vec<Point> = (0..1000)
+            .map(|i| point(&i.to_string(), vec![0.25; 384], &format!(r#"{{"title":"{}"}}"#, "t".repeat(i % 300))))
+            .collect();
+        let its = point_items(&pts, Some(384)).unwrap();
+        let overhead = UPSERT.0.len() + UPSERT.1.len();
+        let runs = split(&its, 256, 200_000, overhead);
+        assert!(runs.len() > 4, "{runs:?}");
+        assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), 1000);
+        for r in runs {
+            let body = join(UPSERT.0, &its[r.clone()], UPSERT.1);
+            assert!(body.len() <= 200_000 && r.len() <= 256);
+            let v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["points"].as_array().unwrap().len(), r.len());
+        }
+    }
+
+    #[test]
+    fn filters_become_must_conditions() {
+        let f = filter(r#"{"category":"boty","stock":3,"active":true,"price":9.5,"gone":null}"#).unwrap().unwrap();
+        let must = f["must"].as_array().unwrap();
+        assert!(must.contains(&json!({"key": "category", "match": {"value": "boty"}})));
+        assert!(must.contains(&json!({"key": "stock", "match": {"value": 3}})));
+        assert!(must.contains(&json!({"key": "active", "match": {"value": true}})));
+        assert!(must.contains(&json!({"key": "price", "range": {"gte": 9.5, "lte": 9.5}})));
+        assert!(must.contains(&json!({"is_null": {"key": "gone"}})));
+        assert_eq!(must.len(), 5);
+        assert_eq!(filter("{}").unwrap(), None);
+        assert_eq!(filter(" ").unwrap(), None);
+        assert!(matches!(filter(r#"{"tags":["a"]}"#), Err(Error::Permanent(m)) if m.contains("`tags`")));
+        assert!(matches!(filter("[1]"), Err(Error::Permanent(_))));
+        assert!(matches!(filter("{"), Err(Error::Permanent(_))));
+    }
+
+    #[test]
+    fn collection_info_is_read_from_qdrant_answers() {
+        let info = json!({
+            "status": "green", "points_count": 1234,
+            "config": {"params": {"vectors": {"size": 384, "distance": "Cosine"}, "shard_number": 1}},
+            "payload_schema": {"category": {"data_type": "keyword", "points": 1200}}
+        });
+        let d = describe(&info).unwrap();
+        assert_eq!((d.dimension, d.distance, d.points), (Some(384), Some(Distance::Cosine), 1234));
+        assert_eq!(d.indexes.get("category").map(String::as_str), Some("keyword"));
+        assert!(d.named_vectors.is_empty());
+
+        let named = json!({"config": {"params": {"vectors": {"text": {"size": 8, "distance": "Dot"}}}}});
+        let d = describe(&named).unwrap();
+        assert_eq!((d.dimension, d.distance, d.named_vectors), (None, None, vec!["text".to_owned()]));
+        assert!(matches!(describe(&json!({"config": {}})), Err(Error::InvalidData(_))));
+        let odd = json!({"config": {"params": {"vectors": {"size": 8, "distance": "Hamming"}}}});
+        assert!(matches!(describe(&odd), Err(Error::InvalidData(_))));
+    }
+
+    #[test]
+    fn query_hits_aliases_and_errors_are_read() {
+        let result = json!({"points": [
+            {"id": U1, "version": 3, "score": 0.875, "payload": {"name": "a"}},
+            {"id": 7, "version": 1, "score": 0.5}
+        ]});
+        let hits = scored_points(&result).unwrap();
+        assert_eq!(hits[0], ScoredPoint { id: U1.to_owned(), score: 0.875, payload: r#"{"name":"a"}"#.to_owned() });
+        assert_eq!(hits[1], ScoredPoint { id: "7".to_owned(), score: 0.5, payload: "{}".to_owned() });
+        assert!(matches!(scored_points(&json!({})), Err(Error::InvalidData(_))));
+
+        let all = json!({"aliases": [{"alias_name": "live", "collection_name": "items_v2"}]});
+        assert_eq!(aliases(&all), vec![("live".to_owned(), "items_v2".to_owned())]);
+
+        let body = br#"{"status":{"error":"Wrong input: Vector dimension error"},"time":0.1}"#;
+        assert_eq!(error_message(body).as_deref(), Some("Wrong input: Vector dimension error"));
+        assert_eq!(error_message(b"<html>"), None);
+    }
+
+    #[test]
+    fn names_match_qdrant() {
+        assert_eq!(distance_name(Distance::Euclid), "Euclid");
+        assert_eq!(index_schema(IndexKind::Boolean), "bool");
+        for d in [Distance::Cosine, Distance::Dot, Distance::Euclid, Distance::Manhattan] {
+            assert_eq!(parse_distance(distance_name(d)), Some(d));
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! Deterministic row generators for the five evidences.
+
+use crate::data::Cell;
+use crate::guid::Guid;
+use crate::rng::Rng;
+use crate::time;
+use crate::words::{self, FAMILIES, Family};
+
+/// Column layouts: `(name, type)`; the key is always first, `modifiedon` and `createdon` last.
+pub mod columns {
+    use crate::data::ColType::{self, *};
+
+    pub const PRODUCTS: &[(&str, ColType)] = &[
+        ("productid", Guid),
+        ("code", Text),
+        ("name", Text),
+        ("nazev", Text),
+        ("supplier", Text),
+        ("category", Text),
+        ("ean", Text),
+        ("price", Number),
+        ("vat", Int),
+        ("unit", Text),
+        ("stock", Int),
+        ("brand", Text),
+        ("material", Text),
+        ("size", Text),
+        ("description", Text),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+    pub const CONTACTS: &[(&str, ColType)] = &[
+        ("contactid", Guid),
+        ("firstname", Text),
+        ("lastname", Text),
+        ("emailaddress1", Text),
+        ("mobilephone", Text),
+        ("telephone1", Text),
+        ("customerid", Guid),
+        ("firmaid", Guid),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+    pub const COMPANIES: &[(&str, ColType)] = &[
+        ("firmaid", Guid),
+        ("name", Text),
+        ("ico", Text),
+        ("dic", Text),
+        ("emailaddress1", Text),
+        ("telephone1", Text),
+        ("town", Text),
+        ("street1", Text),
+        ("contactperson1", Text),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+    pub const OFFERS: &[(&str, ColType)] = &[
+        ("nabidkaid", Guid),
+        ("kodnabidky", Text),
+        ("nazev", Text),
+        ("statuscode", Text),
+        ("datumvystaveni", DateTime),
+        ("cenaprodej", Number),
+        ("firmaid", Guid),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+    pub const INVOICES: &[(&str, ColType)] = &[
+        ("fakturaid", Guid),
+        ("kodfaktury", Text),
+        ("nazev", Text),
+        ("statuscode", Text),
+        ("stavuhrady", Text),
+        ("datumvystaveni", DateTime),
+        ("cenaprodej", Number),
+        ("firmaid", Guid),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+}
+
+/// The generated history starts here…
+pub fn history_start() -> i64 {
+    time::timestamp(2012, 3, 1, 8, 0, 0)
+}
+
+/// …and ends here; the simulated clock starts just after.
+pub fn history_end() -> i64 {
+    time::timestamp(2026, 1, 8, 10, 59, 59)
+}
+
+/// Shared context while generating: bulk-import timestamps (so many rows share one
+/// `modifiedon`, as after a price-list import) and the company keys other evidences refer to.
+pub struct Ctx {
+    pub imports: Vec<i64>,
+    pub companies: Vec<Guid>,
+    pub minute_resolution: bool,
+}
+
+impl Ctx {
+    pub fn new(rng: &mut Rng, minute_resolution: bool) -> Self {
+        let mut imports: Vec<i64> = (0..24)
+            .map(|_| {
+                let t = rng.range(time::timestamp(2023, 1, 1, 0, 0, 0), history_end());
+                // imports run at night, at whole minutes
+                t - t.rem_euclid(86_400) + 3600 * rng.range(1, 4) + 60 * rng.range(0, 59)
+            })
+            .collect();
+        imports.sort_unstable();
+        Self { imports, companies: Vec::new(), minute_resolution }
+    }
+
+    /// `(createdon, modifiedon)` for a row: modifications skew recent; a share of rows carry
+    /// the timestamp of a bulk import.
+    pub fn times(&self, rng: &mut Rng) -> (i64, i64) {
+        let start = history_start();
+        let end = history_end();
+        let created = start + ((end - start) as f64 * rng.unit().powf(0.7)) as i64;
+        let mut modified = if rng.chance(0.3) {
+            let t = self.imports.get(rng.index(self.imports.len())).copied().unwrap_or(end);
+            t.max(created)
+        } else if rng.chance(0.15) {
+            created
+        } else {
+            created + ((end - created) as f64 * rng.unit().powf(0.35)) as i64
+        };
+        modified = modified.min(end);
+        if self.minute_resolution {
+            (created - created.rem_euclid(60), modified - modified.rem_euclid(60))
+        } else {
+            (created, modified)
+        }
+    }
+}
+
+fn text(s: impl Into<Box<str>>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn opt_text(s: &str) -> Cell {
+    if s.is_empty() { Cell::Null } else { text(s) }
+}
+
+fn family(rng: &mut Rng) -> &'static Family {
+    let total: u32 = FAMILIES.iter().map(|f| f.weight).sum();
+    let mut pick = rng.below(u64::from(total)) as u32;
+    for f in FAMILIES {
+        if pick < f.weight {
+            return f;
+        }
+        pick -= f.weight;
+    }
+    &FAMILIES[0]
+}
+
+/// A valid EAN-13: a country prefix (859 is the Czech Republic), random digits, check digit.
+pub fn ean13(rng: &mut Rng) -> String {
+    const PREFIXES: &[&str] = &["859", "859", "859", "400", "401", "402", "800", "590", "858", "871"];
+    let mut d: Vec<u8> = rng.pick(PREFIXES).bytes().map(|b| b - b'0').collect();
+    while d.len() < 12 {
+        d.push(rng.below(10) as u8);
+    }
+    let sum: u32 = d.iter().enumerate().map(|(i, &x)| u32::from(x) * if i % 2 == 0 { 1 } else { 3 }).sum();
+    d.push(((10 - sum % 10) % 10) as u8);
+    d.iter().map(|x| char::from(b'0' + x)).collect()
+}
+
+/// A price that looks like a price and grows with the size: equipment ends in 90, cheaper
+/// goods in 9, food has hellers.
+fn price(rng: &mut Rng, f: &Family, size_idx: usize) -> f64 {
+    let (lo, hi) = f.price;
+    let t = (size_idx as f64 + rng.unit()) / f.sizes.len().max(1) as f64;
+    let p = lo + (hi - lo) * t.powf(1.5);
+    let p = if p >= 5_000.0 {
+        (p / 100.0).round() * 100.0 - 10.0
+    } else if p >= 300.0 {
+        (p / 10.0).floor() * 10.0 + 9.0
+    } else {
+        ((p * 10.0).round() / 10.0 - 0.1).max(0.9)
+    };
+    (p.max(0.9) * 100.0).round() / 100.0
+}
+
+/// A short or long description assembled from the family's and generic sentences.
+pub fn description(rng: &mut Rng, f: &Family, english: bool, size: &str, brand: &str) -> String {
+    let roll = rng.unit();
+    if roll < 0.05 {
+        return String::new();
+    }
+    let (own, generic) = if english { (f.en_text, words::EN_GENERIC) } else { (f.cz_text, words::CZ_GENERIC) };
+    let n = if roll < 0.35 {
+        1
+    } else if roll < 0.8 {
+        3
+    } else {
+        6 + rng.index(8)
+    };
+    let mut out = String::with_capacity(n * 60);
+    // sentences without repeats until a list is exhausted
+    let (own_start, gen_start) = (rng.index(own.len()), rng.index(generic.len()));
+    let n = n.min(own.len() * 2 + 1);
+    for i in 0..n {
+        if i > 0 {
+            out.push(' ');
+        }
+        let s = if i % 2 == 0 || generic.is_empty() {
+            own.get((own_start + i / 2) % own.len().max(1)).copied().unwrap_or("")
+        } else {
+            generic.get((gen_start + i / 2) % generic.len()).copied().unwrap_or("")
+        };
+        out.push_str(s);
+        if i == 0 && !size.is_empty() {
+            if english {
+                out.push_str(&format!(" Size: {size}."));
+            } else {
+                out.push_str(&format!(" Velikost: {size}."));
+            }
+        }
+        if i == 1 && !brand.is_empty() {
+            if english {
+                out.push_str(&format!(" Made by {brand}."));
+            } else {
+                out.push_str(&format!(" Výrobce: {brand}."));
+            }
+        }
+    }
+    out
+}
+
+/// A product row (evidence 217).
+pub fn product(rng: &mut Rng, ctx: &Ctx, serial: u64) -> Vec<Cell> {
+    let f = family(rng);
+    let brand = rng.pick(f.brands);
+    let size_idx = rng.index(f.sizes.len());
+    let size = f.sizes.get(size_idx).copied().unwrap_or("");
+    let material = rng.pick(f.materials);
+    let model = if f.model {
+        format!(" {} {}", rng.pick(words::MODELS), rng.range(1, 30) * 10 + rng.range(0, 1) * 5)
+    } else {
+        String::new()
+    };
+    let nazev = if f.model {
+        format!("{} {brand}{model} {size}", f.cz)
+    } else if rng.chance(0.5) {
+        format!("{} {size} {brand}", f.cz)
+    } else {
+        format!("{} {brand} {size}", f.cz)
+    };
+    let english = rng.chance(0.25);
+    let name = if english {
+        if f.model { format!("{brand} {} {size}{model}", f.en) } else { format!("{} {size} – {brand}", f.en) }
+    } else {
+        nazev.clone()
+    };
+    let desc_en = english && rng.chance(0.6);
+    let desc = description(rng, f, desc_en, size, brand);
+    let stock = if rng.chance(0.15) { 0 } else { rng.range(1, if f.unit == "kg" { 800 } else { 250 }) };
+    let (created, modified) = ctx.times(rng);
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(format!("{}-{:06}", f.code, serial + 10_000)),
+        text(name),
+        text(nazev),
+        text(rng.pick(f.suppliers)),
+        text(f.category),
+        text(ean13(rng)),
+        Cell::Num(price(rng, f, size_idx)),
+        Cell::Int(f.vat),
+        text(f.unit),
+        Cell::Int(stock),
+        if rng.chance(0.03) { Cell::Null } else { opt_text(brand) },
+        opt_text(material),
+        opt_text(size),
+        text(desc),
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+/// ASCII form of Czech text for e-mail addresses.
+pub fn ascii_fold(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let m = match c {
+                'á' | 'Á' => 'a',
+                'č' | 'Č' => 'c',
+                'ď' | 'Ď' => 'd',
+                'é' | 'ě' | 'É' | 'Ě' => 'e',
+                'í' | 'Í' => 'i',
+                'ň' | 'Ň' => 'n',
+                'ó' | 'Ó' | 'ö' => 'o',
+                'ř' | 'Ř' => 'r',
+                'š' | 'Š' => 's',
+                'ť' | 'Ť' => 't',
+                'ú' | 'ů' | 'Ú' | 'Ů' | 'ü' => 'u',
+                'ý' | 'Ý' => 'y',
+                'ž' | 'Ž' => 'z',
+                c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+                _ => return None,
+            };
+            Some(m)
+        })
+        .collect()
+}
+
+fn phone(rng: &mut Rng, mobile: bool) -> String {
+    let first = if mobile {
+        rng.pick(&["601", "602", "603", "604", "605", "720", "724", "731", "737", "775", "777", "608"]).to_string()
+    } else {
+        format!("{}", rng.range(2, 5) * 100 + rng.range(10, 99))
+    };
+    format!("+420 {first} {:03} {:03}", rng.range(0, 999), rng.range(0, 999))
+}
+
+fn person(rng: &mut Rng) -> (String, String) {
+    let (m, f) = words::SURNAMES.get(rng.index(words::SURNAMES.len())).copied().unwrap_or(("Novák", "Nováková"));
+    if rng.chance(0.5) {
+        (rng.pick(words::FIRST_M).to_string(), m.to_string())
+    } else {
+        (rng.pick(words::FIRST_F).to_string(), f.to_string())
+    }
+}
+
+/// A valid IČO (8 digits, mod-11 check).
+fn ico(rng: &mut Rng) -> String {
+    loop {
+        let d: Vec<u32> = (0..7).map(|_| rng.below(10) as u32).collect();
+        let sum: u32 = d.iter().enumerate().map(|(i, x)| x * (8 - i as u32)).sum();
+        let check = match sum % 11 {
+            0 => 1,
+            1 => 0,
+            r => 11 - r,
+        };
+        if check < 10 {
+            return d.iter().chain(std::iter::once(&check)).map(|x| char::from(b'0' + *x as u8)).collect();
+        }
+    }
+}
+
+/// A company row (evidence 225).
+pub fn company(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
+    let kind = rng.pick(words::COMPANY_KINDS);
+    let nm = rng.pick(words::COMPANY_NAMES);
+    let town = rng.pick(words::TOWNS);
+    let name =
+        if rng.chance(0.3) { format!("{kind} {nm} {town}") } else { format!("{kind} {nm} {}", rng.pick(words::LEGAL)) };
+    let ico = ico(rng);
+    let (first, last) = person(rng);
+    let domain = ascii_fold(nm);
+    let (created, modified) = ctx.times(rng);
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(name),
+        text(ico.clone()),
+        if rng.chance(0.85) { text(format!("CZ{ico}")) } else { Cell::Null },
+        text(format!("{}@{domain}.cz", rng.pick(&["info", "objednavky", "kuchyne", "provoz", "recepce"]))),
+        text(phone(rng, false)),
+        text(town),
+        text(format!("{} {}", rng.pick(words::STREETS), rng.range(1, 180))),
+        text(format!("{first} {last}")),
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+fn company_ref(rng: &mut Rng, ctx: &Ctx) -> Cell {
+    match ctx.companies.get(rng.index(ctx.companies.len())) {
+        Some(g) => Cell::Guid(*g),
+        None => Cell::Null,
+    }
+}
+
+/// A contact row (evidence 222).
+pub fn contact(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
+    let (first, last) = person(rng);
+    let email = format!("{}.{}@{}", ascii_fold(&first), ascii_fold(&last), rng.pick(words::EMAIL_DOMAINS));
+    let firm = company_ref(rng, ctx);
+    let (created, modified) = ctx.times(rng);
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(first),
+        text(last),
+        if rng.chance(0.9) { text(email) } else { Cell::Null },
+        text(phone(rng, true)),
+        if rng.chance(0.5) { text(phone(rng, false)) } else { Cell::Null },
+        firm.clone(),
+        firm,
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+/// An offer row (evidence 293); `n` numbers offers within a year.
+pub fn offer(rng: &mut Rng, ctx: &Ctx, n: u64) -> Vec<Cell> {
+    let (created, modified) = ctx.times(rng);
+    let (year, _, _) = time::civil_from_days(created.div_euclid(86_400));
+    let issued = created - created.rem_euclid(86_400);
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(format!("{}/{year}", n % 2000 + 1)),
+        text(format!("{} – {}", rng.pick(words::OFFER_SUBJECTS), rng.pick(words::COMPANY_NAMES))),
+        text(rng.pick(words::OFFER_STATUS)),
+        Cell::Date(issued),
+        Cell::Num((rng.range(800, 2_500_000) as f64 / 10.0).round() * 10.0),
+        company_ref(rng, ctx),
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+/// An invoice row (evidence 323).
+pub fn invoice(rng: &mut Rng, ctx: &Ctx, n: u64) -> Vec<Cell> {
+    let (created, modified) = ctx.times(rng);
+    let (year, _, _) = time::civil_from_days(created.div_euclid(86_400));
+    let issued = created - created.rem_euclid(86_400);
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(format!("FV{year}{:05}", n % 90_000 + 1)),
+        text(rng.pick(words::INVOICE_SUBJECTS)),
+        text(rng.pick(words::INVOICE_STATUS)),
+        text(rng.pick(words::PAYMENT_STATUS)),
+        Cell::Date(issued),
+        Cell::Num(rng.range(150, 850_000) as f64 + f64::from(rng.range(0, 99) as i32) / 100.0),
+        company_ref(rng, ctx),
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+/// The family a product belongs to, found from its category and Czech name.
+pub fn family_of(category: &str, nazev: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.category == category && nazev.starts_with(f.cz))
+}
