@@ -62,7 +62,7 @@ pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST)
 /// How often collections changed since their last flush are written to disk.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// How long [`QdrantLocal::shutdown`] lets open connections finish.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Where to listen and where to store.
 #[derive(Debug, Clone)]

@@ -130,7 +130,7 @@ pub(crate) fn retrieve(
     with_payload: WithPayloadInterface,
     with_vector: WithVector,
 ) -> Result<Vec<Record>, ApiError> {
-    c.shard.retrieve(ids, Some(with_payload), Some(with_vector)).map_err(ApiError::from_engine)
+    c.shard().retrieve(ids, Some(with_payload), Some(with_vector)).map_err(ApiError::from_engine)
 }
 
 /// A page of points in id order, and the id where the next page starts.
@@ -145,7 +145,7 @@ pub(crate) fn scroll(
     if limit == 0 {
         return Err(ApiError::bad_request("limit: value 0 invalid, must be 1 or larger"));
     }
-    c.shard
+    c.shard()
         .scroll(ScrollRequest {
             offset,
             limit: Some(limit),
@@ -159,7 +159,7 @@ pub(crate) fn scroll(
 
 /// Exact count of points matching `filter`.
 pub(crate) fn count(c: &Collection, filter: Option<Filter>) -> Result<usize, ApiError> {
-    c.shard.count(CountRequest { filter, exact: true }).map_err(ApiError::from_engine)
+    c.shard().count(CountRequest { filter, exact: true }).map_err(ApiError::from_engine)
 }
 
 /// A nearest-neighbour or plain (id-ordered) query.
@@ -188,7 +188,7 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
             using: Some(VECTOR_NAME.to_owned()),
         }))
     });
-    c.shard
+    c.shard()
         .query(QueryRequest {
             prefetches: Vec::new(),
             query,

@@ -459,7 +459,7 @@ fn scored_json(p: ScoredPoint) -> Value {
 
 /// `CollectionInfo` of a collection.
 fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
-    let info = c.shard.info();
+    let info = c.shard().info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
     let mut payload_schema: HashMap<String, Value> = HashMap::new();
     for (k, v) in info.payload_schema {
@@ -846,10 +846,12 @@ fn search_query(req: SearchIn) -> Result<Query, ApiError> {
 
 async fn run_queries(s: &AppState, name: &str, qs: Vec<Query>) -> Result<Vec<Vec<Value>>, ApiError> {
     let c = s.resolve(name)?;
-    blocking(move || qs.into_iter().map(|q| -> Result<Vec<Value>, ApiError> {
-                Ok(ops::query(&c, q)?.into_iter().map(scored_json).collect())
-            }).collect())
-        .await
+    blocking(move || {
+        qs.into_iter()
+            .map(|q| -> Result<Vec<Value>, ApiError> { Ok(ops::query(&c, q)?.into_iter().map(scored_json).collect()) })
+            .collect()
+    })
+    .await
 }
 
 async fn search(State(s): State<AppState>, Path(name): Path<String>, body: Bytes) -> Response {

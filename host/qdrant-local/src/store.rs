@@ -76,25 +76,57 @@ pub struct CollectionMeta {
 pub(crate) struct Collection {
     pub name: String,
     pub meta: CollectionMeta,
-    pub shard: EdgeShard,
+    /// Always `Some` until dropped; see the `Drop` impl.
+    shard: Option<EdgeShard>,
     /// Serialises updates and flushes: the engine's flush panics if an update holds its WAL.
     write: Mutex<()>,
     dirty: AtomicBool,
     op_seq: AtomicU64,
 }
 
+impl Drop for Collection {
+    fn drop(&mut self) {
+        // Closing the engine's shard flushes it, and that flush panics on an IO error (say, the
+        // directory was removed underneath); a panic in a drop during unwinding would abort.
+        if let Some(shard) = self.shard.take()
+            && std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err()
+        {
+            tracing::error!(collection = %self.name, "closing the collection failed");
+        }
+    }
+}
+
 impl Collection {
+    fn new(name: String, meta: CollectionMeta, shard: EdgeShard) -> Self {
+        Self {
+            name,
+            meta,
+            shard: Some(shard),
+            write: Mutex::new(()),
+            dirty: AtomicBool::new(false),
+            op_seq: AtomicU64::new(0),
+        }
+    }
+
+    /// The engine shard.
+    pub fn shard(&self) -> &EdgeShard {
+        match &self.shard {
+            Some(s) => s,
+            None => unreachable!("the shard is only taken when the collection is dropped"),
+        }
+    }
+
     /// Applies one update; returns the operation number reported to clients.
     pub fn update(&self, op: UpdateOperation) -> Result<u64, ApiError> {
         let _guard = lock(&self.write);
-        self.shard.update(op).map_err(ApiError::from_engine)?;
+        self.shard().update(op).map_err(ApiError::from_engine)?;
         self.dirty.store(true, Ordering::Release);
         Ok(self.op_seq.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Exact number of points.
     pub fn count_all(&self) -> OperationResult<usize> {
-        self.shard.count(CountRequest { filter: None, exact: true })
+        self.shard().count(CountRequest { filter: None, exact: true })
     }
 
     /// Writes everything to disk if anything changed since the last flush.
@@ -107,7 +139,7 @@ impl Collection {
 
     fn flush_locked(&self) {
         // The engine's flush unwraps internally; keep a failure from taking the server down.
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.shard.flush()));
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.shard().flush()));
         if res.is_err() {
             tracing::error!(collection = %self.name, "flush failed");
             self.dirty.store(true, Ordering::Release);
@@ -246,17 +278,7 @@ impl Store {
                 .map_err(|e| Error::Engine { collection: name.clone(), message: e.to_string() })?;
             let points = shard.info().points_count;
             tracing::debug!(collection = %name, points, "collection loaded");
-            collections.insert(
-                name.clone(),
-                Arc::new(Collection {
-                    name,
-                    meta,
-                    shard,
-                    write: Mutex::new(()),
-                    dirty: AtomicBool::new(false),
-                    op_seq: AtomicU64::new(0),
-                }),
-            );
+            collections.insert(name.clone(), Arc::new(Collection::new(name, meta, shard)));
         }
         // Aliases to collections that are gone (deleted while the alias file write failed).
         let aliases = aliases.into_iter().filter(|(_, c)| collections.contains_key(c)).collect();
@@ -342,14 +364,7 @@ impl Store {
         }
         fs::rename(&tmp, &dir).map_err(ApiError::internal)?;
         let shard = EdgeShard::load(&dir.join(SHARD_DIR), None).map_err(ApiError::from_engine)?;
-        let collection = Arc::new(Collection {
-            name: name.to_owned(),
-            meta,
-            shard,
-            write: Mutex::new(()),
-            dirty: AtomicBool::new(false),
-            op_seq: AtomicU64::new(0),
-        });
+        let collection = Arc::new(Collection::new(name.to_owned(), meta, shard));
         self.write().collections.insert(name.to_owned(), collection);
         tracing::info!(collection = %name, "collection created");
         Ok(())

@@ -83,7 +83,7 @@ async fn official_client_round_trip() {
     want.sort_by(|a, b| b.0.total_cmp(&a.0));
     let want: Vec<u64> = want.into_iter().take(5).map(|(_, i)| i).collect();
     assert_eq!(got, want);
-    assert_eq!(res.result[0].payload.get("color").and_then(|v| v.as_str().map(str::to_owned)), Some("red".to_string()));
+    assert_eq!(res.result[0].payload.get("color").and_then(|v| v.as_str().cloned()), Some("red".to_string()));
     let rest = api
         .query(
             "g",
@@ -139,5 +139,6 @@ async fn official_client_round_trip() {
 
     client.delete_collection("g").await.unwrap();
     assert!(!client.collection_exists("g").await.unwrap());
+    drop(client);
     server.shutdown().await.unwrap();
 }

@@ -34,7 +34,7 @@ fn boundary(c: &mut Criterion) {
     let mut group = c.benchmark_group("source-read");
     for n in [1u32, 100, 1000] {
         let mut source = tokio
-            .block_on(source_plugin.source(&Grants::none(), &format!(r#"{{"records": 100000000, "size": 500}}"#)))
+            .block_on(source_plugin.source(&Grants::none(), r#"{"records": 100000000, "size": 500}"#))
             .unwrap();
         group.throughput(Throughput::Elements(u64::from(n)));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {

@@ -239,6 +239,8 @@ pub struct Evidence {
     by_key: Arc<Vec<u32>>,
     by_modified: Arc<Vec<u32>>,
     lazy: Mutex<HashMap<usize, Arc<Vec<u32>>>>,
+    /// Lower-cased text forms per column (for `contains`/`starts` scans), built on first use.
+    lower: Mutex<HashMap<usize, Arc<Vec<Box<str>>>>>,
     next_serial: u64,
     /// Counter used to number new offers/invoices and product codes.
     next_number: u64,
@@ -262,6 +264,7 @@ impl Evidence {
             by_key: Arc::default(),
             by_modified: Arc::default(),
             lazy: Mutex::default(),
+            lower: Mutex::default(),
             next_serial: n,
             next_number: n,
         };
@@ -320,6 +323,27 @@ impl Evidence {
         if let Ok(mut lazy) = self.lazy.lock() {
             lazy.clear();
         }
+        if let Ok(mut lower) = self.lower.lock() {
+            lower.clear();
+        }
+    }
+
+    fn lower_column(&self, col: usize, fmt: DateFormat) -> Arc<Vec<Box<str>>> {
+        let mut lower = self.lower.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        lower
+            .entry(col)
+            .or_insert_with(|| {
+                Arc::new(
+                    self.rows
+                        .iter()
+                        .map(|r| match r.cells.get(col) {
+                            None | Some(Cell::Null) => Box::from(""),
+                            Some(c) => c.text_form(fmt).to_lowercase().into_boxed_str(),
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
     }
 
     fn index(&self, col: usize) -> Arc<Vec<u32>> {
@@ -419,11 +443,25 @@ impl Evidence {
             }
             Some(c) => {
                 // scan in index order
+                let lower = matches!(c.op, Op::Contains | Op::Starts).then(|| self.lower_column(c.col, fmt));
+                let hit = |i: u32, row: &Row| match &lower {
+                    Some(l) => {
+                        let is_null = matches!(row.cells.get(c.col), None | Some(Cell::Null));
+                        let text = l.get(i as usize).map_or("", |t| &**t);
+                        !is_null
+                            && if c.op == Op::Contains {
+                                text.contains(c.needle.as_str())
+                            } else {
+                                text.starts_with(c.needle.as_str())
+                            }
+                    }
+                    None => self.matches(row, c, fmt),
+                };
                 let mut total = 0usize;
                 let mut page = Vec::with_capacity(q.limit.min(1024));
                 let mut visit = |i: u32| {
                     if let Some(row) = self.rows.get(i as usize)
-                        && self.matches(row, c, fmt)
+                        && hit(i, row)
                     {
                         if total >= q.offset && page.len() < q.limit {
                             page.push(i);
