@@ -118,7 +118,8 @@ fn build_plugins() -> Result<(), String> {
     for entry in std::fs::read_dir(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
-        if path.extension().is_some_and(|e| e == "wasm") && bundled.contains(&format!("\"{}\"", stem.replace('_', "-"))) {
+        if path.extension().is_some_and(|e| e == "wasm") && bundled.contains(&format!("\"{}\"", stem.replace('_', "-")))
+        {
             let dest = to.join(format!("{}.wasm", stem.replace('_', "-")));
             std::fs::copy(&path, &dest).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
         }

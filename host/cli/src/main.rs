@@ -1,5 +1,6 @@
 //! The `weir` command. It alone chooses the log format and the exit codes.
 
+mod demo;
 mod plugin_cmd;
 
 use std::process::ExitCode;
@@ -23,14 +24,15 @@ enum Command {
     /// Inspect and manage plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
+    /// Sync a simulated 109,253-product BlueJet catalogue into the embedded store with the
+    /// local multilingual model, change 1% and sync again, then search in Czech and English.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Plugin(cmd) => plugin_cmd::run(cmd).await,
+            Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -41,6 +41,7 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             "description": m.description,
             "hosts": m.permissions.hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "secrets": m.permissions.secrets,
+            "optional_secrets": m.permissions.optional_secrets,
             "limits": m.limits,
             "exports": info.exports,
             "imports": info.imports,
@@ -60,6 +61,9 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     }
     println!("hosts        {}", list(m.permissions.hosts.iter().map(ToString::to_string).collect()));
     println!("secrets      {}", list(m.permissions.secrets.clone()));
+    if !m.permissions.optional_secrets.is_empty() {
+        println!("optional     {}", m.permissions.optional_secrets.join(", "));
+    }
     println!(
         "limits       memory {} MiB, call timeout {} ms, response body {} bytes",
         m.limits.memory_mb, m.limits.call_timeout_ms, m.limits.max_response_bytes

@@ -15,7 +15,9 @@ fn inspect_prints_what_a_plugin_is_and_asks_for() {
     let out = weir(&["plugin", "inspect", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for expected in ["misbehave-source", "source", "weir:plugin@0.1.0", "http://127.0.0.1:*", "api_key", "64 MiB", "2000 ms"] {
+    for expected in
+        ["misbehave-source", "source", "weir:plugin@0.1.0", "http://127.0.0.1:*", "api_key", "64 MiB", "2000 ms"]
+    {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     let sha = sha256_hex(&std::fs::read(&path).unwrap());
@@ -61,7 +63,8 @@ fn sha256_hex(data: &[u8]) -> String {
         0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
         0xc67178f2,
     ];
-    let mut h: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    let mut h: [u32; 8] =
+        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
     let mut msg = data.to_vec();
     let bits = (data.len() as u64) * 8;
     msg.push(0x80);

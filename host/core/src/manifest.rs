@@ -65,9 +65,13 @@ pub struct Permissions {
     /// Allow-list rules such as `https://*.bluejet.cz` or `http://127.0.0.1:*`.
     #[serde(default)]
     pub hosts: Vec<HostRule>,
-    /// Names of the secrets the plugin reads through the host's `secret` import.
+    /// Names of the secrets the plugin needs; a configuration that does not grant each of them
+    /// is refused before the plugin runs.
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// Names of secrets the plugin uses when granted (an API key some servers do not ask for).
+    #[serde(default)]
+    pub optional_secrets: Vec<String>,
 }
 
 /// Resource limits a plugin asks for. The host caps them with its own.
@@ -131,7 +135,7 @@ impl Manifest {
         if !name_ok {
             return Err(ManifestError::Name(self.name.clone()));
         }
-        for secret in &self.permissions.secrets {
+        for secret in self.permissions.secrets.iter().chain(&self.permissions.optional_secrets) {
             if !is_secret_name(secret) {
                 return Err(ManifestError::Secret(secret.clone()));
             }

@@ -29,7 +29,7 @@
 //! slow (minutes at 100k points on two cores). qdrant-local never calls it: every search is an
 //! exact brute-force scan, which measures at a few milliseconds for 100k 384-dimensional points
 //! and well under that with a filter on an indexed payload field (see
-//! `docs/BENCHMARKS-qdrant-local.md`). Results are therefore exact, not approximate, and
+//! `docs/BENCHMARKS.md`). Results are therefore exact, not approximate, and
 //! `indexed_vectors_count` stays 0. A store much larger than ~1M points should use real Qdrant.
 //!
 //! # Durability

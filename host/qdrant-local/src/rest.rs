@@ -413,11 +413,13 @@ struct RenameIn {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
 enum AliasActionIn {
-    CreateAlias(NamesIn),
-    DeleteAlias(AliasNameIn),
-    RenameAlias(RenameIn),
+    #[serde(rename = "create_alias")]
+    Create(NamesIn),
+    #[serde(rename = "delete_alias")]
+    Delete(AliasNameIn),
+    #[serde(rename = "rename_alias")]
+    Rename(RenameIn),
 }
 
 #[derive(Deserialize)]
@@ -541,11 +543,9 @@ async fn change_aliases(State(s): State<AppState>, body: Bytes) -> Response {
             .actions
             .into_iter()
             .map(|a| match a {
-                AliasActionIn::CreateAlias(n) => {
-                    AliasAction::Create { collection: n.collection_name, alias: n.alias_name }
-                }
-                AliasActionIn::DeleteAlias(n) => AliasAction::Delete { alias: n.alias_name },
-                AliasActionIn::RenameAlias(r) => AliasAction::Rename { old: r.old_alias_name, new: r.new_alias_name },
+                AliasActionIn::Create(n) => AliasAction::Create { collection: n.collection_name, alias: n.alias_name },
+                AliasActionIn::Delete(n) => AliasAction::Delete { alias: n.alias_name },
+                AliasActionIn::Rename(r) => AliasAction::Rename { old: r.old_alias_name, new: r.new_alias_name },
             })
             .collect();
         blocking(move || s.change_aliases(&actions)).await?;

@@ -56,7 +56,7 @@ async fn official_client_round_trip() {
 
     let points: Vec<PointStruct> = (0..N)
         .map(|i| {
-            let color = if i % 3 == 0 { "red" } else { "blue" };
+            let color = if i.is_multiple_of(3) { "red" } else { "blue" };
             let payload =
                 Payload::from(HashMap::from([("color", PbValue::from(color)), ("n", PbValue::from(i as i64))]));
             PointStruct::new(i, vector(i, DIM), payload)
@@ -79,7 +79,8 @@ async fn official_client_round_trip() {
         .await
         .unwrap();
     let got: Vec<u64> = res.result.iter().map(|p| num(&p.id)).collect();
-    let mut want: Vec<(f32, u64)> = (0..N).filter(|i| i % 3 == 0).map(|i| (cosine(&q, &vector(i, DIM)), i)).collect();
+    let mut want: Vec<(f32, u64)> =
+        (0..N).filter(|i| i.is_multiple_of(3)).map(|i| (cosine(&q, &vector(i, DIM)), i)).collect();
     want.sort_by(|a, b| b.0.total_cmp(&a.0));
     let want: Vec<u64> = want.into_iter().take(5).map(|(_, i)| i).collect();
     assert_eq!(got, want);

@@ -33,9 +33,8 @@ fn boundary(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("source-read");
     for n in [1u32, 100, 1000] {
-        let mut source = tokio
-            .block_on(source_plugin.source(&Grants::none(), r#"{"records": 100000000, "size": 500}"#))
-            .unwrap();
+        let mut source =
+            tokio.block_on(source_plugin.source(&Grants::none(), r#"{"records": 100000000, "size": 500}"#)).unwrap();
         group.throughput(Throughput::Elements(u64::from(n)));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
             b.iter(|| tokio.block_on(source.read("items", &Scope::Full, Some("0"), n)).unwrap())

@@ -74,8 +74,12 @@ pub(crate) fn log(state: &HostState, level: tracing::Level, message: &str) {
 
 /// The URL without its query, so that logs and errors never carry query parameters.
 fn shown(url: &url::Url) -> String {
-    format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or_default(), url.port().map(|p| format!(":{p}")).unwrap_or_default())
-        + url.path()
+    format!(
+        "{}://{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default()
+    ) + url.path()
 }
 
 pub(crate) async fn send(state: &mut HostState, request: Request) -> Result<Response, HttpError> {
@@ -85,7 +89,11 @@ pub(crate) async fn send(state: &mut HostState, request: Request) -> Result<Resp
     let granted = net.granted.iter().any(|r| r.matches(&url));
     if !(requested && granted) {
         state.stats.http_denied.fetch_add(1, Ordering::Relaxed);
-        let why = if !requested { "the plugin's manifest does not ask for it" } else { "the configuration does not grant it" };
+        let why = if !requested {
+            "the plugin's manifest does not ask for it"
+        } else {
+            "the configuration does not grant it"
+        };
         tracing::warn!(plugin = &*state.plugin, url = %shown(&url), why, "plugin request denied");
         return Err(HttpError::Denied(format!("{} is not allowed: {why}", shown(&url))));
     }
@@ -117,7 +125,9 @@ pub(crate) async fn send(state: &mut HostState, request: Request) -> Result<Resp
         state.stats.http_requests.fetch_add(1, Ordering::Relaxed);
         let outcome = match builder.send().await {
             Ok(response) => read_response(net.max_response_bytes, &state.stats, response).await,
-            Err(e) if e.is_timeout() => Err(HttpError::Timeout(format!("{}: no answer within {} ms", shown(&url), timeout.as_millis()))),
+            Err(e) if e.is_timeout() => {
+                Err(HttpError::Timeout(format!("{}: no answer within {} ms", shown(&url), timeout.as_millis())))
+            }
             Err(e) if e.is_builder() => Err(HttpError::Invalid(state.redact(&e.without_url().to_string()))),
             Err(e) => Err(HttpError::Connect(format!("{}: {}", shown(&url), describe(&e)))),
         };
@@ -209,7 +219,11 @@ async fn read_response(cap: u64, stats: &PluginStats, response: reqwest::Respons
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
-            if e.is_timeout() { HttpError::Timeout("reading the answer timed out".to_owned()) } else { HttpError::Connect(describe(&e)) }
+            if e.is_timeout() {
+                HttpError::Timeout("reading the answer timed out".to_owned())
+            } else {
+                HttpError::Connect(describe(&e))
+            }
         })?;
         if (body.len() + chunk.len()) as u64 > cap {
             return Err(HttpError::TooLarge((body.len() + chunk.len()) as u64));
@@ -242,7 +256,10 @@ mod tests {
         assert_eq!(retry_after(&r("2")), Some(Duration::from_secs(2)));
         assert_eq!(retry_after(&r("0.5")), Some(Duration::from_millis(500)));
         assert_eq!(retry_after(&r("Sun, 06 Nov 1994 08:49:37 GMT")), Some(Duration::ZERO));
-        assert_eq!(httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT"), Some(std::time::UNIX_EPOCH + Duration::from_secs(784_111_777)));
+        assert_eq!(
+            httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(std::time::UNIX_EPOCH + Duration::from_secs(784_111_777))
+        );
         assert_eq!(retry_after(&r("soon")), None);
     }
 

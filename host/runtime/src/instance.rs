@@ -33,7 +33,8 @@ struct Core<B> {
     slot: Option<Slot<B>>,
 }
 
-type CallResult<T> = std::result::Result<wasmtime::Result<std::result::Result<T, wit_types::PluginError>>, tokio::time::error::Elapsed>;
+type CallResult<T> =
+    std::result::Result<wasmtime::Result<std::result::Result<T, wit_types::PluginError>>, tokio::time::error::Elapsed>;
 
 impl<B> Core<B> {
     fn new_store(&self) -> Store<HostState> {
@@ -139,7 +140,9 @@ fn redact_error(sandbox: &Sandbox, error: PluginError) -> PluginError {
     match error {
         PluginError::Config(m) => PluginError::Config(r(m)),
         PluginError::Auth(m) => PluginError::Auth(r(m)),
-        PluginError::RateLimited { retry_after, message } => PluginError::RateLimited { retry_after, message: r(message) },
+        PluginError::RateLimited { retry_after, message } => {
+            PluginError::RateLimited { retry_after, message: r(message) }
+        }
         PluginError::Transient(m) => PluginError::Transient(r(m)),
         PluginError::Permanent(m) => PluginError::Permanent(r(m)),
         PluginError::InvalidData(m) => PluginError::InvalidData(r(m)),
@@ -160,7 +163,9 @@ macro_rules! call {
                 let $b = &slot.bindings;
                 tokio::time::timeout(timeout + ABANDON_GRACE, $body).await
             }
-            None => return Err(Error::Host { plugin: $self.core.plugin.name().to_owned(), reason: "no instance".into() }),
+            None => {
+                return Err(Error::Host { plugin: $self.core.plugin.name().to_owned(), reason: "no instance".into() });
+            }
         };
         $self.core.finish($name, started, result)
     }};
@@ -174,13 +179,17 @@ macro_rules! ensure_impl {
                 return Ok(());
             }
             let Pre::$variant(pre) = &self.core.plugin.inner.pre else {
-                return Err(Error::Host { plugin: self.core.plugin.name().to_owned(), reason: "wrong plugin kind".into() });
+                return Err(Error::Host {
+                    plugin: self.core.plugin.name().to_owned(),
+                    reason: "wrong plugin kind".into(),
+                });
             };
             let mut store = self.core.new_store();
             let started = Instant::now();
             store.data_mut().deadline = Some(started + self.core.sandbox.call_timeout);
             let instantiated =
-                tokio::time::timeout(self.core.sandbox.call_timeout + ABANDON_GRACE, pre.instantiate_async(&mut store)).await;
+                tokio::time::timeout(self.core.sandbox.call_timeout + ABANDON_GRACE, pre.instantiate_async(&mut store))
+                    .await;
             let bindings = match instantiated {
                 Ok(Ok(bindings)) => bindings,
                 Ok(Err(e)) => {
@@ -197,7 +206,11 @@ macro_rules! ensure_impl {
             let result = match self.core.slot.as_mut() {
                 Some(slot) => {
                     let timeout = self.core.sandbox.call_timeout;
-                    tokio::time::timeout(timeout + ABANDON_GRACE, slot.bindings.$iface().call_configure(&mut slot.store, &config)).await
+                    tokio::time::timeout(
+                        timeout + ABANDON_GRACE,
+                        slot.bindings.$iface().call_configure(&mut slot.store, &config),
+                    )
+                    .await
                 }
                 None => unreachable_slot(),
             };
@@ -265,7 +278,8 @@ impl SourceInstance {
     }
 
     pub async fn list_keys(&mut self, stream: &str, state: Option<&str>, max: u32) -> Result<KeyPage> {
-        Ok(call!(self, "list-keys", |store, b| b.weir_plugin_source().call_list_keys(store, stream, state, max))?.into())
+        Ok(call!(self, "list-keys", |store, b| b.weir_plugin_source().call_list_keys(store, stream, state, max))?
+            .into())
     }
 
     pub async fn count(&mut self, stream: &str) -> Result<Option<u64>> {
@@ -284,7 +298,8 @@ impl ValidatorInstance {
     /// Returns one verdict per record, in order.
     pub async fn validate(&mut self, stream: &str, records: &[Record]) -> Result<Vec<Verdict>> {
         let wit: Vec<wit_types::Record> = records.iter().map(Into::into).collect();
-        let verdicts = call!(self, "validate", |store, b| b.weir_plugin_validator().call_validate(store, stream, &wit))?;
+        let verdicts =
+            call!(self, "validate", |store, b| b.weir_plugin_validator().call_validate(store, stream, &wit))?;
         if verdicts.len() != records.len() {
             return Err(Error::Contract {
                 plugin: self.core.plugin.name().to_owned(),
@@ -339,9 +354,13 @@ impl SinkInstance {
         filter: Option<&str>,
     ) -> Result<Vec<ScoredPoint>> {
         let filter = filter.map(str::to_owned);
-        let points = call!(self, "query", |store, b| b
-            .weir_plugin_sink()
-            .call_query(store, collection, vector, k, filter.as_ref()))?;
+        let points = call!(self, "query", |store, b| b.weir_plugin_sink().call_query(
+            store,
+            collection,
+            vector,
+            k,
+            filter.as_ref()
+        ))?;
         Ok(points.into_iter().map(Into::into).collect())
     }
 

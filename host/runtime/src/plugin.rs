@@ -74,11 +74,7 @@ impl Plugin {
             });
         }
         if info.exported_kind != Some(manifest.kind) {
-            return Err(LoadError::KindMismatch {
-                plugin,
-                declared: manifest.kind,
-                exported: info.exports.join(", "),
-            });
+            return Err(LoadError::KindMismatch { plugin, declared: manifest.kind, exported: info.exports.join(", ") });
         }
         Ok(())
     }
@@ -139,7 +135,9 @@ impl Plugin {
         let secrets = grants
             .secrets
             .iter()
-            .filter(|(k, _)| manifest.permissions.secrets.contains(k))
+            .filter(|(k, _)| {
+                manifest.permissions.secrets.contains(k) || manifest.permissions.optional_secrets.contains(k)
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let manifest_timeout = Duration::from_millis(manifest.limits.call_timeout_ms);

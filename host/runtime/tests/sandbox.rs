@@ -10,7 +10,8 @@ use weir_runtime::{Error, Grants, LoadError, Runtime, RuntimeConfig};
 
 fn runtime() -> (Runtime, tempfile::TempDir) {
     let cache = tempfile::tempdir().unwrap();
-    let rt = Runtime::new(RuntimeConfig { cache_dir: Some(cache.path().to_owned()), ..RuntimeConfig::default() }).unwrap();
+    let rt =
+        Runtime::new(RuntimeConfig { cache_dir: Some(cache.path().to_owned()), ..RuntimeConfig::default() }).unwrap();
     (rt, cache)
 }
 
@@ -32,7 +33,9 @@ async fn server() -> u16 {
 }
 
 fn grants(port: u16) -> Grants {
-    Grants::none().host(format!("http://127.0.0.1:{port}").parse::<HostRule>().unwrap()).secret("api_key", "s3cr3t-value-123")
+    Grants::none()
+        .host(format!("http://127.0.0.1:{port}").parse::<HostRule>().unwrap())
+        .secret("api_key", "s3cr3t-value-123")
 }
 
 async fn misbehave(rt: &Runtime, grants: &Grants, behave: &str, url: Option<String>) -> weir_runtime::SourceInstance {
@@ -257,7 +260,8 @@ async fn instances_of_one_plugin_run_at_once_and_compiled_code_is_cached() {
     assert_eq!(rb.unwrap().records.len(), 100);
 
     // A second runtime over the same cache loads without compiling (same artifact, same result).
-    let rt2 = Runtime::new(RuntimeConfig { cache_dir: Some(cache.path().to_owned()), ..RuntimeConfig::default() }).unwrap();
+    let rt2 =
+        Runtime::new(RuntimeConfig { cache_dir: Some(cache.path().to_owned()), ..RuntimeConfig::default() }).unwrap();
     let again = rt2.load(fixture("echo-source")).await.unwrap();
     assert_eq!(again.sha256(), plugin.sha256());
     assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 1);

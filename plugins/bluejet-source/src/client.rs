@@ -96,7 +96,10 @@ impl Client {
                 s if (200..300).contains(&s) => {
                     let total = response.header("x-total-count").and_then(|v| v.trim().parse().ok());
                     let body: DataResponse = response.json().map_err(|e| {
-                        Error::invalid_data(format_args!("evidence {}: BlueJet's answer is not the expected JSON: {e}", query.evidence))
+                        Error::invalid_data(format_args!(
+                            "evidence {}: BlueJet's answer is not the expected JSON: {e}",
+                            query.evidence
+                        ))
                     })?;
                     return Ok(DataPage { rows: body.rows, total });
                 }

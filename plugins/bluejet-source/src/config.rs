@@ -102,7 +102,10 @@ impl Config {
                 return Err(Error::config(format_args!("stream `{name}`: key `{}` is not a column name", stream.key)));
             }
             if !stream.cursor.is_empty() && !is_column(&stream.cursor) {
-                return Err(Error::config(format_args!("stream `{name}`: cursor `{}` is not a column name", stream.cursor)));
+                return Err(Error::config(format_args!(
+                    "stream `{name}`: cursor `{}` is not a column name",
+                    stream.cursor
+                )));
             }
             if let Some(fields) = &stream.fields
                 && let Some(bad) = fields.iter().find(|f| !is_column(f))

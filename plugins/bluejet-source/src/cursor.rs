@@ -20,8 +20,10 @@ pub enum State {
         skip: u32,
     },
     /// Rows whose cursor is at or after `from` (BlueJet's own text of the value), ordered by
-    /// the cursor. `seen` are the keys already returned at exactly `from`; `skip` counts rows at
-    /// exactly `from` to pass over when more than a page of them share that value.
+    /// the cursor. `seen` are the keys already returned at exactly `from`; `skip` is the offset
+    /// into the rows at or after `from` when more than a page of them share that value (pages
+    /// then overlap by a quarter, and a page that does not start with a row already taken
+    /// steps back, so rows leaving the bucket mid-read never shift others out of sight).
     Since {
         from: String,
         #[serde(default)]
@@ -62,9 +64,9 @@ impl State {
         }
     }
 
-    /// Drops rows already returned and works out the state after this page. `full_page` says
-    /// whether BlueJet returned as many rows as asked (so more may follow).
-    pub fn advance(&self, rows: Vec<Mapped>) -> (Vec<Mapped>, State) {
+    /// Drops rows already returned and works out the state after this page, which was asked
+    /// for with `limit` rows.
+    pub fn advance(&self, rows: Vec<Mapped>, limit: u32) -> (Vec<Mapped>, State) {
         match self {
             Self::Keys { after, skip } => {
                 let last_key = rows.iter().rev().find(|m| !m.record.key.is_empty()).map(|m| m.record.key.clone());
@@ -78,32 +80,40 @@ impl State {
                 };
                 (rows, next)
             }
-            Self::Since { from, seen, skip } => {
-                let total = rows.len() as u32;
+            Self::Since { from, seen, skip: offset } => {
+                let at_from = |m: &Mapped| m.raw_cursor.as_deref() == Some(from.as_str());
+                // Inside a bucket of rows sharing one cursor value, pages overlap: the page must
+                // start with a row already taken, or rows before it may have moved (modified
+                // rows leave the bucket) and shifted unread rows past the offset.
+                let anchored = *offset == 0 || rows.first().is_some_and(|m| at_from(m) && seen.contains(&m.record.key));
+                let returned = rows.len() as u32;
+                let mut taken = std::collections::BTreeSet::new();
                 let fresh: Vec<Mapped> = rows
                     .into_iter()
-                    .filter(|m| !(m.raw_cursor.as_deref() == Some(from.as_str()) && seen.contains(&m.record.key)))
+                    .filter(|m| !(at_from(m) && seen.contains(&m.record.key)))
+                    .filter(|m| !at_from(m) || taken.insert(m.record.key.clone()))
                     .collect();
-                let last = fresh.iter().rev().find_map(|m| m.raw_cursor.clone());
-                let next = match last {
+                let mut seen_now = seen.clone();
+                seen_now.extend(fresh.iter().filter(|m| at_from(m)).map(|m| m.record.key.clone()));
+                if !anchored {
+                    // Step back a page; rows past the bucket are read again once it is done.
+                    let fresh: Vec<Mapped> = fresh.into_iter().filter(|m| at_from(m)).collect();
+                    let next = State::Since { from: from.clone(), seen: seen_now, skip: offset.saturating_sub(limit) };
+                    return (fresh, next);
+                }
+                let next = match fresh.iter().rev().find_map(|m| m.raw_cursor.clone()) {
                     Some(last) if last != *from => {
-                        let mut at_last: Vec<String> = fresh
+                        let at_last: Vec<String> = fresh
                             .iter()
                             .filter(|m| m.raw_cursor.as_deref() == Some(last.as_str()))
                             .map(|m| m.record.key.clone())
                             .collect();
-                        at_last.dedup();
                         State::Since { from: last, seen: at_last, skip: 0 }
                     }
-                    // Every row of the page sits at `from`: go on past them by offset.
+                    // Every new row of the page sits at `from`: go on through the bucket.
                     _ => {
-                        let mut seen = seen.clone();
-                        for m in &fresh {
-                            if m.raw_cursor.as_deref() == Some(from.as_str()) && !seen.contains(&m.record.key) {
-                                seen.push(m.record.key.clone());
-                            }
-                        }
-                        State::Since { from: from.clone(), seen, skip: skip + total }
+                        let overlap = (limit / 4).min(returned.saturating_sub(1));
+                        State::Since { from: from.clone(), seen: seen_now, skip: offset + returned - overlap }
                     }
                 };
                 (fresh, next)
@@ -132,8 +142,11 @@ mod tests {
     #[test]
     fn full_reads_page_by_key_after_the_last_key_returned() {
         let start = State::Keys { after: None, skip: 0 };
-        assert_eq!(start.plan("productid", "modifiedon"), Plan { condition: None, sort: "+productid".into(), offset: 0 });
-        let (rows, next) = start.advance(vec![m("b", ""), m("a", "")]);
+        assert_eq!(
+            start.plan("productid", "modifiedon"),
+            Plan { condition: None, sort: "+productid".into(), offset: 0 }
+        );
+        let (rows, next) = start.advance(vec![m("b", ""), m("a", "")], 2);
         assert_eq!(keys(&rows), ["b", "a"], "the server's order is kept, never re-sorted as text");
         assert_eq!(next, State::Keys { after: Some("a".into()), skip: 0 });
         assert_eq!(next.plan("productid", "x").condition.as_deref(), Some("productid|>|a"));
@@ -142,9 +155,9 @@ mod tests {
     #[test]
     fn keyless_rows_are_passed_by_offset_so_the_read_never_sticks() {
         let state = State::Keys { after: Some("a".into()), skip: 0 };
-        let (_, next) = state.advance(vec![m("b", ""), m("", "")]);
+        let (_, next) = state.advance(vec![m("b", ""), m("", "")], 2);
         assert_eq!(next, State::Keys { after: Some("b".into()), skip: 1 });
-        let (_, next) = next.advance(vec![m("", ""), m("", "")]);
+        let (_, next) = next.advance(vec![m("", ""), m("", "")], 2);
         assert_eq!(next, State::Keys { after: Some("b".into()), skip: 3 });
         assert_eq!(next.plan("k", "c").offset, 3);
     }
@@ -153,11 +166,11 @@ mod tests {
     fn incremental_reads_skip_rows_already_taken_at_the_same_instant() {
         let state = State::Since { from: "t1".into(), seen: vec![], skip: 0 };
         assert_eq!(state.plan("k", "modifiedon").condition.as_deref(), Some("modifiedon|>=|t1"));
-        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("c", "t2")]);
+        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("c", "t2")], 3);
         assert_eq!(keys(&rows), ["a", "b", "c"]);
         assert_eq!(next, State::Since { from: "t2".into(), seen: vec!["b".into(), "c".into()], skip: 0 });
         // The next call starts at t2 again (>=) and must not return b and c twice.
-        let (rows, next) = next.advance(vec![m("b", "t2"), m("c", "t2"), m("d", "t2"), m("e", "t3")]);
+        let (rows, next) = next.advance(vec![m("b", "t2"), m("c", "t2"), m("d", "t2"), m("e", "t3")], 4);
         assert_eq!(keys(&rows), ["d", "e"]);
         assert_eq!(next, State::Since { from: "t3".into(), seen: vec!["e".into()], skip: 0 });
     }
@@ -165,25 +178,46 @@ mod tests {
     #[test]
     fn a_modified_row_comes_back_later_with_its_new_cursor() {
         let state = State::Since { from: "t1".into(), seen: vec!["a".into()], skip: 0 };
-        let (rows, _) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("a", "t9")]);
+        let (rows, _) = state.advance(vec![m("a", "t1"), m("b", "t2"), m("a", "t9")], 3);
         assert_eq!(keys(&rows), ["b", "a"], "a at t9 is a new version, not a repeat");
     }
 
     #[test]
-    fn more_than_a_page_at_one_instant_moves_on_by_offset() {
+    fn more_than_a_page_at_one_instant_moves_on_by_overlapping_offsets() {
         let state = State::Since { from: "t1".into(), seen: vec![], skip: 0 };
-        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t1")]);
-        assert_eq!(keys(&rows), ["a", "b"]);
-        assert_eq!(next, State::Since { from: "t1".into(), seen: vec!["a".into(), "b".into()], skip: 2 });
-        assert_eq!(next.plan("k", "c").offset, 2);
-        let (rows, next) = next.advance(vec![m("c", "t1"), m("d", "t2")]);
-        assert_eq!(keys(&rows), ["c", "d"]);
-        assert_eq!(next, State::Since { from: "t2".into(), seen: vec!["d".into()], skip: 0 });
+        let (rows, next) = state.advance(vec![m("a", "t1"), m("b", "t1"), m("c", "t1"), m("d", "t1")], 4);
+        assert_eq!(keys(&rows), ["a", "b", "c", "d"]);
+        // Four rows, a quarter (one) overlaps: the next page starts at d.
+        assert_eq!(
+            next,
+            State::Since { from: "t1".into(), seen: vec!["a".into(), "b".into(), "c".into(), "d".into()], skip: 3 }
+        );
+        assert_eq!(next.plan("k", "c").offset, 3);
+        let (rows, next) = next.advance(vec![m("d", "t1"), m("e", "t1"), m("f", "t2")], 4);
+        assert_eq!(keys(&rows), ["e", "f"]);
+        assert_eq!(next, State::Since { from: "t2".into(), seen: vec!["f".into()], skip: 0 });
+    }
+
+    #[test]
+    fn rows_leaving_a_bucket_mid_read_never_hide_the_rows_behind_them() {
+        // a..d were read; then a, b and c were modified (they move to a later cursor), so e
+        // and f shifted to the front of the t1 bucket and an offset of 3 would skip them.
+        let seen: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        let state = State::Since { from: "t1".into(), seen, skip: 3 };
+        let (rows, next) = state.advance(vec![m("g", "t1"), m("a", "t5")], 4);
+        assert_eq!(keys(&rows), ["g"], "no anchor: keep only new rows of the bucket and step back");
+        assert!(matches!(&next, State::Since { skip: 0, .. }));
+        let (rows, next) = next.advance(vec![m("d", "t1"), m("e", "t1"), m("f", "t1"), m("g", "t1")], 4);
+        assert_eq!(keys(&rows), ["e", "f"], "g was already returned");
+        assert!(matches!(&next, State::Since { skip: 3, .. }));
     }
 
     #[test]
     fn states_round_trip_as_text_and_garbage_is_a_config_error() {
-        for s in [State::Keys { after: Some("x".into()), skip: 2 }, State::Since { from: "t".into(), seen: vec!["k".into()], skip: 0 }] {
+        for s in [
+            State::Keys { after: Some("x".into()), skip: 2 },
+            State::Since { from: "t".into(), seen: vec!["k".into()], skip: 0 },
+        ] {
             assert_eq!(State::parse(&s.to_text()).unwrap(), s);
         }
         assert!(matches!(State::parse("{\"mode\":\"nope\"}"), Err(Error::Config(_))));

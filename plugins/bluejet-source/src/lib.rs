@@ -96,9 +96,12 @@ impl Source for BlueJet {
         };
         let page = self.client.data(&query)?;
         let returned = page.rows.len();
-        let mapped =
-            page.rows.into_iter().map(|row| map_row(row, &s.key, &s.cursor, s.date_format, s.fields.as_deref())).collect();
-        let (fresh, next) = state.advance(mapped);
+        let mapped = page
+            .rows
+            .into_iter()
+            .map(|row| map_row(row, &s.key, &s.cursor, s.date_format, s.fields.as_deref()))
+            .collect();
+        let (fresh, next) = state.advance(mapped, limit);
         let records = fresh.into_iter().map(|m| m.record).collect();
         let next = next.to_text();
         // A short page is the last one: BlueJet had no more rows matching.
@@ -127,7 +130,7 @@ impl Source for BlueJet {
         let page = self.client.data(&query)?;
         let returned = page.rows.len();
         let mapped = page.rows.into_iter().map(|row| map_row(row, &s.key, "", s.date_format, Some(&[]))).collect();
-        let (rows, next) = state.advance(mapped);
+        let (rows, next) = state.advance(mapped, limit);
         let keys = rows.into_iter().map(|m| m.record.key).filter(|k| !k.is_empty()).collect();
         Ok(KeyPage { keys, state: next.to_text(), done: returned < limit as usize })
     }

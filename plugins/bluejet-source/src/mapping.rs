@@ -285,7 +285,12 @@ mod tests {
 
     #[test]
     fn a_field_list_keeps_key_cursor_and_listed_columns() {
-        let r = row(&[("id", Value::from("a")), ("name", Value::from("n")), ("x", Value::from(1)), ("m", Value::from("1.2.2026"))]);
+        let r = row(&[
+            ("id", Value::from("a")),
+            ("name", Value::from("n")),
+            ("x", Value::from(1)),
+            ("m", Value::from("1.2.2026")),
+        ]);
         let keep = vec!["name".to_owned()];
         let m = map_row(r, "id", "m", DateFormat::Auto, Some(&keep));
         let fields: Map<String, Value> = serde_json::from_str(&m.record.fields).unwrap();
@@ -308,7 +313,17 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for bad in ["", "yesterday", "2026-02-30T10:00:00", "31.4.2026 10:00", "2026-13-01", "8.1.26 10:30", "2026-01-08T25:00:00", "29.2.2026", "2026-01-08T10:30:00+1"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-02-30T10:00:00",
+            "31.4.2026 10:00",
+            "2026-13-01",
+            "8.1.26 10:30",
+            "2026-01-08T25:00:00",
+            "29.2.2026",
+            "2026-01-08T10:30:00+1",
+        ] {
             assert_eq!(normalise_date(bad, DateFormat::Auto), None, "{bad}");
         }
         assert_eq!(normalise_date("8.1.2026 10:30", DateFormat::Iso), None);

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use wasmparser::{Parser, Payload};
 
@@ -16,33 +15,9 @@ const FIXTURES: &[(&str, &str)] = &[
     ("memory-sink", "weir:plugin/sink@0.1.0"),
 ];
 
-/// Builds the fixtures and returns each crate's `.wasm` path, as cargo reports it.
+/// The fixtures' `.wasm` paths, built by the shared test harness.
 fn build() -> Vec<(String, PathBuf)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--message-format=json-render-diagnostics"])
-        .args(["--manifest-path", "tests/fixtures/Cargo.toml"]);
-    for (name, _) in FIXTURES {
-        cmd.args(["-p", name]);
-    }
-    let output = cmd.output().expect("run cargo");
-    assert!(output.status.success(), "fixture build failed:\n{}", String::from_utf8_lossy(&output.stderr));
-    let mut found = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        if msg["reason"] != "compiler-artifact" {
-            continue;
-        }
-        let name = msg["target"]["name"].as_str().unwrap_or_default().replace('_', "-");
-        for file in msg["filenames"].as_array().into_iter().flatten() {
-            if let Some(file) = file.as_str().filter(|f| f.ends_with(".wasm")) {
-                found.push((name.clone(), PathBuf::from(file)));
-            }
-        }
-    }
-    found
+    FIXTURES.iter().map(|(name, _)| ((*name).to_owned(), weir_harness::fixture(name))).collect()
 }
 
 struct Shape {

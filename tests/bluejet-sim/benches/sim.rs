@@ -1,5 +1,5 @@
 //! Bench binary: generation time of the live product set, server time per 200-row page, and
-//! pages per second over loopback with latency off. Numbers go to docs/BENCHMARKS-sim.md.
+//! pages per second over loopback with latency off. Numbers go to docs/BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};

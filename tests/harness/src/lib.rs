@@ -38,7 +38,10 @@ fn build(manifest: &str) {
         .env("CARGO_TARGET_DIR", target_dir())
         .status()
         .expect("run cargo to build WebAssembly plugins");
-    assert!(status.success(), "building {manifest} for {WASM_TARGET} failed (is the target installed? `rustup target add {WASM_TARGET}`)");
+    assert!(
+        status.success(),
+        "building {manifest} for {WASM_TARGET} failed (is the target installed? `rustup target add {WASM_TARGET}`)"
+    );
 }
 
 fn wasm(name: &str, built: &OnceLock<()>, manifest: &str) -> PathBuf {

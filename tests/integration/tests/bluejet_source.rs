@@ -130,11 +130,20 @@ async fn rows_modified_while_an_incremental_read_runs_are_read_again_not_lost() 
     for c in sim.changes() {
         changed.extend(c.modified);
     }
+    // A change made after the read's last page is for the next read; every change up to the
+    // newest cursor the read returned must be there in its latest version.
+    let read_until = records.iter().filter_map(|r| r.cursor.clone()).max().unwrap();
+    let mut checked = 0;
     for key in &changed {
         let now = sim.record(PRODUCTS, key).unwrap();
         let now = weir_rfc3339(now["modifiedon"].as_str().unwrap());
+        if now > read_until {
+            continue;
+        }
+        checked += 1;
         assert_eq!(latest.get(key), Some(&now), "{key}: the read missed its latest version");
     }
+    assert!(checked > 1_000, "only {checked} changed rows checked");
 }
 
 /// The simulator's ISO text without zone, as the plugin normalises it.
@@ -147,8 +156,8 @@ async fn token_expiry_rate_limits_server_errors_and_resets_are_survived_exactly(
     let sim = sim(4_000).await;
     let mut src = source(&sim, None).await.unwrap();
     sim.set_faults(FaultSpec {
-        rate_limit: Some(Trigger { next: 3, retry_after_secs: 1, ..Trigger::default() }),
-        server_error: Some(Trigger { rate: 0.05, status: 503, ..Trigger::default() }),
+        rate_limit: Some(Trigger { next: 2, retry_after_secs: 1, ..Trigger::default() }),
+        server_error: Some(Trigger { next: 1, rate: 0.05, status: 503, ..Trigger::default() }),
         reset: Some(Trigger { rate: 0.03, ..Trigger::default() }),
         ..FaultSpec::default()
     });
@@ -169,7 +178,7 @@ async fn token_expiry_rate_limits_server_errors_and_resets_are_survived_exactly(
     assert_exactly_once(&records, &sim.keys(PRODUCTS).into_iter().collect());
     let stats = sim.stats();
     assert!(stats.unauthorized >= 3, "tokens expired {} times", stats.unauthorized);
-    assert!(stats.faults.http429 >= 3 && !stats.faults.http5xx.is_empty() && stats.faults.resets > 0, "{stats:?}");
+    assert!(stats.faults.http429 >= 2 && !stats.faults.http5xx.is_empty() && stats.faults.resets > 0, "{stats:?}");
 }
 
 #[tokio::test]
@@ -184,7 +193,10 @@ async fn a_hard_failure_stops_with_a_state_from_which_the_read_finishes_without_
         state = Some(page.state);
     }
     // BlueJet fails hard: every call answers 500 until it is fixed.
-    sim.set_faults(FaultSpec { server_error: Some(Trigger { next: 10_000, status: 500, ..Trigger::default() }), ..FaultSpec::default() });
+    sim.set_faults(FaultSpec {
+        server_error: Some(Trigger { next: 10_000, status: 500, ..Trigger::default() }),
+        ..FaultSpec::default()
+    });
     let err = src.read("products", &Scope::Full, state.as_deref(), PAGE).await.unwrap_err();
     assert!(matches!(err.plugin_error(), Some(PluginError::Transient(_))), "{err}");
     sim.clear_faults();

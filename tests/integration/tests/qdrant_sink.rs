@@ -155,16 +155,19 @@ fn vector(n: u32) -> Vec<f32> {
 
 fn points(range: std::ops::Range<u32>) -> Vec<Point> {
     range
-        .map(|n| Point {
-            id: id(n),
-            vector: vector(n),
-            payload: json!({
-                "name": format!("Výrobek č. {n}"),
-                "category": ["boty", "kola", "stany"][(n % 3) as usize],
-                "stock": n % 10,
-                "active": n % 2 == 0,
-            })
-            .to_string(),
+        .map(|n| {
+            let category = ["boty", "kola", "stany"][(n % 3) as usize];
+            Point {
+                id: id(n),
+                vector: vector(n),
+                payload: json!({
+                    "name": format!("Výrobek č. {n}"),
+                    "category": category,
+                    "stock": n % 10,
+                    "active": n % 2 == 0,
+                })
+                .to_string(),
+            }
         })
         .collect()
 }

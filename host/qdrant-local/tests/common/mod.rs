@@ -156,7 +156,7 @@ pub fn point(i: u64, dim: usize) -> Value {
         "tags": [format!("t{}", i % 3), "all"],
         "doc": format!("document {i}"),
     });
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         payload["opt"] = json!(true);
     }
     json!({ "id": i, "vector": vector(i, dim), "payload": payload })
