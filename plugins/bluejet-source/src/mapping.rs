@@ -133,7 +133,7 @@ impl DateTime {
     }
 
     /// Shifts by a zone offset in minutes east of UTC, to UTC.
-    fn to_utc(mut self, offset_minutes: i64) -> Option<Self> {
+    fn into_utc(mut self, offset_minutes: i64) -> Option<Self> {
         if offset_minutes == 0 {
             return Some(self);
         }
@@ -199,7 +199,7 @@ fn parse_iso(raw: &str) -> Option<DateTime> {
         (rest, 0)
     };
     let (hour, minute, second, fraction) = parse_time(time)?;
-    DateTime { year, month, day, hour, minute, second, fraction }.valid()?.to_utc(offset)
+    DateTime { year, month, day, hour, minute, second, fraction }.valid()?.into_utc(offset)
 }
 
 fn parse_czech(raw: &str) -> Option<DateTime> {
