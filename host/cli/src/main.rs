@@ -1,7 +1,10 @@
 //! The `weir` command. It alone chooses the log format and the exit codes.
 
+mod app;
+mod config;
 mod demo;
 mod plugin_cmd;
+mod run_cmd;
 
 use std::process::ExitCode;
 
@@ -21,6 +24,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run pipelines once: full, incremental, reconcile or rebuild, optionally dry.
+    Run(run_cmd::RunArgs),
+    /// Show each pipeline's state: last runs, watermark, points, model, lag.
+    Status(run_cmd::StatusArgs),
+    /// Search a pipeline's collection by meaning.
+    Search(run_cmd::SearchArgs),
+    /// Check configuration files.
+    #[command(subcommand)]
+    Config(run_cmd::ConfigCommand),
     /// Inspect and manage plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
@@ -46,6 +58,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Run(args) => run_cmd::run(args).await,
+            Command::Status(args) => run_cmd::status(args).await,
+            Command::Search(args) => run_cmd::search(args).await,
+            Command::Config(cmd) => run_cmd::config_cmd(cmd).await,
             Command::Plugin(cmd) => plugin_cmd::run(cmd).await,
             Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
         }

@@ -1,0 +1,453 @@
+//! `weir.toml`: what a user writes. Read with `${ENV_VAR}` references expanded, then
+//! overridden by `WEIR_SECTION__KEY=value` environment variables and `--set key=value`.
+//! Every error names the file, and the line and key where the parser knows them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use weir_engine::PipelineSettings;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Run-wide settings.
+    #[serde(default)]
+    pub sync: SyncConfig,
+    /// The embedding provider.
+    pub embedding: EmbeddingConfig,
+    /// Source connectors by name.
+    #[serde(default)]
+    pub sources: BTreeMap<String, PluginConfig>,
+    /// Sink connectors by name.
+    #[serde(default)]
+    pub sinks: BTreeMap<String, SinkConfig>,
+    /// Validator plugins by name.
+    #[serde(default)]
+    pub validators: BTreeMap<String, PluginConfig>,
+    /// Pipelines by name.
+    #[serde(default)]
+    pub pipelines: BTreeMap<String, PipelineConfig>,
+}
+
+/// `[sync]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SyncConfig {
+    /// The state directory (ledger, checkpoints, cache, logs), relative to the config file.
+    #[serde(default = "default_state_dir")]
+    pub state_dir: PathBuf,
+    /// Where plugins named without a path are found (default: the bundled plugins).
+    #[serde(default)]
+    pub plugin_dir: Option<PathBuf>,
+    /// The mode `weir run` uses when none is given.
+    #[serde(default = "default_mode")]
+    pub mode: weir_engine::Mode,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self { state_dir: default_state_dir(), plugin_dir: None, mode: default_mode() }
+    }
+}
+
+fn default_state_dir() -> PathBuf {
+    PathBuf::from(".weir")
+}
+fn default_mode() -> weir_engine::Mode {
+    weir_engine::Mode::Incremental
+}
+
+/// `[embedding]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmbeddingConfig {
+    /// `local`, `openai` or `hash`.
+    pub provider: Provider,
+    /// local: `multilingual-e5-small` (default) or `all-MiniLM-L6-v2`; openai: the model name.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Vector length (openai: sent as `dimensions` when set; hash: default 256).
+    #[serde(default)]
+    pub dimensions: Option<u32>,
+    /// openai: the endpoint (OpenAI, Azure, vLLM, Ollama, TEI).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// openai: the API key, usually `${OPENAI_API_KEY}`.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// openai: requests per minute.
+    #[serde(default)]
+    pub requests_per_minute: Option<u64>,
+    /// openai: tokens per minute.
+    #[serde(default)]
+    pub tokens_per_minute: Option<u64>,
+    /// openai: concurrent requests.
+    #[serde(default)]
+    pub max_concurrency: Option<usize>,
+    /// openai: price per million tokens, for cost reports.
+    #[serde(default)]
+    pub usd_per_million_tokens: Option<f64>,
+    /// local: inference threads.
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// local: texts per inference batch.
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Provider {
+    Local,
+    Openai,
+    Hash,
+}
+
+/// A source or validator plugin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PluginConfig {
+    /// A bundled plugin's name (`bluejet-source`) or a path to a `.wasm` file.
+    pub plugin: String,
+    /// The plugin's own configuration.
+    #[serde(default)]
+    pub config: toml::Table,
+    /// Hosts the plugin may reach (`https://acme.bluejet.cz`). Default: the origin of the
+    /// configuration's `base_url` or `url`.
+    #[serde(default)]
+    pub allow: Option<Vec<String>>,
+    /// Secrets by name, usually `${ENV_VAR}` references.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+}
+
+/// A sink plugin; `embedded = true` starts the built-in Qdrant-compatible store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SinkConfig {
+    /// As for sources.
+    pub plugin: String,
+    /// The plugin's configuration (`url` is filled in for an embedded store).
+    #[serde(default)]
+    pub config: toml::Table,
+    /// As for sources.
+    #[serde(default)]
+    pub allow: Option<Vec<String>>,
+    /// As for sources.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+    /// Run the embedded store (storage under the state directory) instead of a server.
+    #[serde(default)]
+    pub embedded: bool,
+}
+
+/// `[pipelines.NAME]`: where records come from and go to, and the engine's settings in the
+/// same table (unknown keys are refused, which `serde(flatten)` would not do).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "toml::Table")]
+pub(crate) struct PipelineConfig {
+    /// A key of `[sources]`.
+    pub source: String,
+    /// The source's stream.
+    pub stream: String,
+    /// A key of `[sinks]`.
+    pub sink: String,
+    /// The collection searches use (default: the pipeline's name).
+    #[serde(default)]
+    pub collection: Option<String>,
+    /// Keys of `[validators]`, run in order after the built-in rules.
+    #[serde(default)]
+    pub validators: Vec<String>,
+    /// Everything else: text, payload, validation, batching.
+    pub settings: PipelineSettings,
+}
+
+impl TryFrom<toml::Table> for PipelineConfig {
+    type Error = String;
+
+    fn try_from(mut t: toml::Table) -> Result<Self, String> {
+        fn take<T: serde::de::DeserializeOwned>(t: &mut toml::Table, key: &str) -> Result<Option<T>, String> {
+            t.remove(key)
+                .map(|v| v.try_into().map_err(|e: toml::de::Error| format!("`{key}`: {}", e.message())))
+                .transpose()
+        }
+        let source = take(&mut t, "source")?.ok_or("missing field `source`")?;
+        let stream = take(&mut t, "stream")?.ok_or("missing field `stream`")?;
+        let sink = take(&mut t, "sink")?.ok_or("missing field `sink`")?;
+        let collection = take(&mut t, "collection")?;
+        let validators = take(&mut t, "validators")?.unwrap_or_default();
+        let settings: PipelineSettings =
+            toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| e.message().to_owned())?;
+        Ok(Self { source, stream, sink, collection, validators, settings })
+    }
+}
+
+/// A configuration error, with where it happened.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub(crate) struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(file: &Path, message: impl Into<String>) -> Self {
+        Self { file: file.display().to_string(), message: message.into() }
+    }
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    /// Every secret value, for redaction.
+    pub secrets: Vec<String>,
+}
+
+impl Loaded {
+    /// The state directory, resolved against the config file's directory.
+    pub fn state_dir(&self) -> PathBuf {
+        self.resolve(&self.config.sync.state_dir)
+    }
+
+    /// `p` resolved against the config file's directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { self.path.parent().unwrap_or(Path::new(".")).join(p) }
+    }
+}
+
+/// Reads `path`, expands `${VAR}`, applies `WEIR_A__B=value` environment overrides and
+/// `overrides` (`a.b=value`), and checks references between sections.
+pub(crate) fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::new(path, format!("cannot read: {e}")))?;
+    load_str(path, &text, overrides, |k| std::env::var(k).ok(), std::env::vars().collect())
+}
+
+pub(crate) fn load_str(
+    path: &Path,
+    text: &str,
+    overrides: &[String],
+    env: impl Fn(&str) -> Option<String>,
+    env_all: Vec<(String, String)>,
+) -> Result<Loaded, ConfigError> {
+    // Parsed as written first, so that errors point at the file's own lines.
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| ConfigError::new(path, located(&e, text)))?;
+    if let Err(e) = toml::from_str::<Config>(text) {
+        return Err(ConfigError::new(path, located(&e, text)));
+    }
+    let mut applied = Vec::new();
+    for (k, v) in env_all {
+        if let Some(rest) = k.strip_prefix("WEIR_")
+            && rest.contains("__")
+        {
+            let key = rest.split("__").map(str::to_ascii_lowercase).collect::<Vec<_>>().join(".");
+            applied.push((key, v, format!("environment variable {k}")));
+        }
+    }
+    for o in overrides {
+        let (k, v) = o
+            .split_once('=')
+            .ok_or_else(|| ConfigError::new(path, format!("--set `{o}`: write key=value, e.g. sync.mode=full")))?;
+        applied.push((k.trim().to_owned(), v.to_owned(), format!("--set {o}")));
+    }
+    for (key, value, origin) in applied {
+        set_path(&mut doc, &key, &value).map_err(|e| ConfigError::new(path, format!("{origin}: {e}")))?;
+    }
+    let mut value = toml::Value::Table(doc);
+    expand(&mut value, "", &env).map_err(|e| ConfigError::new(path, e))?;
+    let config: Config = value
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::new(path, format!("after overrides: {}", e.message())))?;
+    check(&config).map_err(|e| ConfigError::new(path, e))?;
+    let secrets = collect_secrets(&config);
+    Ok(Loaded { config, path: path.to_path_buf(), secrets })
+}
+
+/// A parse error with its line and column.
+fn located(e: &toml::de::Error, text: &str) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_owned(),
+    }
+}
+
+fn set_path(doc: &mut toml::Table, key: &str, raw: &str) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("`{key}` is not a key path"));
+    }
+    // A TOML literal if it is one (numbers, booleans, arrays, quoted strings), else a string.
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()));
+    let mut table = doc;
+    for part in &parts[..parts.len() - 1] {
+        let entry = table.entry((*part).to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = entry.as_table_mut().ok_or_else(|| format!("`{part}` in `{key}` is not a table"))?;
+    }
+    if let Some(last) = parts.last() {
+        table.insert((*last).to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Expands `${VAR}` in every string; `$${` is a literal `${`.
+fn expand(value: &mut toml::Value, at: &str, env: &impl Fn(&str) -> Option<String>) -> Result<(), String> {
+    match value {
+        toml::Value::String(s) if s.contains("${") => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(i) = rest.find("${") {
+                if rest[..i].ends_with('$') {
+                    out.push_str(&rest[..i - 1]);
+                    out.push_str("${");
+                    rest = &rest[i + 2..];
+                    continue;
+                }
+                out.push_str(&rest[..i]);
+                let end = rest[i..].find('}').ok_or_else(|| format!("{at}: `${{` without a closing `}}`"))?;
+                let name = &rest[i + 2..i + end];
+                let (name, default) = match name.split_once(":-") {
+                    Some((n, d)) => (n, Some(d)),
+                    None => (name, None),
+                };
+                match env(name).or_else(|| default.map(str::to_owned)) {
+                    Some(v) => out.push_str(&v),
+                    None => return Err(format!("{at}: the environment variable {name} is not set")),
+                }
+                rest = &rest[i + end + 1..];
+            }
+            out.push_str(rest);
+            *s = out;
+        }
+        toml::Value::Table(t) => {
+            for (k, v) in t.iter_mut() {
+                let here = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                expand(v, &here, env)?;
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                expand(v, &format!("{at}[{i}]"), env)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn collect_secrets(c: &Config) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    out.extend(c.sources.values().flat_map(|p| p.secrets.values().cloned()));
+    out.extend(c.validators.values().flat_map(|p| p.secrets.values().cloned()));
+    out.extend(c.sinks.values().flat_map(|p| p.secrets.values().cloned()));
+    out.extend(c.embedding.api_key.clone());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn check(c: &Config) -> Result<(), String> {
+    for (name, p) in &c.pipelines {
+        let at = format!("pipelines.{name}");
+        if !c.sources.contains_key(&p.source) {
+            return Err(format!("{at}.source: no source `{}` in [sources] (have: {})", p.source, keys(&c.sources)));
+        }
+        if !c.sinks.contains_key(&p.sink) {
+            return Err(format!("{at}.sink: no sink `{}` in [sinks] (have: {})", p.sink, keys(&c.sinks)));
+        }
+        for v in &p.validators {
+            if !c.validators.contains_key(v) {
+                return Err(format!(
+                    "{at}.validators: no validator `{v}` in [validators] (have: {})",
+                    keys(&c.validators)
+                ));
+            }
+        }
+        p.settings.check().map_err(|e| format!("{at}: {e}"))?;
+    }
+    if c.embedding.provider == Provider::Openai && c.embedding.model.is_none() {
+        return Err("embedding.model: the openai provider needs a model name, e.g. text-embedding-3-small".into());
+    }
+    Ok(())
+}
+
+fn keys<V>(m: &BTreeMap<String, V>) -> String {
+    if m.is_empty() { "none".into() } else { m.keys().cloned().collect::<Vec<_>>().join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const BASE: &str = r#"
+[embedding]
+provider = "hash"
+
+[sources.erp]
+plugin = "bluejet-source"
+config = { base_url = "http://127.0.0.1:9" }
+secrets = { token_id = "${TOKEN_ID}", token_hash = "${TOKEN_HASH:-fallback}" }
+
+[sinks.store]
+plugin = "qdrant-sink"
+embedded = true
+
+[pipelines.products]
+source = "erp"
+stream = "products"
+sink = "store"
+text = "{name} · {category}"
+"#;
+
+    fn env(k: &str) -> Option<String> {
+        (k == "TOKEN_ID").then(|| "id-123".to_owned())
+    }
+
+    fn load(text: &str, overrides: &[&str], vars: &[(&str, &str)]) -> Result<Loaded, ConfigError> {
+        let o: Vec<String> = overrides.iter().map(|s| (*s).to_owned()).collect();
+        let vars = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        load_str(Path::new("weir.toml"), text, &o, env, vars)
+    }
+
+    #[test]
+    fn loads_with_env_references_and_defaults() {
+        let l = load(BASE, &[], &[]).unwrap();
+        let src = &l.config.sources["erp"];
+        assert_eq!(src.secrets["token_id"], "id-123");
+        assert_eq!(src.secrets["token_hash"], "fallback");
+        assert_eq!(l.config.sync.mode, weir_engine::Mode::Incremental);
+        assert!(l.secrets.contains(&"id-123".to_owned()));
+        assert_eq!(l.config.pipelines["products"].settings.batch_size, weir_engine::DEFAULT_BATCH_SIZE);
+    }
+
+    #[test]
+    fn env_and_set_override_keys() {
+        let l = load(BASE, &["pipelines.products.batch_size=64"], &[("WEIR_SYNC__MODE", "full")]).unwrap();
+        assert_eq!(l.config.sync.mode, weir_engine::Mode::Full);
+        assert_eq!(l.config.pipelines["products"].settings.batch_size, 64);
+    }
+
+    #[test]
+    fn errors_name_line_key_and_reference() {
+        let e = load("[embedding]\nprovider = \"hash\"\n[sync\n", &[], &[]).unwrap_err().to_string();
+        assert!(e.starts_with("weir.toml: line 3"), "{e}");
+        let e = load(&BASE.replace("provider = \"hash\"", "provider = \"magic\""), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("magic"), "{e}");
+        let e = load(&BASE.replace("sink = \"store\"", "sink = \"nope\""), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("pipelines.products.sink") && e.contains("store"), "{e}");
+        let e = load(&BASE.replace("${TOKEN_ID}", "${MISSING_VAR}"), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("sources.erp.secrets.token_id") && e.contains("MISSING_VAR"), "{e}");
+        let e = load(&BASE.replace("text = ", "txet = \"x\"\ntext = "), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("txet"), "{e}");
+        let e = load(&BASE.replace("{name} · {category}", "{name"), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("pipelines.products") && e.contains("not closed"), "{e}");
+    }
+}

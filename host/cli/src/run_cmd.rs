@@ -1,0 +1,510 @@
+//! `weir run`, `weir status`, `weir search` and `weir config check`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use weir_embed::Purpose;
+use weir_engine::{Mode, Progress, RunOptions, RunReport, RunStatus, StopSignal};
+
+use crate::app::App;
+use crate::config;
+
+/// Exit code: everything synced.
+pub(crate) const EXIT_OK: u8 = 0;
+/// Exit code: a run failed.
+pub(crate) const EXIT_FAILED: u8 = 1;
+/// Exit code: bad command line or configuration.
+pub(crate) const EXIT_CONFIG: u8 = 2;
+/// Exit code: every valid record synced, some records were invalid.
+pub(crate) const EXIT_PARTIAL: u8 = 3;
+/// Exit code: another run holds the state directory.
+pub(crate) const EXIT_LOCKED: u8 = 75;
+
+/// Options every config-reading command shares.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConfigArgs {
+    /// The configuration file.
+    #[arg(short, long, env = "WEIR_CONFIG", default_value = "weir.toml")]
+    config: PathBuf,
+    /// Override a configuration key, e.g. `--set sync.mode=full` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Run only this pipeline (repeatable; default: all, in name order).
+    #[arg(short, long)]
+    pipeline: Vec<String>,
+    /// full, incremental, reconcile or rebuild (default: `sync.mode`).
+    #[arg(short, long)]
+    mode: Option<Mode>,
+    /// Report what would change and what it would cost; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Delete past the mass-delete guard.
+    #[arg(long)]
+    force: bool,
+    /// Print the run reports as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also count what the sinks and sources hold (starts plugins; slower).
+    #[arg(long)]
+    live: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SearchArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// What to look for, in any language the model knows.
+    query: String,
+    /// The pipeline whose collection to search (default: the only one, or the first).
+    #[arg(short, long)]
+    pipeline: Option<String>,
+    /// Results.
+    #[arg(short, default_value_t = 10)]
+    k: u32,
+    /// Payload filter `field=value` (repeatable; all must match).
+    #[arg(long, value_name = "FIELD=VALUE")]
+    filter: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Check the configuration, the plugins it names and their grants.
+    Check(ConfigArgs),
+}
+
+fn load(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
+    config::load(&args.config, &args.set).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+async fn open(loaded: config::Loaded) -> Result<App, ExitCode> {
+    App::open(loaded).await.map_err(|e| {
+        eprintln!("error: {e:#}");
+        let locked =
+            e.downcast_ref::<weir_engine::Error>().is_some_and(|e| matches!(e, weir_engine::Error::Locked { .. }));
+        ExitCode::from(if locked { EXIT_LOCKED } else { EXIT_FAILED })
+    })
+}
+
+/// `weir run`.
+pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match load(&args.config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let mode = args.mode.unwrap_or(loaded.config.sync.mode);
+    let mut app = match open(loaded).await {
+        Ok(a) => a,
+        Err(code) => return Ok(code),
+    };
+    let names = if args.pipeline.is_empty() { app.pipeline_names() } else { args.pipeline.clone() };
+    let stop: StopSignal = StopSignal::default();
+    spawn_signal_handler(stop.clone());
+    let tty = std::io::stderr().is_terminal() && !args.json;
+    let mut reports: Vec<RunReport> = Vec::new();
+    let mut failed = false;
+    for name in &names {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut pipeline = match app.pipeline(name).await {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: pipeline `{name}`: {e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let opts = RunOptions {
+            mode,
+            dry_run: args.dry_run,
+            force: args.force,
+            stop: stop.clone(),
+            progress: Some(progress_printer(name.clone(), tty)),
+        };
+        eprintln!("{name}: {mode}{} run", if args.dry_run { " dry" } else { "" });
+        let result = weir_engine::run(&app.state, &mut pipeline, &opts).await;
+        if tty {
+            eprintln!();
+        }
+        match result {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+                if let Ok(mut last) = app.state.runs(Some(name), 1)
+                    && let Some(r) = last.pop()
+                    && r.status == RunStatus::Failed
+                {
+                    reports.push(r);
+                }
+            }
+        }
+    }
+    app.shutdown().await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print_summary(&reports);
+    }
+    let partial = reports.iter().any(|r| r.status == RunStatus::Partial);
+    Ok(ExitCode::from(if failed || reports.iter().any(|r| r.status == RunStatus::Failed) {
+        EXIT_FAILED
+    } else if partial {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    }))
+}
+
+fn spawn_signal_handler(stop: StopSignal) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("\nstopping: finishing the batches in flight (interrupt again to abort)");
+        stop.store(true, Ordering::Relaxed);
+        let _ = tokio::signal::ctrl_c().await;
+        std::process::exit(130);
+    });
+}
+
+fn progress_printer(name: String, tty: bool) -> weir_engine::ProgressFn {
+    let started = Instant::now();
+    let last_line = std::sync::Mutex::new(Instant::now());
+    Arc::new(move |p: &Progress| {
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        let rate = p.fetched as f64 / secs;
+        let lookups = p.cache_hits + p.cache_misses;
+        let hit = if lookups == 0 { 0.0 } else { p.cache_hits as f64 * 100.0 / lookups as f64 };
+        let eta = match p.total {
+            Some(t) if rate > 0.0 && t > p.fetched => format!(", ETA {:.0}s", (t - p.fetched) as f64 / rate),
+            _ => String::new(),
+        };
+        let of = p.total.map(|t| format!(" / {t}")).unwrap_or_default();
+        let line = format!(
+            "{name}: {}{of} records, {rate:.0}/s{eta}, {} embedded, {} payload-only, cache hits {hit:.0}%",
+            p.fetched, p.counts.embedded, p.counts.payload_only
+        );
+        if tty {
+            eprint!("\r{line}   ");
+            let _ = std::io::stderr().flush();
+        } else if let Ok(mut last) = last_line.lock()
+            && last.elapsed().as_secs() >= 5
+        {
+            *last = Instant::now();
+            eprintln!("{line}");
+        }
+    })
+}
+
+fn print_summary(reports: &[RunReport]) {
+    if reports.is_empty() {
+        return;
+    }
+    println!(
+        "{:<16} {:<12} {:<11} {:>8} {:>7} {:>8} {:>8} {:>9} {:>7} {:>7} {:>8} {:>9}",
+        "PIPELINE",
+        "MODE",
+        "STATUS",
+        "FETCHED",
+        "NEW",
+        "CHANGED",
+        "PAYLOAD",
+        "UNCHANGED",
+        "DELETED",
+        "INVALID",
+        "TIME",
+        "REC/S"
+    );
+    for r in reports {
+        let mode = if r.dry_run { format!("{} (dry)", r.mode) } else { r.mode.to_string() };
+        println!(
+            "{:<16} {:<12} {:<11} {:>8} {:>7} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7.1}s {:>9.0}",
+            r.pipeline,
+            mode,
+            format!("{:?}", r.status).to_lowercase(),
+            r.counts.fetched.max(r.counts.listed),
+            r.counts.new,
+            r.counts.reembedded,
+            r.counts.payload_only,
+            r.counts.unchanged,
+            r.counts.deleted,
+            r.counts.invalid,
+            r.duration_s,
+            r.records_per_s
+        );
+    }
+    for r in reports {
+        if r.dry_run && r.estimated_tokens > 0 {
+            println!(
+                "{}: would send ~{} tokens to {} (~${:.4})",
+                r.pipeline, r.estimated_tokens, r.embedding.model, r.estimated_cost_usd
+            );
+        }
+        if let Some(m) = r.count_check.as_ref().and_then(|c| c.mismatch.as_ref()) {
+            println!("{}: count check: {m}", r.pipeline);
+        }
+        if let Some(e) = &r.error {
+            println!("{}: {e}", r.pipeline);
+        }
+    }
+}
+
+/// `weir status`.
+pub(crate) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match load(&args.config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let mut app = match open(loaded).await {
+        Ok(a) => a,
+        Err(code) => return Ok(code),
+    };
+    let cache = weir_embed::EmbeddingCache::new(app.state.db()).stats().ok();
+    let invalid_lines =
+        std::fs::read_to_string(app.state.path(weir_engine::INVALID_FILE)).map(|s| s.lines().count()).unwrap_or(0);
+    let mut out = Vec::new();
+    for name in app.pipeline_names() {
+        let meta = app.state.meta(&name)?;
+        let runs = app.state.runs(Some(&name), 5)?;
+        let ledger = app.state.ledger_len(&name)?;
+        let lag_s = meta.last_success_ms.map(|t| (chrono::Utc::now().timestamp_millis() - t) as f64 / 1e3);
+        let mut live = json!(null);
+        if args.live {
+            match app.pipeline(&name).await {
+                Ok(mut p) => {
+                    let sink = match meta.physical.as_deref() {
+                        Some(c) => p.sink().count(c).await.ok(),
+                        None => None,
+                    };
+                    live = json!({ "sink_points": sink });
+                }
+                Err(e) => live = json!({ "error": format!("{e:#}") }),
+            }
+        }
+        out.push(json!({
+            "pipeline": name,
+            "collection": meta.collection,
+            "physical_collection": meta.physical,
+            "model": meta.model.as_ref().map(|m| m.key()),
+            "watermark": meta.watermark,
+            "synced_points": ledger,
+            "interrupted_run": meta.checkpoint.as_ref().map(|c| json!({"run": c.run_id, "mode": c.mode, "batches": c.batches, "records": c.records})),
+            "lag_seconds": lag_s,
+            "last_runs": runs.iter().map(|r| json!({
+                "run": r.run_id, "mode": r.mode, "status": r.status, "dry_run": r.dry_run, "started": r.started,
+                "duration_s": r.duration_s, "fetched": r.counts.fetched, "new": r.counts.new,
+                "reembedded": r.counts.reembedded, "payload_only": r.counts.payload_only,
+                "deleted": r.counts.deleted, "invalid": r.counts.invalid, "error": r.error,
+                "count_check": r.count_check,
+            })).collect::<Vec<_>>(),
+            "live": live,
+        }));
+    }
+    let doc = json!({
+        "state_dir": app.state.dir(),
+        "cache": cache.map(|c| json!({"entries": c.entries, "bytes": c.bytes})),
+        "invalid_records": invalid_lines,
+        "pipelines": out,
+    });
+    app.shutdown().await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    if let Some(c) = doc.get("cache").filter(|c| !c.is_null()) {
+        println!("embedding cache: {} vectors, {:.1} MB", c["entries"], c["bytes"].as_f64().unwrap_or(0.0) / 1e6);
+    }
+    println!("invalid records logged: {invalid_lines}");
+    for p in doc["pipelines"].as_array().into_iter().flatten() {
+        println!("\n{}", p["pipeline"].as_str().unwrap_or("?"));
+        println!("  collection   {} ({})", show(&p["collection"]), show(&p["physical_collection"]));
+        println!("  model        {}", show(&p["model"]));
+        println!("  points       {}", p["synced_points"]);
+        if !p["live"].is_null() {
+            println!("  live         {}", p["live"]);
+        }
+        println!("  watermark    {}", show(&p["watermark"]));
+        if let Some(lag) = p["lag_seconds"].as_f64() {
+            println!("  last success {:.0} s ago", lag);
+        }
+        if !p["interrupted_run"].is_null() {
+            println!("  interrupted  {} (the next run resumes it)", p["interrupted_run"]);
+        }
+        for r in p["last_runs"].as_array().into_iter().flatten() {
+            println!(
+                "  run {:>4}  {:<11} {:<11} {:>7.1}s  fetched {} new {} changed {} payload {} deleted {} invalid {}{}",
+                r["run"],
+                show(&r["mode"]),
+                show(&r["status"]),
+                r["duration_s"].as_f64().unwrap_or(0.0),
+                r["fetched"],
+                r["new"],
+                r["reembedded"],
+                r["payload_only"],
+                r["deleted"],
+                r["invalid"],
+                r["error"].as_str().map(|e| format!("  error: {e}")).unwrap_or_default()
+            );
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `weir search`.
+pub(crate) async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match load(&args.config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let mut app = match open(loaded).await {
+        Ok(a) => a,
+        Err(code) => return Ok(code),
+    };
+    let name = match &args.pipeline {
+        Some(p) => p.clone(),
+        None => app.pipeline_names().into_iter().next().context("the configuration has no pipelines")?,
+    };
+    let meta = app.state.meta(&name)?;
+    let recorded = meta
+        .model
+        .clone()
+        .with_context(|| format!("pipeline `{name}` has not synced anything yet; run `weir run` first"))?;
+    let mut pipeline = app.pipeline(&name).await?;
+    // Queries are embedded with the collection's own model.
+    weir_embed::ensure_compatible(Some(&recorded), pipeline.embedder().model()).with_context(|| {
+        format!("the configured embedder cannot search `{name}`; configure {recorded} to search it")
+    })?;
+    let filter = filter_json(&args.filter)?;
+    let vector = pipeline.embedder().embed(&[args.query.clone()], Purpose::Query).await?.pop().context("no vector")?;
+    let collection = pipeline.collection().to_owned();
+    let hits = pipeline.sink().query(&collection, &vector, args.k, filter.as_deref()).await?;
+    drop(pipeline);
+    app.shutdown().await?;
+    let rows: Vec<Value> = hits
+        .iter()
+        .map(|h| {
+            let payload: Value = serde_json::from_str(&h.payload).unwrap_or(Value::Null);
+            json!({ "score": h.score, "id": h.id, "key": payload.get(weir_engine::KEY_FIELD), "payload": payload })
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    if rows.is_empty() {
+        println!("no results");
+    }
+    println!("{:>6}  {:<38}  {:<50}  DETAILS", "SCORE", "KEY", "NAME");
+    for r in &rows {
+        let p = &r["payload"];
+        let name = ["name", "title", "nazev"].iter().find_map(|f| p.get(*f).and_then(Value::as_str)).unwrap_or("");
+        let details: Vec<String> = ["code", "category", "brand", "price", "unit"]
+            .iter()
+            .filter_map(|f| p.get(*f).filter(|v| !v.is_null()).map(|v| format!("{f}={}", show(v))))
+            .collect();
+        println!(
+            "{:>6.3}  {:<38}  {:<50}  {}",
+            r["score"].as_f64().unwrap_or(0.0),
+            show(&r["key"]),
+            clip(name, 50),
+            details.join(" ")
+        );
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+/// `field=value` pairs as a Qdrant `must` filter.
+fn filter_json(pairs: &[String]) -> anyhow::Result<Option<String>> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let mut must = Vec::new();
+    for p in pairs {
+        let (k, v) = p.split_once('=').with_context(|| format!("--filter `{p}`: write field=value"))?;
+        let value: Value = match serde_json::from_str::<Value>(v) {
+            Ok(x @ (Value::Number(_) | Value::Bool(_))) => x,
+            _ => Value::String(v.to_owned()),
+        };
+        must.push(json!({ "key": k, "match": { "value": value } }));
+    }
+    Ok(Some(json!({ "must": must }).to_string()))
+}
+
+/// `weir config check`.
+pub(crate) async fn config_cmd(cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ConfigCommand::Check(args) => {
+            let loaded = match load(&args) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            let names: Vec<String> = loaded.config.pipelines.keys().cloned().collect();
+            let mut app = match open(loaded).await {
+                Ok(a) => a,
+                Err(code) => return Ok(code),
+            };
+            let mut ok = true;
+            for name in &names {
+                match app.pipeline(name).await {
+                    Ok(_) => println!("pipeline `{name}`: ok"),
+                    Err(e) => {
+                        println!("pipeline `{name}`: {e:#}");
+                        ok = false;
+                    }
+                }
+            }
+            app.shutdown().await?;
+            Ok(ExitCode::from(if ok { EXIT_OK } else { EXIT_CONFIG }))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! weir's sync engine: drives source → validation → change detection → embedding → sink for
+//! a pipeline, and owns its durable state.
+//!
+//! - [`StateDir`]: the state directory (one redb database and a lock) holding the ledger
+//!   (key → hashes of what the sink holds), checkpoints, run history and the embedding cache.
+//! - [`Pipeline`] + [`run`]: one run in a [`Mode`] (full, incremental, reconcile, rebuild,
+//!   each optionally dry), with overlapping stages, ordered commits and a [`RunReport`].
+//! - [`PipelineSettings`]: text template, payload, validation, batching and safety limits.
+
+mod error;
+mod invalid;
+mod report;
+mod run;
+mod settings;
+mod state;
+mod template;
+mod validate;
+
+pub use error::{Error, Result};
+pub use invalid::{InvalidLog, REDACTED};
+pub use report::{CountCheck, Counts, EmbedCounts, PluginCalls, RunReport, RunStatus, StageTimes};
+pub use run::{KEY_FIELD, Mode, Pipeline, Progress, ProgressFn, RunOptions, StopSignal, run};
+pub use settings::{
+    DEFAULT_BATCH_SIZE, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, IndexKindName, InvalidPolicy,
+    PayloadSettings, PipelineSettings,
+};
+pub use state::{Checkpoint, DB_FILE, INVALID_FILE, LOCK_FILE, LedgerRow, METRICS_FILE, PipelineMeta, StateDir};
+pub use template::{Template, TemplateError};
+pub use validate::{CompiledRules, FieldType, Rules};
