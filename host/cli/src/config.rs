@@ -384,7 +384,7 @@ fn keys<V>(m: &BTreeMap<String, V>) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     const BASE: &str = r#"
@@ -449,5 +449,21 @@ text = "{name} · {category}"
         assert!(e.contains("txet"), "{e}");
         let e = load(&BASE.replace("{name} · {category}", "{name"), &[], &[]).unwrap_err().to_string();
         assert!(e.contains("pipelines.products") && e.contains("not closed"), "{e}");
+    }
+
+    #[test]
+    fn every_shipped_configuration_parses() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        let mut files: Vec<PathBuf> = vec![root.join("weir.toml")];
+        for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+        assert!(files.len() >= 5, "{files:?}");
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let loaded = load_str(&f, &text, &[], |_| Some("set".into()), Vec::new())
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert!(!loaded.config.pipelines.is_empty(), "{}", f.display());
+        }
     }
 }

@@ -463,21 +463,22 @@ fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
 }
 
-/// `field=value` pairs as a Qdrant `must` filter.
+/// `field=value` pairs as the sink contract's filter: a JSON object of `field: value`, all of
+/// which must match (numbers and booleans typed, everything else a string).
 fn filter_json(pairs: &[String]) -> anyhow::Result<Option<String>> {
     if pairs.is_empty() {
         return Ok(None);
     }
-    let mut must = Vec::new();
+    let mut all = serde_json::Map::new();
     for p in pairs {
         let (k, v) = p.split_once('=').with_context(|| format!("--filter `{p}`: write field=value"))?;
         let value: Value = match serde_json::from_str::<Value>(v) {
             Ok(x @ (Value::Number(_) | Value::Bool(_))) => x,
             _ => Value::String(v.to_owned()),
         };
-        must.push(json!({ "key": k, "match": { "value": value } }));
+        all.insert(k.trim().to_owned(), value);
     }
-    Ok(Some(json!({ "must": must }).to_string()))
+    Ok(Some(Value::Object(all).to_string()))
 }
 
 /// `weir config check`.

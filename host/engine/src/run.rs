@@ -284,7 +284,7 @@ fn ms(nanos: u64) -> f64 {
 fn minus_overlap(watermark: &str, overlap: Duration) -> String {
     match chrono::DateTime::parse_from_rfc3339(watermark) {
         Ok(t) => {
-            let back = t - chrono::Duration::from_std(overlap).unwrap_or_default();
+            let back = (t - chrono::Duration::from_std(overlap).unwrap_or_default()).with_timezone(&chrono::Utc);
             back.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         }
         Err(_) => watermark.to_owned(),
@@ -702,6 +702,8 @@ async fn sync(
         checkpoint.batches += 1;
         checkpoint.records += batch.fetched;
         if dry_run {
+            // What the real run would upsert.
+            report.counts.upserted += batch.embed.len() as u64;
             report.batches += 1;
             continue;
         }

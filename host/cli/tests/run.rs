@@ -1,0 +1,281 @@
+//! `weir run`, `status`, `search` and `config check` driven as a user would, against a BlueJet
+//! simulator and qdrant-local that live in the test process, and a crash test that kills
+//! `weir run` with SIGKILL at random instants and checks every resumed run ends exact.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bluejet_sim::{BlueJetSim, ChangeRequest, MalformedKind, RunningBlueJetSim};
+use qdrant_local::QdrantLocal;
+use serde_json::{Value, json};
+
+const PRODUCTS: u32 = 217;
+const TOKEN_HASH: &str = "hash-4b1d-secret-7c2e";
+
+struct Env {
+    sim: RunningBlueJetSim,
+    store: QdrantLocal,
+    dir: tempfile::TempDir,
+}
+
+async fn env(sim: bluejet_sim::BlueJetSimBuilder) -> Env {
+    let sim = sim.credentials("token-id-1", TOKEN_HASH).start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = QdrantLocal::start(dir.path().join("store"), qdrant_local::LOOPBACK).await.unwrap();
+    Env { sim, store, dir }
+}
+
+impl Env {
+    /// Writes a configuration for collection `collection` with state in `state`.
+    fn config(&self, name: &str, collection: &str, extra: &str) -> PathBuf {
+        let source = weir_harness::plugin("bluejet-source");
+        let sink = weir_harness::plugin("qdrant-sink");
+        let text = format!(
+            r#"
+[sync]
+state_dir = "{name}-state"
+mode = "full"
+
+[embedding]
+provider = "hash"
+dimensions = 32
+
+[sources.bluejet]
+plugin = "{source}"
+config = {{ base_url = "{sim}" }}
+secrets = {{ token_id = "${{TEST_TOKEN_ID}}", token_hash = "${{TEST_TOKEN_HASH}}" }}
+
+[sinks.qdrant]
+plugin = "{sink}"
+config = {{ url = "{store}" }}
+
+[pipelines.products]
+source = "bluejet"
+stream = "products"
+sink = "qdrant"
+collection = "{collection}"
+text = "{{name}} · {{category}} · {{brand}} · {{description}}"
+batch_size = 200
+{extra}
+"#,
+            source = source.display(),
+            sink = sink.display(),
+            sim = self.sim.url(),
+            store = self.store.rest_url(),
+        );
+        let path = self.dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn weir(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_weir"));
+        c.env("TEST_TOKEN_ID", "token-id-1").env("TEST_TOKEN_HASH", TOKEN_HASH).env("WEIR_LOG", "warn");
+        c.env_remove("WEIR_CONFIG");
+        c
+    }
+
+    async fn output(&self, args: &[&str]) -> Output {
+        let mut c = self.weir();
+        c.args(args);
+        tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap()
+    }
+
+    /// `_key` → payload of every point, and the number of points.
+    async fn points(&self, collection: &str) -> (BTreeMap<String, Value>, usize) {
+        let client = reqwest::Client::new();
+        let (mut out, mut total, mut offset) = (BTreeMap::new(), 0, Value::Null);
+        loop {
+            let body = json!({ "limit": 5000, "with_payload": true, "offset": offset });
+            let url = format!("{}/collections/{collection}/points/scroll", self.store.rest_url());
+            let r: Value = client.post(url).json(&body).send().await.unwrap().json().await.unwrap();
+            for p in r["result"]["points"].as_array().unwrap_or_else(|| panic!("{r}")) {
+                total += 1;
+                out.insert(p["payload"]["_key"].as_str().unwrap().to_owned(), p["payload"].clone());
+            }
+            offset = r["result"]["next_page_offset"].clone();
+            if offset.is_null() {
+                return (out, total);
+            }
+        }
+    }
+
+    async fn assert_exact(&self, collection: &str, context: &str) {
+        let (points, total) = self.points(collection).await;
+        let keys = self.sim.keys(PRODUCTS);
+        assert_eq!(total, points.len(), "{context}: a key is stored twice");
+        assert_eq!(points.len(), keys.len(), "{context}: sink and source differ in size");
+        for key in &keys {
+            let p = points.get(key).unwrap_or_else(|| panic!("{context}: {key} missing"));
+            let r = self.sim.record(PRODUCTS, key).unwrap();
+            assert_eq!(p.get("name"), r.get("name"), "{context}: name of {key}");
+            assert_eq!(p.get("price"), r.get("price"), "{context}: price of {key}");
+        }
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn reports(o: &Output) -> Vec<Value> {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+/// A small deterministic generator (xorshift), seeded from the clock and printed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_nine_at_random_points_then_resume_ends_exact() {
+    let e = env(BlueJetSim::builder().products(6_000)).await;
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    eprintln!("crash test seed {seed}");
+    let mut rng = Rng(seed);
+
+    // An uninterrupted initial sync, then another into a fresh collection with the plugins'
+    // compile cache warm: how long an initial sync takes, start-up included.
+    let cfg = e.config("base", "base", "");
+    let o = e.output(&["run", "--json", "--config", cfg.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    e.assert_exact("base", "uninterrupted").await;
+    let warm = e.config("warm", "warm", "");
+    let t = Instant::now();
+    let o = e.output(&["run", "--json", "--config", warm.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let span = t.elapsed();
+
+    let (mut kills, mut resumed, mut attempts) = (0, 0, 0);
+    while kills < 20 {
+        attempts += 1;
+        assert!(attempts <= 60, "only {kills} of {attempts} kills hit a running sync");
+        // Every fourth kill hits a run with real changes and deletions on an existing
+        // collection; the others hit an initial sync.
+        let i = attempts;
+        let name = format!("k{i}");
+        let changing = i % 4 == 3;
+        let cfg = if changing { e.config("base", "base", "") } else { e.config(&name, &name, "") };
+        let collection = if changing { "base".to_owned() } else { name.clone() };
+        if changing {
+            e.sim
+                .change(&ChangeRequest::new(PRODUCTS).modify_share(0.05).price_only_share(0.5).insert(40).delete(25))
+                .unwrap();
+        }
+        let mut child = e.weir();
+        child.args(["run", "--force", "--config", cfg.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = child.spawn().unwrap();
+        let delay = Duration::from_millis(rng.below(span.as_millis() as u64));
+        tokio::time::sleep(delay).await;
+        let running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        if running {
+            kills += 1;
+        }
+
+        let o = e.output(&["run", "--json", "--force", "--config", cfg.to_str().unwrap()]).await;
+        assert!(o.status.success(), "kill {i} after {delay:?}: the resumed run failed: {}", text(&o));
+        let r = &reports(&o)[0];
+        if r["resumed"] == json!(true) {
+            resumed += 1;
+        }
+        assert!(!text(&o).contains(TOKEN_HASH), "a secret reached the output");
+        e.assert_exact(&collection, &format!("kill {i} after {delay:?} (seed {seed})")).await;
+        if !changing {
+            let _ = reqwest::Client::new().delete(format!("{}/collections/{name}_v1", e.store.rest_url())).send().await;
+        }
+    }
+    eprintln!("{kills} kills of a running sync in {attempts} attempts; {resumed} resumed a checkpoint");
+    assert!(resumed >= 5, "too few kills left a checkpoint to resume ({resumed})");
+    for f in ["base-state/sync_metrics.json", "base-state/weir.log"] {
+        if let Ok(s) = std::fs::read_to_string(e.dir.path().join(f)) {
+            assert!(!s.contains(TOKEN_HASH), "{f} holds a secret");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_status_search_and_exit_codes() {
+    let e = env(BlueJetSim::builder().products(1_200).malformed(PRODUCTS, MalformedKind::EmptyText, 2)).await;
+    let cfg = e.config("cli", "catalogue", "validation = { required = [\"name\"] }");
+    let c = cfg.to_str().unwrap();
+
+    // Invalid rows make a partial success: exit 3, valid rows synced.
+    let o = e.output(&["run", "--config", c]).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(table.contains("PIPELINE") && table.contains("partial"), "{table}");
+    assert_eq!(e.points("catalogue").await.0.len(), 1_198);
+
+    // Nothing changed: a second run embeds nothing.
+    let o = e.output(&["run", "--json", "--set", "sync.mode=incremental", "--config", c]).await;
+    let r = &reports(&o)[0];
+    assert_eq!(r["mode"], "incremental");
+    assert_eq!(r["counts"]["embedded"], 0);
+
+    // Status, as text and JSON.
+    let o = e.output(&["status", "--json", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &s["pipelines"][0];
+    assert_eq!(p["synced_points"], 1_198);
+    assert_eq!(p["model"], "hash:hash-trigram-v1@32");
+    assert_eq!(p["last_runs"].as_array().unwrap().len(), 2);
+    assert_eq!(s["invalid_records"], 2);
+    let o = e.output(&["status", "--config", c]).await;
+    assert!(text(&o).contains("catalogue_v1"), "{}", text(&o));
+
+    // Search returns payloads with keys, filtered when asked.
+    let name = e.sim.record(PRODUCTS, &e.sim.keys(PRODUCTS)[7]).unwrap()["name"].as_str().unwrap().to_owned();
+    let o = e.output(&["search", "--json", "-k", "3", "--config", c, &name]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let hits: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(hits.len(), 3);
+    // The hash embedder is lexical, not semantic: the exact name is among the closest.
+    let top = hits.iter().find(|h| h["payload"]["name"] == json!(name));
+    let top = top.unwrap_or_else(|| panic!("{name} not in {hits:?}"));
+    assert_eq!(top["key"], top["payload"]["_key"]);
+    let category = top["payload"]["category"].as_str().unwrap().to_owned();
+    let filter = format!("category={category}");
+    let o = e.output(&["search", "--json", "--filter", &filter, "--config", c, "hrnec"]).await;
+    let hits: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!hits.is_empty() && hits.iter().all(|h| h["payload"]["category"] == json!(category)));
+
+    // A second run while one holds the state directory: exit 75, clear message.
+    let held = weir_engine::StateDir::open(e.dir.path().join("cli-state")).unwrap();
+    let o = e.output(&["run", "--config", c]).await;
+    assert_eq!(o.status.code(), Some(75), "{}", text(&o));
+    assert!(text(&o).contains("another weir run"), "{}", text(&o));
+    drop(held);
+
+    // Configuration errors: exit 2, file, line and key named.
+    let bad = e.dir.path().join("bad.toml");
+    std::fs::write(&bad, "[embedding]\nprovider = \"hash\"\n\n[pipelines.p]\nsource = \"x\"\nstream = \"s\"\nsink = \"y\"\ntext = \"{name}\"\nbatch_sise = 5\n").unwrap();
+    let o = e.output(&["run", "--config", bad.to_str().unwrap()]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let msg = text(&o);
+    assert!(msg.contains("bad.toml") && msg.contains("line 4") && msg.contains("batch_sise"), "{msg}");
+    std::fs::write(&bad, "[embedding]\nprovider = \"hash\"\n").unwrap();
+    let o = e.output(&["config", "check", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let o = e.output(&["run", "--config", c, "--set", "pipelines.products.batch_size=0"]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("batch_size"), "{}", text(&o));
+    let missing = e.dir.path().join("nope.toml");
+    let o = e.output(&["status", "--config", missing.to_str().unwrap()]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!Path::new(&missing).exists());
+}
