@@ -421,7 +421,12 @@ pub(crate) async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         format!("the configured embedder cannot search `{name}`; configure {recorded} to search it")
     })?;
     let filter = filter_json(&args.filter)?;
-    let vector = pipeline.embedder().embed(&[args.query.clone()], Purpose::Query).await?.pop().context("no vector")?;
+    let vector = pipeline
+        .embedder()
+        .embed(std::slice::from_ref(&args.query), Purpose::Query)
+        .await?
+        .pop()
+        .context("no vector")?;
     let collection = pipeline.collection().to_owned();
     let hits = pipeline.sink().query(&collection, &vector, args.k, filter.as_deref()).await?;
     drop(pipeline);

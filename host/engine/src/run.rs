@@ -264,6 +264,14 @@ struct Batch {
     unchanged: u64,
     estimated_tokens: u64,
     embed_time: Duration,
+    write_time: Duration,
+}
+
+/// Where a batch is written.
+struct WriteTarget {
+    collection: String,
+    namespace: uuid::Uuid,
+    stream: String,
 }
 
 #[derive(Default)]
@@ -658,16 +666,42 @@ async fn sync(
     };
 
     // Stage 3: embedding, `embed_concurrency` batches at once, results in batch order.
+    // Stages 3 and 4: embedding, then the sink write, for up to `embed_concurrency` batches
+    // at once on a pool of `write_concurrency` sink instances; results come back in batch
+    // order and are committed in that order below, each only after its write was acked.
     let embedder = pipeline.embedder.clone();
     let dry_run = opts.dry_run;
     let probe_cache = cache.clone();
+    let mut writers = Vec::new();
+    if !dry_run {
+        for _ in 0..pipeline.settings.write_concurrency {
+            writers.push(Arc::new(tokio::sync::Mutex::new(pipeline.sink.fork().await?)));
+        }
+    }
+    let target = Arc::new(WriteTarget {
+        collection: physical.clone(),
+        namespace: pipeline.namespace,
+        stream: pipeline.stream.clone(),
+    });
     let mut embedded = tokio_stream_from(batch_rx)
-        .map(move |batch| {
+        .enumerate()
+        .map(move |(seq, batch)| {
             let embedder = embedder.clone();
             let cache = probe_cache.clone();
-            tokio::spawn(async move { embed_batch(batch?, embedder, cache, dry_run).await })
+            let writer = (!writers.is_empty()).then(|| writers[seq % writers.len()].clone());
+            let target = target.clone();
+            tokio::spawn(async move {
+                let mut batch = embed_batch(batch?, embedder, cache, dry_run).await?;
+                if let Some(writer) = writer {
+                    let t = Instant::now();
+                    let mut sink = writer.lock().await;
+                    write_batch(&mut sink, &target.collection, &target.namespace, &target.stream, &batch).await?;
+                    batch.write_time = t.elapsed();
+                }
+                Ok::<Batch, Error>(batch)
+            })
         })
-        .buffered(pipeline.settings.embed_concurrency);
+        .buffered(pipeline.settings.embed_concurrency.max(pipeline.settings.write_concurrency));
 
     // Stage 4: write and commit, in order.
     let mut outcome: Result<()> = Ok(());
@@ -707,13 +741,7 @@ async fn sync(
             report.batches += 1;
             continue;
         }
-        let t = Instant::now();
-        if let Err(e) = write_batch(&mut pipeline.sink, &physical, &pipeline.namespace, &pipeline.stream, &batch).await
-        {
-            outcome = Err(e);
-            break;
-        }
-        write_ns += t.elapsed().as_nanos() as u64;
+        write_ns += batch.write_time.as_nanos() as u64;
         report.counts.upserted += batch.embed.len() as u64;
         let t = Instant::now();
         let rows: Vec<(String, LedgerRow)> = batch
@@ -819,6 +847,7 @@ async fn embed_batch(
     let t = Instant::now();
     let texts: Vec<String> = batch.embed.iter().map(|i| i.text.clone()).collect();
     let model = embedder.model().clone();
+    let expected_dimension = model.dimension as usize;
     if dry_run {
         // Which texts the provider would be asked for: the cache misses.
         let sent: Vec<String> = texts.iter().map(|t| model.text_for(Purpose::Passage, t).into_owned()).collect();
@@ -830,6 +859,9 @@ async fn embed_batch(
         .map_err(|e| Error::Internal(format!("cache lookup failed: {e}")))??;
         batch.estimated_tokens =
             texts.iter().zip(found).filter(|(_, hit)| hit.is_none()).map(|(t, _)| estimate_tokens(t)).sum();
+    } else if !model.semantic {
+        // The hash embedder is cheaper to run than to look up: no cache.
+        batch.vectors = embedder.embed(&texts, Purpose::Passage).await?;
     } else {
         let cached = weir_embed::CachedEmbedder::new(embedder, cache);
         let misses_before = cached.cache().stats().map(|s| s.misses).unwrap_or(0);
@@ -838,15 +870,15 @@ async fn embed_batch(
         // Estimated from the share of misses (the exact split is the cache's business).
         let per = texts.iter().map(|t| estimate_tokens(t)).sum::<u64>() / texts.len().max(1) as u64;
         batch.estimated_tokens = per * misses;
+    }
+    if !dry_run {
         if batch.vectors.len() != texts.len() {
             return Err(Error::Internal(format!("asked for {} vectors, got {}", texts.len(), batch.vectors.len())));
         }
-        if let Some(v) = batch.vectors.iter().find(|v| v.len() != model.dimension as usize) {
+        if let Some(d) = batch.vectors.iter().map(Vec::len).find(|d| *d != expected_dimension) {
             return Err(Error::Embed(weir_embed::Error::Protocol(format!(
-                "the embedder returned a {}-dimensional vector, the model {} has {}",
-                v.len(),
-                model,
-                model.dimension
+                "the embedder returned a {d}-dimensional vector for a {}-dimensional model",
+                expected_dimension
             ))));
         }
     }
@@ -1060,6 +1092,7 @@ impl Processor {
             unchanged: 0,
             estimated_tokens: 0,
             embed_time: Duration::ZERO,
+            write_time: Duration::ZERO,
         };
         // Within one page the last version of a key wins.
         let mut last_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();

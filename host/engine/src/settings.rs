@@ -37,6 +37,10 @@ pub struct PipelineSettings {
     /// Batches being embedded at once (the provider's own limits still apply).
     #[serde(default = "default_embed_concurrency")]
     pub embed_concurrency: usize,
+    /// Batches written to the sink at once (each on its own plugin instance); commits stay
+    /// in batch order.
+    #[serde(default = "default_write_concurrency")]
+    pub write_concurrency: usize,
     /// Batches buffered between stages (fetch ahead while embedding and writing).
     #[serde(default = "default_queue")]
     pub queue: usize,
@@ -128,6 +132,9 @@ fn default_batch_size() -> u32 {
 fn default_embed_concurrency() -> usize {
     2
 }
+fn default_write_concurrency() -> usize {
+    2
+}
 fn default_queue() -> usize {
     4
 }
@@ -148,6 +155,7 @@ impl PipelineSettings {
             on_invalid: InvalidPolicy::default(),
             batch_size: DEFAULT_BATCH_SIZE,
             embed_concurrency: default_embed_concurrency(),
+            write_concurrency: default_write_concurrency(),
             queue: default_queue(),
             overlap_seconds: DEFAULT_OVERLAP_SECONDS,
             max_delete_share: DEFAULT_MAX_DELETE_SHARE,
@@ -163,8 +171,8 @@ impl PipelineSettings {
         if self.batch_size == 0 || self.batch_size > 10_000 {
             return Err(format!("batch_size must be 1..=10000, not {}", self.batch_size));
         }
-        if self.embed_concurrency == 0 || self.queue == 0 {
-            return Err("embed_concurrency and queue must be at least 1".into());
+        if self.embed_concurrency == 0 || self.queue == 0 || self.write_concurrency == 0 {
+            return Err("embed_concurrency, write_concurrency and queue must be at least 1".into());
         }
         if !(0.0..=1.0).contains(&self.max_delete_share) {
             return Err(format!("max_delete_share must be between 0 and 1, not {}", self.max_delete_share));
