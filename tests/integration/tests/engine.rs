@@ -311,3 +311,42 @@ async fn the_state_directory_admits_one_run_at_a_time() {
     let err = StateDir::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("another weir run"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validator_plugin_rejects_what_its_rules_say_and_nothing_else() {
+    let w = world(BlueJetSim::builder().products(1_000)).await;
+    let state = Arc::new(StateDir::open(&w.state_dir).unwrap());
+    let mut p = w.pipeline(hash(), settings()).await;
+    // Swap in a pipeline with the bundled rules-validator: only `ks` units are allowed.
+    let plugin = w.runtime.load(weir_harness::plugin("rules-validator")).await.unwrap();
+    let rules = json!({ "rules": [{ "kind": "one_of", "field": "unit", "values": ["ks"] }] }).to_string();
+    let validator = plugin.validator(&Grants::none(), &rules).await.unwrap();
+    let source = w.runtime.load(weir_harness::plugin("bluejet-source")).await.unwrap();
+    let (id, secret) = w.sim.credentials();
+    let g = Grants::none()
+        .host(format!("http://{}", w.sim.addr()).parse::<HostRule>().unwrap())
+        .secret("token_id", id)
+        .secret("token_hash", secret.clone());
+    let source = source.source(&g, &json!({ "base_url": w.sim.url() }).to_string()).await.unwrap();
+    let sink = p.sink().fork().await.unwrap();
+    let mut p = Pipeline::new("products", "products", source, vec![validator], sink, "products", hash(), settings())
+        .unwrap()
+        .redacting(vec![secret.clone()]);
+
+    let r = run(&state, &mut p, Mode::Full, false).await;
+    let keys = w.sim.keys(PRODUCTS);
+    let not_ks: Vec<&String> =
+        keys.iter().filter(|k| w.sim.record(PRODUCTS, k).unwrap().get("unit") != Some(&json!("ks"))).collect();
+    assert!(!not_ks.is_empty() && not_ks.len() < keys.len(), "the data set needs both kinds");
+    assert_eq!(r.counts.invalid, not_ks.len() as u64);
+    assert_eq!(r.status, RunStatus::Partial);
+    let log = std::fs::read_to_string(w.state_dir.join(weir_engine::INVALID_FILE)).unwrap();
+    assert!(!log.contains(&secret), "a secret reached invalid_records.jsonl");
+    for line in log.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["rule"].as_str().unwrap().starts_with("rules-validator/"), "{v}");
+    }
+    let (points, _) = w.points("products").await;
+    assert_eq!(points.len(), keys.len() - not_ks.len());
+    assert!(points.values().all(|p| p["unit"] == json!("ks")));
+}
