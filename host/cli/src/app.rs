@@ -150,14 +150,15 @@ impl App {
         let sink_cfg = self.loaded.config.sinks[&p.sink].clone();
 
         let source_plugin = self.plugin(&source_cfg.plugin).await?;
-        let g = grant_for(&format!("sources.{}", p.source), &source_cfg, &source_cfg.config)?;
+        let g =
+            self.dir_grants(grant_for(&format!("sources.{}", p.source), &source_cfg, &source_cfg.config)?, &source_cfg);
         let source = source_plugin.source(&g, &json(&source_cfg.config)?).await?;
 
         let mut validators = Vec::new();
         for v in &p.validators {
             let vc = self.loaded.config.validators[v].clone();
             let plugin = self.plugin(&vc.plugin).await?;
-            let g = grant_for(&format!("validators.{v}"), &vc, &vc.config)?;
+            let g = self.dir_grants(grant_for(&format!("validators.{v}"), &vc, &vc.config)?, &vc);
             validators.push(plugin.validator(&g, &json(&vc.config)?).await?);
         }
 
@@ -170,6 +171,7 @@ impl App {
             config: sink_config.clone(),
             allow: sink_cfg.allow.clone(),
             secrets: sink_cfg.secrets.clone(),
+            dirs: BTreeMap::new(),
         };
         let sink_plugin = self.plugin(&sink_cfg.plugin).await?;
         let g = grant_for(&format!("sinks.{}", p.sink), &as_plugin, &sink_config)?;
@@ -179,6 +181,13 @@ impl App {
         let collection = p.collection.clone().unwrap_or_else(|| name.to_owned());
         Ok(Pipeline::new(name, &p.stream, source, validators, sink, collection, embedder, p.settings.clone())?
             .redacting(self.loaded.secrets.clone()))
+    }
+
+    fn dir_grants(&self, mut g: Grants, p: &PluginConfig) -> Grants {
+        for (name, dir) in &p.dirs {
+            g = g.dir(name.clone(), self.loaded.resolve(dir));
+        }
+        g
     }
 
     /// Pipeline names in order.

@@ -121,6 +121,10 @@ pub(crate) struct PluginConfig {
     /// Secrets by name, usually `${ENV_VAR}` references.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
+    /// Directories by the name the plugin's manifest asks for (`exports = "/srv/erp-export"`),
+    /// relative to this file; mounted read-only.
+    #[serde(default)]
+    pub dirs: BTreeMap<String, PathBuf>,
 }
 
 /// A sink plugin; `embedded = true` starts the built-in Qdrant-compatible store.

@@ -42,6 +42,7 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             "hosts": m.permissions.hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "secrets": m.permissions.secrets,
             "optional_secrets": m.permissions.optional_secrets,
+            "dirs": m.permissions.dirs,
             "limits": m.limits,
             "exports": info.exports,
             "imports": info.imports,
@@ -61,6 +62,9 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     }
     println!("hosts        {}", list(m.permissions.hosts.iter().map(ToString::to_string).collect()));
     println!("secrets      {}", list(m.permissions.secrets.clone()));
+    if !m.permissions.dirs.is_empty() {
+        println!("directories  {} (read-only, mounted at /<name>)", m.permissions.dirs.join(", "));
+    }
     if !m.permissions.optional_secrets.is_empty() {
         println!("optional     {}", m.permissions.optional_secrets.join(", "));
     }

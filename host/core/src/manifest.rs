@@ -72,6 +72,11 @@ pub struct Permissions {
     /// Names of secrets the plugin uses when granted (an API key some servers do not ask for).
     #[serde(default)]
     pub optional_secrets: Vec<String>,
+    /// Names of directories the plugin reads (an export folder). The configuration grants each
+    /// a host directory, mounted read-only at `/<name>` inside the plugin; a plugin is refused
+    /// before it runs when one is not granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dirs: Vec<String>,
 }
 
 /// Resource limits a plugin asks for. The host caps them with its own.
@@ -118,6 +123,8 @@ pub enum ManifestError {
     Secret(String),
     #[error("limit `{0}` must be greater than zero")]
     Limit(&'static str),
+    #[error("directory name `{0}` must be 1-64 lowercase letters, digits, dashes or underscores")]
+    Dir(String),
 }
 
 impl Manifest {
@@ -138,6 +145,14 @@ impl Manifest {
         for secret in self.permissions.secrets.iter().chain(&self.permissions.optional_secrets) {
             if !is_secret_name(secret) {
                 return Err(ManifestError::Secret(secret.clone()));
+            }
+        }
+        for dir in &self.permissions.dirs {
+            let ok = !dir.is_empty()
+                && dir.len() <= 64
+                && dir.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            if !ok {
+                return Err(ManifestError::Dir(dir.clone()));
             }
         }
         if self.limits.memory_mb == 0 {

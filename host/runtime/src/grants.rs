@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use weir_core::HostRule;
@@ -16,6 +17,8 @@ pub struct Grants {
     pub memory_mb: Option<u32>,
     /// A cap on one call's duration below the manifest's.
     pub call_timeout: Option<Duration>,
+    /// Host directories by the name the manifest asks for; mounted read-only at `/<name>`.
+    pub dirs: BTreeMap<String, PathBuf>,
 }
 
 impl Grants {
@@ -26,6 +29,12 @@ impl Grants {
 
     pub fn host(mut self, rule: HostRule) -> Self {
         self.hosts.push(rule);
+        self
+    }
+
+    /// Grants the directory the manifest calls `name`: `path`, read-only.
+    pub fn dir(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.dirs.insert(name.into(), path.into());
         self
     }
 
@@ -43,6 +52,7 @@ impl fmt::Debug for Grants {
             .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
             .field("memory_mb", &self.memory_mb)
             .field("call_timeout", &self.call_timeout)
+            .field("dirs", &self.dirs)
             .finish()
     }
 }

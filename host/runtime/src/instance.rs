@@ -46,6 +46,7 @@ impl<B> Core<B> {
             inner.runtime.inner.http.clone(),
             self.sandbox.secrets.clone(),
             inner.stats.clone(),
+            &self.sandbox.dirs,
         );
         let mut store = Store::new(&inner.runtime.inner.engine, state);
         store.limiter(|s| &mut s.memory);
@@ -233,6 +234,7 @@ macro_rules! ensure_impl {
                 secrets: self.core.sandbox.secrets.clone(),
                 memory_mb: self.core.sandbox.memory_mb,
                 call_timeout: self.core.sandbox.call_timeout,
+                dirs: self.core.sandbox.dirs.clone(),
             };
             $ty::start(self.core.plugin.clone(), sandbox, self.core.config.clone()).await
         }

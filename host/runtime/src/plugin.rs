@@ -49,6 +49,8 @@ pub(crate) struct Sandbox {
     pub(crate) secrets: Arc<BTreeMap<String, String>>,
     pub(crate) memory_mb: u32,
     pub(crate) call_timeout: Duration,
+    /// `(guest name, host directory)`, mounted read-only at `/<name>`.
+    pub(crate) dirs: Arc<Vec<(String, std::path::PathBuf)>>,
 }
 
 impl Plugin {
@@ -123,6 +125,16 @@ impl Plugin {
                 missing.push(format!("secret `{name}`"));
             }
         }
+        let mut dirs = Vec::new();
+        for name in &manifest.permissions.dirs {
+            match grants.dirs.get(name) {
+                None => missing.push(format!("directory `{name}`")),
+                Some(path) if !path.is_dir() => {
+                    missing.push(format!("directory `{name}` ({} is not a directory)", path.display()))
+                }
+                Some(path) => dirs.push((name.clone(), path.clone())),
+            }
+        }
         let host_max = self.inner.runtime.inner.config.max_memory_mb;
         let cap = grants.memory_mb.map_or(host_max, |g| g.min(host_max));
         if manifest.limits.memory_mb > cap {
@@ -150,6 +162,7 @@ impl Plugin {
             secrets: Arc::new(secrets),
             memory_mb: manifest.limits.memory_mb,
             call_timeout: grants.call_timeout.map_or(manifest_timeout, |g| g.min(manifest_timeout)),
+            dirs: Arc::new(dirs),
         })
     }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use weir_core::HostRule;
 
 /// How much of a plugin's stderr is kept to explain a crash.
@@ -69,14 +69,19 @@ impl HostState {
         http: reqwest::Client,
         secrets: Arc<BTreeMap<String, String>>,
         stats: Arc<PluginStats>,
+        dirs: &[(String, std::path::PathBuf)],
     ) -> Self {
         let stderr = TailBuffer::default();
-        let wasi = WasiCtxBuilder::new()
-            .stderr(stderr.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
+        let mut builder = WasiCtxBuilder::new();
+        builder.stderr(stderr.clone()).allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+        for (name, path) in dirs {
+            // Read-only: the plugin can list and read, never create, write or delete. A
+            // directory that vanished since the grant was checked is simply not mounted.
+            if let Err(e) = builder.preopened_dir(path, format!("/{name}"), FsPerms::ReadOnly) {
+                tracing::warn!(plugin = %plugin, dir = %path.display(), error = %e, "cannot mount a granted directory");
+            }
+        }
+        let wasi = builder.build();
         Self {
             plugin,
             wasi,
