@@ -309,3 +309,39 @@ async fn validators_and_sinks_cross_the_boundary_in_batches() {
     let hits = s.query("c", &[1.0, 4.0, 0.5], 1, None).await.unwrap();
     assert_eq!(hits[0].id, points[4].id);
 }
+
+#[tokio::test]
+async fn a_granted_directory_is_readable_read_only_and_nothing_else_is() {
+    let (rt, _cache) = runtime();
+    let plugin = rt.load(fixture("dir-source")).await.unwrap();
+
+    // Asked for and not granted: refused before anything runs.
+    let err = plugin.source(&Grants::none(), "{}").await.err().expect("refused");
+    assert!(err.to_string().contains("directory `data`"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("products.csv"), "code;name\n1;Hrnec\n").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "top secret").unwrap();
+    let grants = Grants::none().dir("data", dir.path()).dir("other", outside.path());
+    let mut source = plugin.source(&grants, "{}").await.unwrap();
+
+    let page = source.read("files", &Scope::Full, None, 10).await.unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records[0].key, "products.csv");
+    assert!(page.records[0].fields.contains("Hrnec"), "{}", page.records[0].fields);
+
+    let probe = |path: &str| format!("probe:{path}");
+    for path in [
+        "/data/../etc/passwd".to_owned(),
+        "/etc/passwd".to_owned(),
+        format!("{}/secret.txt", outside.path().display()),
+        "/other/secret.txt".to_owned(), // granted by the config, not asked for by the manifest
+    ] {
+        let page = source.read(&probe(&path), &Scope::Full, None, 1).await.unwrap();
+        assert!(page.records[0].fields.contains("\"ok\":false"), "{path}: {}", page.records[0].fields);
+    }
+    let page = source.read("write:/data/new.txt", &Scope::Full, None, 1).await.unwrap();
+    assert!(page.records[0].fields.contains("\"ok\":false"), "{}", page.records[0].fields);
+    assert!(!dir.path().join("new.txt").exists(), "a read-only grant was written to");
+}
