@@ -1,30 +1,27 @@
-//! `weir demo`: the whole path on one machine with nothing to install. A BlueJet simulator,
+//! `weir demo`: weir's main job on one machine with nothing to install. A BlueJet simulator,
 //! the embedded Qdrant-compatible store and the local multilingual model; the bundled BlueJet
-//! source and Qdrant sink plugins run sandboxed in the host.
+//! source and Qdrant sink plugins run sandboxed in the host, driven by the sync engine exactly
+//! as `weir run` drives them.
 //!
-//! This is a compact, in-order version of a sync (read → render → embed → upsert, then an
-//! incremental pass that re-embeds only changed texts); the engine with checkpoints, a ledger
-//! and overlapping stages replaces it.
+//! The demo keeps its state (ledger, embedding cache, store) in the user's cache directory,
+//! one directory per catalogue size: interrupt it and run it again and it resumes; run it
+//! again after it finished and the full sync finds nothing to embed.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use bluejet_sim::{BlueJetSim, ChangeRequest};
-use weir_core::{CollectionSpec, Distance, HostRule, PayloadUpdate, Point, Record, Scope};
-use weir_embed::{Embedder, LocalConfig, LocalEmbedder, LocalModel, Purpose};
-use weir_runtime::{Grants, Runtime, RuntimeConfig, SinkInstance, SourceInstance};
+use weir_embed::Purpose;
+use weir_engine::{Mode, RunOptions, RunReport, StopSignal};
 
-const COLLECTION: &str = "products";
-const STREAM: &str = "products";
-const PAGE: u32 = 200;
-const EMBED_BATCH: usize = 64;
-/// The fields whose text is embedded, in order.
-const TEXT_FIELDS: &[&str] = &["name", "category", "brand", "material", "description"];
+use crate::app::App;
+
 const QUERIES: &[&str] =
     &["chicken breast", "nerezový hrnec 20 l", "konvektomat", "kuřecí prsa", "dishwasher detergent"];
 const EVIDENCE_PRODUCTS: u32 = 217;
+const PIPELINE: &str = "products";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
@@ -37,6 +34,12 @@ pub(crate) struct DemoArgs {
     /// Where the bundled plugins are (default: `plugins/` beside the build directory of `weir`).
     #[arg(long, env = "WEIR_PLUGIN_DIR")]
     plugins: Option<PathBuf>,
+    /// The demo's state directory (default: the user's cache directory, `weir/demo-<products>`).
+    #[arg(long, env = "WEIR_DEMO_DIR")]
+    state_dir: Option<PathBuf>,
+    /// `local` (the multilingual model) or `hash` (fast, not semantic; for smoke tests).
+    #[arg(long, default_value = "local")]
+    embedder: String,
     /// Results per query.
     #[arg(short, long, default_value_t = 5)]
     k: u32,
@@ -53,184 +56,107 @@ pub(crate) fn plugin_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no plugin directory found; build the plugins with `cargo xtask build-plugins` or pass --plugins")
 }
 
-fn render(fields: &serde_json::Value) -> String {
-    TEXT_FIELDS
-        .iter()
-        .filter_map(|f| fields.get(*f).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty()))
-        .collect::<Vec<_>>()
-        .join(" · ")
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
 }
 
-fn point_id(key: &str) -> String {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("weir-demo/{STREAM}/{key}").as_bytes()).to_string()
-}
-
-struct Sync<'a> {
-    source: &'a mut SourceInstance,
-    sink: &'a mut SinkInstance,
-    embedder: &'a LocalEmbedder,
-    /// key → embedded text, to tell text changes from payload-only changes.
-    texts: HashMap<String, String>,
-}
-
-#[derive(Default)]
-struct Counts {
-    read: usize,
-    embedded: usize,
-    payload_only: usize,
-    unchanged: usize,
-    skipped: usize,
-}
-
-impl Sync<'_> {
-    async fn run(&mut self, scope: Scope, total: Option<u64>) -> anyhow::Result<(Counts, Option<String>)> {
-        let started = Instant::now();
-        let mut counts = Counts::default();
-        let mut state: Option<String> = None;
-        let mut watermark: Option<String> = None;
-        let mut pending: Vec<(Record, String, serde_json::Value)> = Vec::new();
-        loop {
-            let page = self.source.read(STREAM, &scope, state.as_deref(), PAGE).await?;
-            for record in page.records {
-                counts.read += 1;
-                if let Some(c) = &record.cursor
-                    && watermark.as_ref().is_none_or(|w| c > w)
-                {
-                    watermark = Some(c.clone());
-                }
-                let fields: serde_json::Value = serde_json::from_str(&record.fields)?;
-                let text = render(&fields);
-                if record.key.is_empty() || text.is_empty() {
-                    counts.skipped += 1;
-                    continue;
-                }
-                match self.texts.get(&record.key) {
-                    Some(old) if *old == text => {
-                        // Payload-only change (price, stock): no embedding.
-                        let update = PayloadUpdate { id: point_id(&record.key), payload: record.fields.clone() };
-                        self.sink.set_payload(COLLECTION, &[update]).await?;
-                        counts.payload_only += 1;
-                    }
-                    _ => pending.push((record, text, fields)),
-                }
-            }
-            if pending.len() >= EMBED_BATCH || (page.done && !pending.is_empty()) {
-                counts.embedded += self.flush(&mut pending).await?;
-            }
-            state = Some(page.state);
-            let rate = counts.read as f64 / started.elapsed().as_secs_f64().max(0.001);
-            match total {
-                Some(t) => eprint!("\r  {:>7} / {t} records, {rate:.0}/s   ", counts.read),
-                None => eprint!("\r  {:>7} records, {rate:.0}/s   ", counts.read),
-            }
-            if page.done {
-                break;
-            }
-        }
-        eprintln!();
-        counts.unchanged = counts.read - counts.embedded - counts.payload_only - counts.skipped;
-        Ok((counts, watermark))
-    }
-
-    async fn flush(&mut self, pending: &mut Vec<(Record, String, serde_json::Value)>) -> anyhow::Result<usize> {
-        let texts: Vec<String> = pending.iter().map(|(_, t, _)| t.clone()).collect();
-        let vectors = self.embedder.embed(&texts, Purpose::Passage).await?;
-        let points: Vec<Point> = pending
-            .iter()
-            .zip(vectors)
-            .map(|((record, _, _), vector)| Point { id: point_id(&record.key), vector, payload: record.fields.clone() })
-            .collect();
-        self.sink.upsert(COLLECTION, &points).await?;
-        for (record, text, _) in pending.drain(..) {
-            self.texts.insert(record.key, text);
-        }
-        Ok(points.len())
-    }
-}
-
-pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let products = if args.small { 5_000 } else { args.products };
     let plugins = plugin_dir(args.plugins)?;
+    let state_dir = match args.state_dir {
+        Some(d) => d,
+        None => directories::BaseDirs::new()
+            .map(|b| b.cache_dir().join("weir"))
+            .unwrap_or_else(|| std::env::temp_dir().join("weir"))
+            .join(format!("demo-{products}-{}", args.embedder)),
+    };
+    std::fs::create_dir_all(&state_dir).with_context(|| format!("cannot create {}", state_dir.display()))?;
 
-    eprintln!("weir demo: {products} products, bundled plugins from {}", plugins.display());
-    let embedder = LocalEmbedder::new(LocalConfig::new(LocalModel::MultilingualE5Small))
-        .context("the local model is not set up; run `cargo xtask setup`")?;
-    let model = embedder.model().clone();
-
-    let started = Instant::now();
+    eprintln!("weir demo: {products} products; state in {}", state_dir.display());
     let sim = BlueJetSim::builder().products(products).start().await.context("cannot start the BlueJet simulator")?;
-    let store_dir = tempfile::tempdir()?;
-    let store = qdrant_local::QdrantLocal::start(store_dir.path(), qdrant_local::LOOPBACK)
-        .await
-        .context("cannot start the embedded vector store")?;
-    eprintln!(
-        "  BlueJet simulator at {}, embedded store at {} ({:.1}s)",
-        sim.url(),
-        store.rest_url(),
-        started.elapsed().as_secs_f64()
-    );
-
-    let runtime = Runtime::new(RuntimeConfig::default())?;
-    let source_plugin = runtime.load(plugins.join("bluejet-source.wasm")).await?;
-    let sink_plugin = runtime.load(plugins.join("qdrant-sink.wasm")).await?;
     let (token_id, token_hash) = sim.credentials();
-    let source_grants = Grants::none()
-        .host(format!("http://{}", sim.addr()).parse::<HostRule>()?)
-        .secret("token_id", token_id)
-        .secret("token_hash", token_hash);
-    let source_config = serde_json::json!({ "base_url": sim.url(), "page_size": PAGE }).to_string();
-    let mut source = source_plugin.source(&source_grants, &source_config).await?;
-    let store_url = store.rest_url();
-    let sink_grants = Grants::none().host(store_url.trim_end_matches('/').parse::<HostRule>()?);
-    let mut sink = sink_plugin.sink(&sink_grants, &serde_json::json!({ "url": store_url }).to_string()).await?;
-    sink.prepare(&CollectionSpec {
-        name: COLLECTION.into(),
-        dimension: model.dimension,
-        distance: Distance::Cosine,
-        model: model.key(),
-        payload_indexes: vec![],
-    })
-    .await?;
+    let embedding = match args.embedder.as_str() {
+        "local" => "provider = \"local\"\nmodel = \"multilingual-e5-small\"".to_owned(),
+        "hash" => "provider = \"hash\"".to_owned(),
+        other => anyhow::bail!("--embedder `{other}`: use local or hash"),
+    };
+    let config = format!(
+        r#"
+[sync]
+state_dir = {state}
+plugin_dir = {plugins}
 
-    let total = source.count(STREAM).await?;
-    let mut sync = Sync { source: &mut source, sink: &mut sink, embedder: &embedder, texts: HashMap::new() };
+[embedding]
+{embedding}
 
-    eprintln!("\n1. full sync (model {})", model.key());
-    let t = Instant::now();
-    let (full, watermark) = sync.run(Scope::Full, total).await?;
-    let secs = t.elapsed().as_secs_f64();
-    eprintln!(
-        "  {} records read, {} embedded and written in {secs:.1}s ({:.0} records/s)",
-        full.read,
-        full.embedded,
-        full.read as f64 / secs
+[sources.bluejet]
+plugin = "bluejet-source"
+config = {{ base_url = {url} }}
+secrets = {{ token_id = "${{DEMO_TOKEN_ID}}", token_hash = "${{DEMO_TOKEN_HASH}}" }}
+
+[sinks.store]
+plugin = "qdrant-sink"
+embedded = true
+
+[pipelines.{PIPELINE}]
+source = "bluejet"
+stream = "products"
+sink = "store"
+text = "{{name}} · {{category}} · {{brand}} · {{material}} · {{description}}"
+indexes = {{ category = "keyword", brand = "keyword" }}
+validation = {{ required = ["name"], types = {{ price = "number" }} }}
+"#,
+        state = toml_string(&state_dir.to_string_lossy()),
+        plugins = toml_string(&plugins.to_string_lossy()),
+        url = toml_string(&sim.url()),
     );
+    let path = state_dir.join("demo.toml");
+    let env = move |k: &str| match k {
+        "DEMO_TOKEN_ID" => Some(token_id.clone()),
+        "DEMO_TOKEN_HASH" => Some(token_hash.clone()),
+        _ => None,
+    };
+    let loaded = crate::config::load_str(&path, &config, &[], env, Vec::new()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut app = App::open(loaded).await?;
+    let mut pipeline = app.pipeline(PIPELINE).await?;
+    eprintln!("  BlueJet simulator at {}, model {}", sim.url(), pipeline.embedder().model());
 
-    let Some(watermark) = watermark else { bail!("the source returned no cursor values") };
+    let stop = StopSignal::default();
+    crate::run_cmd::spawn_signal_handler(stop.clone());
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let run = |mode: Mode| {
+        let mut o = RunOptions::new(mode);
+        o.stop = stop.clone();
+        o.progress = Some(crate::run_cmd::progress_printer(PIPELINE.to_owned(), tty));
+        o
+    };
+
+    eprintln!("\n1. full sync: BlueJet → bluejet-source → validation → embedding → qdrant-sink");
+    let full = weir_engine::run(&app.state, &mut pipeline, &run(Mode::Full)).await?;
+    finish_line(tty);
+    describe(&full);
+    if full.status == weir_engine::RunStatus::Interrupted {
+        eprintln!("  interrupted; run the demo again to resume where it stopped");
+        app.shutdown().await?;
+        return Ok(ExitCode::from(crate::run_cmd::EXIT_FAILED));
+    }
+
     let change = sim.change(&ChangeRequest::new(EVIDENCE_PRODUCTS).modify_share(0.01).price_only_share(0.5))?;
     eprintln!(
-        "\n2. BlueJet changes {} products ({} price only); incremental sync",
+        "\n2. BlueJet changes {} products ({} only their price); incremental sync",
         change.modified.len(),
         change.price_only.len()
     );
-    let t = Instant::now();
-    let (inc, _) = sync.run(Scope::Since(watermark), None).await?;
-    eprintln!(
-        "  {} read, {} re-embedded, {} payload-only, {} unchanged in {:.1}s",
-        inc.read,
-        inc.embedded,
-        inc.payload_only,
-        inc.unchanged,
-        t.elapsed().as_secs_f64()
-    );
-    drop(sync);
-    let points = sink.count(COLLECTION).await?;
-    eprintln!("  the store holds {points} points");
+    let inc = weir_engine::run(&app.state, &mut pipeline, &run(Mode::Incremental)).await?;
+    finish_line(tty);
+    describe(&inc);
 
-    println!("\n3. search (Czech and English queries, one multilingual model)");
+    println!("\n3. search: Czech and English queries, one multilingual model");
+    let collection = pipeline.collection().to_owned();
+    let embedder = Arc::clone(pipeline.embedder());
     for query in QUERIES {
         let vector = embedder.embed(&[(*query).to_owned()], Purpose::Query).await?.remove(0);
-        let hits = sink.query(COLLECTION, &vector, args.k, None).await?;
+        let hits = pipeline.sink().query(&collection, &vector, args.k, None).await?;
         println!("\n  \"{query}\"");
         for hit in hits {
             let payload: serde_json::Value = serde_json::from_str(&hit.payload).unwrap_or_default();
@@ -239,6 +165,40 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
             println!("    {:.3}  {name}  [{category}]", hit.score);
         }
     }
-    store.shutdown().await?;
-    Ok(())
+    println!(
+        "\nThe same pipeline against your BlueJet: fill in config/weir.toml, then `weir run --mode full`, \
+         `weir run` and `weir search \"kuřecí prsa\"`."
+    );
+    drop(pipeline);
+    app.shutdown().await?;
+    sim.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish_line(tty: bool) {
+    if tty {
+        eprintln!();
+    }
+}
+
+fn describe(r: &RunReport) {
+    let c = &r.counts;
+    eprintln!(
+        "  {} records in {:.1}s ({:.0}/s): {} new, {} re-embedded, {} payload-only, {} unchanged, {} invalid; \
+         cache hits {}, misses {}{}",
+        c.fetched,
+        r.duration_s,
+        r.records_per_s,
+        c.new,
+        c.reembedded,
+        c.payload_only,
+        c.unchanged,
+        c.invalid,
+        r.embedding.cache_hits,
+        r.embedding.cache_misses,
+        if r.resumed { "; resumed an interrupted run" } else { "" }
+    );
+    if let Some(m) = r.count_check.as_ref().and_then(|c| c.mismatch.as_ref()) {
+        eprintln!("  count check: {m}");
+    }
 }

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
             Command::Search(args) => run_cmd::search(args).await,
             Command::Config(cmd) => run_cmd::config_cmd(cmd).await,
             Command::Plugin(cmd) => plugin_cmd::run(cmd).await,
-            Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Demo(args) => demo::run(args).await,
         }
     });
     match result {

@@ -183,7 +183,7 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn spawn_signal_handler(stop: StopSignal) {
+pub(crate) fn spawn_signal_handler(stop: StopSignal) {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
@@ -205,7 +205,7 @@ fn spawn_signal_handler(stop: StopSignal) {
     });
 }
 
-fn progress_printer(name: String, tty: bool) -> weir_engine::ProgressFn {
+pub(crate) fn progress_printer(name: String, tty: bool) -> weir_engine::ProgressFn {
     let started = Instant::now();
     let last_line = std::sync::Mutex::new(Instant::now());
     Arc::new(move |p: &Progress| {

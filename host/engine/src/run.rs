@@ -789,7 +789,12 @@ async fn sync(
     }
 
     // The whole stream was read.
-    let new_watermark = newer(meta.watermark.clone(), checkpoint.max_cursor.as_ref());
+    // A full read saw every record: its newest cursor is the watermark. An incremental read
+    // only moves it forward.
+    let new_watermark = match mode {
+        Mode::Full => checkpoint.max_cursor.clone().or_else(|| meta.watermark.clone()),
+        _ => newer(meta.watermark.clone(), checkpoint.max_cursor.as_ref()),
+    };
     match mode {
         Mode::Full => {
             let stale: Vec<String> = match &seen_keys {
