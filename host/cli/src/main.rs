@@ -2,6 +2,7 @@
 
 mod app;
 mod config;
+mod conformance;
 mod demo;
 mod plugin_cmd;
 mod run_cmd;
