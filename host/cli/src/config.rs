@@ -164,8 +164,22 @@ pub(crate) struct PipelineConfig {
     /// Keys of `[validators]`, run in order after the built-in rules.
     #[serde(default)]
     pub validators: Vec<String>,
+    /// When `weir daemon` runs the pipeline: `schedule = "*/30 * * * *"` (in `sync.mode`) and
+    /// `schedules = [{ cron = "0 2 * * *", mode = "reconcile" }]`.
+    pub schedules: Vec<ScheduleConfig>,
     /// Everything else: text, payload, validation, batching.
     pub settings: PipelineSettings,
+}
+
+/// One entry of `schedules`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScheduleConfig {
+    /// Five-field cron expression, local time.
+    pub cron: String,
+    /// The mode of these runs (default: `sync.mode`).
+    #[serde(default)]
+    pub mode: Option<weir_engine::Mode>,
 }
 
 impl TryFrom<toml::Table> for PipelineConfig {
@@ -182,9 +196,13 @@ impl TryFrom<toml::Table> for PipelineConfig {
         let sink = take(&mut t, "sink")?.ok_or("missing field `sink`")?;
         let collection = take(&mut t, "collection")?;
         let validators = take(&mut t, "validators")?.unwrap_or_default();
+        let mut schedules: Vec<ScheduleConfig> = take(&mut t, "schedules")?.unwrap_or_default();
+        if let Some(cron) = take::<String>(&mut t, "schedule")? {
+            schedules.insert(0, ScheduleConfig { cron, mode: None });
+        }
         let settings: PipelineSettings =
             toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| e.message().to_owned())?;
-        Ok(Self { source, stream, sink, collection, validators, settings })
+        Ok(Self { source, stream, sink, collection, validators, schedules, settings })
     }
 }
 
@@ -375,6 +393,9 @@ fn check(c: &Config) -> Result<(), String> {
             }
         }
         p.settings.check().map_err(|e| format!("{at}: {e}"))?;
+        for s in &p.schedules {
+            crate::schedule::Schedule::parse(&s.cron).map_err(|e| format!("{at}.schedules: {e}"))?;
+        }
     }
     if c.embedding.provider == Provider::Openai && c.embedding.model.is_none() {
         return Err("embedding.model: the openai provider needs a model name, e.g. text-embedding-3-small".into());

@@ -3,9 +3,11 @@
 mod app;
 mod config;
 mod conformance;
+mod daemon;
 mod demo;
 mod plugin_cmd;
 mod run_cmd;
+mod schedule;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Show each pipeline's state: last runs, watermark, points, model, lag.
     Status(run_cmd::StatusArgs),
+    /// Run pipelines on their schedules; serve /healthz, /readyz, /metrics and a status page.
+    Daemon(daemon::DaemonArgs),
     /// Search a pipeline's collection by meaning.
     Search(run_cmd::SearchArgs),
     /// Check configuration files.
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run_cmd::run(args).await,
             Command::Status(args) => run_cmd::status(args).await,
             Command::Search(args) => run_cmd::search(args).await,
+            Command::Daemon(args) => daemon::run(args).await,
             Command::Config(cmd) => run_cmd::config_cmd(cmd).await,
             Command::Plugin(cmd) => plugin_cmd::run(cmd).await,
             Command::Demo(args) => demo::run(args).await,

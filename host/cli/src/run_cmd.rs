@@ -96,6 +96,14 @@ pub(crate) enum ConfigCommand {
     Check(ConfigArgs),
 }
 
+pub(crate) fn load_config(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
+    load(args)
+}
+
+pub(crate) async fn open_app(loaded: config::Loaded) -> Result<App, ExitCode> {
+    open(loaded).await
+}
+
 fn load(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
     config::load(&args.config, &args.set).map_err(|e| {
         eprintln!("error: {e}");

@@ -279,3 +279,80 @@ async fn run_status_search_and_exit_codes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!Path::new(&missing).exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    let e = env(BlueJetSim::builder().products(800)).await;
+    let cfg = e.config("daemon", "daemon", "schedule = \"0 3 * * *\"");
+    let mut child = e.weir();
+    child
+        .args(["daemon", "--run-now", "--listen", "127.0.0.1:0", "--config", cfg.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = child.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the daemon printed no address");
+        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
+            break addr.to_owned();
+        }
+    };
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    assert_eq!(get("/healthz").await.text().await.unwrap(), "ok\n");
+    // The --run-now run lands in /metrics.
+    let started = Instant::now();
+    let metrics = loop {
+        let text = get("/metrics").await.text().await.unwrap();
+        if text.contains("weir_runs_total{pipeline=\"products\",status=\"success\"} 1") {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no run showed up in /metrics:\n{text}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(get("/readyz").await.status(), 200);
+    // Prometheus text format: every sample line is `name{labels} number`, every family typed.
+    for line in metrics.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("bad line {line}"));
+        assert!(value.parse::<f64>().is_ok(), "bad value in {line}");
+        let name = series.split('{').next().unwrap();
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "bad name in {line}");
+        assert!(metrics.contains(&format!("# TYPE {name} ")), "{name} has no TYPE");
+    }
+    assert!(metrics.contains("weir_last_run_records{pipeline=\"products\",outcome=\"new\"} 800"), "{metrics}");
+    assert!(metrics.contains("weir_synced_points{pipeline=\"products\"} 800"), "{metrics}");
+    assert!(metrics.contains("weir_lag_seconds{pipeline=\"products\"}"), "{metrics}");
+
+    let page = get("/").await.text().await.unwrap();
+    assert!(page.contains("<h2 id=\"products\">") && page.contains("class=\"success\""), "{page}");
+    assert!(page.contains("next: incremental at") || page.contains("next: full at"), "{page}");
+    let name = e.sim.record(PRODUCTS, &e.sim.keys(PRODUCTS)[3]).unwrap()["name"].as_str().unwrap().to_owned();
+    let res = client.get(format!("{base}/search")).query(&[("q", name.as_str()), ("k", "5")]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert_eq!(html.matches("class=\"hit\"").count(), 5, "{html}");
+
+    // SIGTERM: a clean stop.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "the daemon did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+}

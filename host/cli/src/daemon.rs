@@ -1,0 +1,488 @@
+//! `weir daemon`: runs pipelines on their cron schedules and serves `/healthz`, `/readyz`,
+//! `/metrics` (Prometheus text format), a status page (`/`) and a search page (`/search`).
+//!
+//! Runs happen one at a time, in the order they fall due, so a pipeline never overlaps with
+//! itself (or with a `weir run`: the daemon holds the state directory's lock). A failed run is
+//! retried with exponential backoff (1 minute doubling to 30) until it succeeds or its next
+//! scheduled time comes. SIGTERM or Ctrl-C stops the scheduler, lets the current run finish
+//! its in-flight batches and commit, and exits.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Local};
+use tracing::{info, warn};
+use weir_embed::{Embedder, Purpose};
+use weir_engine::{Mode, Pipeline, RunOptions, RunStatus, StateDir, StopSignal};
+use weir_runtime::SinkInstance;
+
+use crate::run_cmd::{ConfigArgs, EXIT_OK};
+use crate::schedule::Schedule;
+
+/// First retry delay after a failed run.
+const RETRY_FIRST: Duration = Duration::from_secs(60);
+/// Longest retry delay.
+const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DaemonArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Address of the HTTP endpoints (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:9477")]
+    listen: SocketAddr,
+    /// Run every scheduled pipeline once right away, then follow the schedules.
+    #[arg(long)]
+    run_now: bool,
+}
+
+struct Searcher {
+    sink: SinkInstance,
+    embedder: Arc<dyn Embedder>,
+    collection: String,
+}
+
+struct Job {
+    schedules: Vec<(Schedule, Mode)>,
+    next: Option<(DateTime<Local>, Mode)>,
+    failures: u32,
+}
+
+struct Shared {
+    state: Arc<StateDir>,
+    names: Vec<String>,
+    searchers: BTreeMap<String, tokio::sync::Mutex<Searcher>>,
+    ready: AtomicBool,
+    runs_total: Mutex<BTreeMap<(String, &'static str), u64>>,
+    next_runs: Mutex<BTreeMap<String, String>>,
+    running: Mutex<Option<String>>,
+    started: Instant,
+}
+
+fn status_name(s: RunStatus) -> &'static str {
+    match s {
+        RunStatus::Success => "success",
+        RunStatus::Partial => "partial",
+        RunStatus::Interrupted => "interrupted",
+        RunStatus::Failed => "failed",
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
+    let loaded = match crate::run_cmd::load_config(&args.config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let default_mode = loaded.config.sync.mode;
+    let plan: BTreeMap<String, Vec<(Schedule, Mode)>> = loaded
+        .config
+        .pipelines
+        .iter()
+        .map(|(name, p)| {
+            let s = p
+                .schedules
+                .iter()
+                .filter_map(|s| Schedule::parse(&s.cron).ok().map(|c| (c, s.mode.unwrap_or(default_mode))))
+                .collect();
+            (name.clone(), s)
+        })
+        .collect();
+    let mut app = match crate::run_cmd::open_app(loaded).await {
+        Ok(a) => a,
+        Err(code) => return Ok(code),
+    };
+
+    let mut pipelines: BTreeMap<String, Pipeline> = BTreeMap::new();
+    let mut searchers = BTreeMap::new();
+    for name in app.pipeline_names() {
+        let mut p = app.pipeline(&name).await?;
+        let searcher = Searcher {
+            sink: p.sink().fork().await?,
+            embedder: Arc::clone(p.embedder()),
+            collection: p.collection().to_owned(),
+        };
+        searchers.insert(name.clone(), tokio::sync::Mutex::new(searcher));
+        pipelines.insert(name, p);
+    }
+    let shared = Arc::new(Shared {
+        state: app.state.clone(),
+        names: app.pipeline_names(),
+        searchers,
+        ready: AtomicBool::new(false),
+        runs_total: Mutex::new(BTreeMap::new()),
+        next_runs: Mutex::new(BTreeMap::new()),
+        running: Mutex::new(None),
+        started: Instant::now(),
+    });
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    eprintln!("weir daemon: listening on http://{addr}");
+    let router = axum::Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/", get(status_page))
+        .route("/search", get(search_page))
+        .with_state(shared.clone());
+    let stop: StopSignal = StopSignal::default();
+    crate::run_cmd::spawn_signal_handler(stop.clone());
+    let server_stop = stop.clone();
+    let server = tokio::spawn(async move {
+        let shutdown = async move {
+            while !server_stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        };
+        axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    });
+
+    let now = Local::now();
+    let mut jobs: BTreeMap<String, Job> = plan
+        .into_iter()
+        .map(|(name, schedules)| {
+            let next = if args.run_now && !schedules.is_empty() {
+                schedules.first().map(|(_, m)| (now, *m))
+            } else {
+                next_scheduled(&schedules, now)
+            };
+            (name, Job { schedules, next, failures: 0 })
+        })
+        .collect();
+    if jobs.values().all(|j| j.schedules.is_empty()) {
+        warn!("no pipeline has a schedule; the daemon only serves its endpoints");
+    }
+    shared.ready.store(true, Ordering::Relaxed);
+
+    while !stop.load(Ordering::Relaxed) {
+        publish_next(&shared, &jobs);
+        let due = jobs.iter().filter_map(|(n, j)| j.next.map(|(t, m)| (t, n.clone(), m))).min_by_key(|(t, ..)| *t);
+        let Some((when, name, mode)) = due else {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        let wait = (when - Local::now()).to_std().unwrap_or_default();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait.min(Duration::from_millis(500))).await;
+            continue;
+        }
+        let Some(pipeline) = pipelines.get_mut(&name) else { continue };
+        *lock(&shared.running) = Some(name.clone());
+        info!(pipeline = %name, %mode, "scheduled run starts");
+        let mut opts = RunOptions::new(mode);
+        opts.stop = stop.clone();
+        let result = weir_engine::run(&shared.state, pipeline, &opts).await;
+        *lock(&shared.running) = None;
+        let status = match &result {
+            Ok(r) => status_name(r.status),
+            Err(_) => "failed",
+        };
+        *lock(&shared.runs_total).entry((name.clone(), status)).or_insert(0) += 1;
+        let Some(job) = jobs.get_mut(&name) else { continue };
+        let now = Local::now();
+        match result {
+            Ok(r) => {
+                info!(pipeline = %name, status, fetched = r.counts.fetched, "scheduled run done");
+                job.failures = 0;
+                job.next = next_scheduled(&job.schedules, now);
+            }
+            Err(e) => {
+                let delay = RETRY_FIRST.saturating_mul(1 << job.failures.min(5)).min(RETRY_MAX);
+                job.failures += 1;
+                warn!(pipeline = %name, error = %e, retry_in_s = delay.as_secs(), "scheduled run failed");
+                let retry = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                let scheduled = next_scheduled(&job.schedules, now);
+                job.next = match scheduled {
+                    Some((t, m)) if t <= retry => Some((t, m)),
+                    _ => Some((retry, mode)),
+                };
+            }
+        }
+    }
+    eprintln!("weir daemon: stopping");
+    shared.ready.store(false, Ordering::Relaxed);
+    let _ = server.await;
+    drop(pipelines);
+    drop(shared);
+    app.shutdown().await?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn next_scheduled(schedules: &[(Schedule, Mode)], after: DateTime<Local>) -> Option<(DateTime<Local>, Mode)> {
+    schedules.iter().filter_map(|(s, m)| s.next_after(after).map(|t| (t, *m))).min_by_key(|(t, _)| *t)
+}
+
+fn publish_next(shared: &Shared, jobs: &BTreeMap<String, Job>) {
+    let mut next = lock(&shared.next_runs);
+    for (name, job) in jobs {
+        let text = match job.next {
+            Some((t, m)) => format!("{m} at {}", t.format("%Y-%m-%d %H:%M")),
+            None => "not scheduled".into(),
+        };
+        next.insert(name.clone(), text);
+    }
+}
+
+async fn readyz(State(s): State<Arc<Shared>>) -> Response {
+    if s.ready.load(Ordering::Relaxed) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n").into_response()
+    }
+}
+
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+async fn metrics(State(s): State<Arc<Shared>>) -> Response {
+    let mut out = String::new();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let gauge = |out: &mut String, name: &str, help: &str, kind: &str| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    };
+    gauge(&mut out, "weir_up", "1 while the daemon runs.", "gauge");
+    let _ = writeln!(out, "weir_up 1");
+    gauge(&mut out, "weir_uptime_seconds", "Seconds since the daemon started.", "gauge");
+    let _ = writeln!(out, "weir_uptime_seconds {:.0}", s.started.elapsed().as_secs_f64());
+    let mut last = Vec::new();
+    for name in &s.names {
+        let meta = s.state.meta(name).unwrap_or_default();
+        let run = s.state.runs(Some(name), 20).ok().and_then(|r| r.into_iter().find(|r| !r.dry_run));
+        let points = s.state.ledger_len(name).unwrap_or(0);
+        last.push((name.clone(), meta, run, points));
+    }
+    gauge(&mut out, "weir_last_run_success", "1 when the pipeline's last run succeeded (fully or partially).", "gauge");
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            let ok = matches!(r.status, RunStatus::Success | RunStatus::Partial);
+            let _ = writeln!(out, "weir_last_run_success{{pipeline=\"{}\"}} {}", label(n), u8::from(ok));
+        }
+    }
+    gauge(&mut out, "weir_last_run_duration_seconds", "Wall time of the last run.", "gauge");
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            let _ = writeln!(out, "weir_last_run_duration_seconds{{pipeline=\"{}\"}} {:.3}", label(n), r.duration_s);
+        }
+    }
+    gauge(&mut out, "weir_last_run_records", "Records of the last run by outcome.", "gauge");
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            let c = &r.counts;
+            for (outcome, v) in [
+                ("fetched", c.fetched),
+                ("valid", c.valid),
+                ("invalid", c.invalid),
+                ("unchanged", c.unchanged),
+                ("payload_only", c.payload_only),
+                ("new", c.new),
+                ("reembedded", c.reembedded),
+                ("upserted", c.upserted),
+                ("deleted", c.deleted),
+            ] {
+                let _ = writeln!(out, "weir_last_run_records{{pipeline=\"{}\",outcome=\"{outcome}\"}} {v}", label(n));
+            }
+        }
+    }
+    gauge(&mut out, "weir_last_run_cache_lookups", "Embedding cache lookups of the last run.", "gauge");
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            let _ = writeln!(
+                out,
+                "weir_last_run_cache_lookups{{pipeline=\"{}\",result=\"hit\"}} {}",
+                label(n),
+                r.embedding.cache_hits
+            );
+            let _ = writeln!(
+                out,
+                "weir_last_run_cache_lookups{{pipeline=\"{}\",result=\"miss\"}} {}",
+                label(n),
+                r.embedding.cache_misses
+            );
+        }
+    }
+    gauge(&mut out, "weir_last_run_tokens", "Embedding tokens of the last run.", "gauge");
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            let _ = writeln!(
+                out,
+                "weir_last_run_tokens{{pipeline=\"{}\"}} {}",
+                label(n),
+                r.embedding.tokens.max(r.estimated_tokens)
+            );
+        }
+    }
+    gauge(
+        &mut out,
+        "weir_last_run_api_calls",
+        "Calls into each plugin during the last run, and its HTTP requests.",
+        "gauge",
+    );
+    for (n, _, run, _) in &last {
+        if let Some(r) = run {
+            for (plugin, calls) in &r.plugins {
+                let (n, p) = (label(n), label(plugin));
+                let _ = writeln!(
+                    out,
+                    "weir_last_run_api_calls{{pipeline=\"{n}\",plugin=\"{p}\",kind=\"call\"}} {}",
+                    calls.calls
+                );
+                let _ = writeln!(
+                    out,
+                    "weir_last_run_api_calls{{pipeline=\"{n}\",plugin=\"{p}\",kind=\"http\"}} {}",
+                    calls.http_requests
+                );
+            }
+        }
+    }
+    gauge(&mut out, "weir_lag_seconds", "Seconds since the pipeline's last successful run.", "gauge");
+    for (n, meta, _, _) in &last {
+        if let Some(t) = meta.last_success_ms {
+            let _ = writeln!(out, "weir_lag_seconds{{pipeline=\"{}\"}} {:.0}", label(n), (now_ms - t) as f64 / 1e3);
+        }
+    }
+    gauge(&mut out, "weir_synced_points", "Points weir has written and not deleted, per pipeline.", "gauge");
+    for (n, _, _, points) in &last {
+        let _ = writeln!(out, "weir_synced_points{{pipeline=\"{}\"}} {points}", label(n));
+    }
+    gauge(&mut out, "weir_runs_total", "Runs started by this daemon, by outcome.", "counter");
+    for ((n, status), v) in lock(&s.runs_total).iter() {
+        let _ = writeln!(out, "weir_runs_total{{pipeline=\"{}\",status=\"{status}\"}} {v}", label(n));
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}\
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f4f4f4}.failed{color:#b00}.partial{color:#a60}\
+.success{color:#070}input{font-size:1em;padding:.3em}";
+
+fn search_form(s: &Shared, q: &str, pipeline: &str) -> String {
+    let options: String = s
+        .names
+        .iter()
+        .map(|n| format!("<option{}>{}</option>", if n == pipeline { " selected" } else { "" }, esc(n)))
+        .collect();
+    format!(
+        "<form action=\"/search\" method=\"get\"><input name=\"q\" size=\"40\" placeholder=\"kuřecí prsa\" value=\"{}\"> \
+         <select name=\"pipeline\">{options}</select> <button>Search</button></form>",
+        esc(q)
+    )
+}
+
+async fn status_page(State(s): State<Arc<Shared>>) -> Html<String> {
+    let mut h =
+        format!("<!doctype html><meta charset=\"utf-8\"><title>weir</title><style>{STYLE}</style><h1>weir</h1>");
+    let running = lock(&s.running).clone();
+    let next = lock(&s.next_runs).clone();
+    h += &search_form(&s, "", s.names.first().map(String::as_str).unwrap_or(""));
+    for name in &s.names {
+        let meta = s.state.meta(name).unwrap_or_default();
+        let points = s.state.ledger_len(name).unwrap_or(0);
+        let _ = write!(
+            h,
+            "<h2 id=\"{0}\">{0}</h2><p>collection <b>{1}</b> · model <b>{2}</b> · {points} points · watermark {3} · next: {4}{5}</p>",
+            esc(name),
+            esc(meta.collection.as_deref().unwrap_or("-")),
+            esc(&meta.model.as_ref().map(|m| m.key()).unwrap_or_else(|| "-".into())),
+            esc(meta.watermark.as_deref().unwrap_or("-")),
+            esc(next.get(name).map(String::as_str).unwrap_or("not scheduled")),
+            if running.as_deref() == Some(name) { " · <b>running now</b>" } else { "" },
+        );
+        h += "<table><tr><th>run</th><th>mode</th><th>status</th><th>started</th><th>duration</th><th>fetched</th>\
+              <th>new</th><th>changed</th><th>payload</th><th>unchanged</th><th>deleted</th><th>invalid</th><th>error</th></tr>";
+        for r in s.state.runs(Some(name), 10).unwrap_or_default() {
+            let st = status_name(r.status);
+            let c = &r.counts;
+            let _ = write!(
+                h,
+                "<tr class=\"run\"><td>{}</td><td>{}{}</td><td class=\"{st}\">{st}</td><td>{}</td><td>{:.1} s</td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.run_id,
+                r.mode,
+                if r.dry_run { " (dry)" } else { "" },
+                esc(&r.started),
+                r.duration_s,
+                c.fetched.max(c.listed),
+                c.new,
+                c.reembedded,
+                c.payload_only,
+                c.unchanged,
+                c.deleted,
+                c.invalid,
+                esc(r.error.as_deref().unwrap_or("")),
+            );
+        }
+        h += "</table>";
+    }
+    Html(h)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SearchQuery {
+    q: String,
+    pipeline: Option<String>,
+    k: Option<u32>,
+}
+
+async fn search_page(State(s): State<Arc<Shared>>, Query(q): Query<SearchQuery>) -> Response {
+    let name = q.pipeline.clone().or_else(|| s.names.first().cloned()).unwrap_or_default();
+    let Some(searcher) = s.searchers.get(&name) else {
+        return (StatusCode::NOT_FOUND, format!("no pipeline `{name}`\n")).into_response();
+    };
+    let mut h =
+        format!("<!doctype html><meta charset=\"utf-8\"><title>weir: {}</title><style>{STYLE}</style>", esc(&q.q));
+    h += "<p><a href=\"/\">← status</a></p>";
+    h += &search_form(&s, &q.q, &name);
+    let mut searcher = searcher.lock().await;
+    let searcher = &mut *searcher;
+    let result = async {
+        let vector =
+            searcher.embedder.embed(std::slice::from_ref(&q.q), Purpose::Query).await?.pop().unwrap_or_default();
+        let hits = searcher.sink.query(&searcher.collection, &vector, q.k.unwrap_or(10).min(100), None).await?;
+        anyhow::Ok(hits)
+    }
+    .await;
+    match result {
+        Ok(hits) => {
+            h += "<table><tr><th>score</th><th>key</th><th>name</th><th>category</th><th>price</th></tr>";
+            for hit in hits {
+                let p: serde_json::Value = serde_json::from_str(&hit.payload).unwrap_or_default();
+                let field = |f: &str| match p.get(f) {
+                    Some(serde_json::Value::String(v)) => v.clone(),
+                    Some(serde_json::Value::Null) | None => String::new(),
+                    Some(v) => v.to_string(),
+                };
+                let _ = write!(
+                    h,
+                    "<tr class=\"hit\"><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    hit.score,
+                    esc(&field(weir_engine::KEY_FIELD)),
+                    esc(&field("name")),
+                    esc(&field("category")),
+                    esc(&field("price"))
+                );
+            }
+            h += "</table>";
+            Html(h).into_response()
+        }
+        Err(e) => (StatusCode::BAD_GATEWAY, Html(format!("{h}<p class=\"failed\">{}</p>", esc(&format!("{e:#}")))))
+            .into_response(),
+    }
+}
