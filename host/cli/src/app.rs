@@ -129,7 +129,10 @@ impl App {
             return Ok(Some(s.rest_url()));
         }
         let dir = self.state.dir().join("qdrant").join(name);
-        let store = qdrant_local::QdrantLocal::start(&dir, qdrant_local::LOOPBACK)
+        let mut opts = qdrant_local::Options::new(&dir, qdrant_local::LOOPBACK);
+        opts.durable = sink.durable;
+        opts.grpc_addr = None;
+        let store = qdrant_local::QdrantLocal::start_with(opts)
             .await
             .with_context(|| format!("cannot start the embedded store in {}", dir.display()))?;
         let url = store.rest_url();

@@ -145,6 +145,14 @@ pub(crate) struct SinkConfig {
     /// Run the embedded store (storage under the state directory) instead of a server.
     #[serde(default)]
     pub embedded: bool,
+    /// Embedded store: write every update to disk before acknowledging it (default), so a
+    /// crash of weir loses nothing the ledger recorded. `false` is faster for bulk loads.
+    #[serde(default = "yes")]
+    pub durable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[pipelines.NAME]`: where records come from and go to, and the engine's settings in the

@@ -356,3 +356,72 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// The default setup keeps the store inside the weir process: a `kill -9` takes both down.
+/// Every acknowledged write must still be there after the restart. (With `durable = false`
+/// this test fails: the store loses the writes of its last second.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_nine_with_the_embedded_store_resumes_exact() {
+    let e = env(BlueJetSim::builder().products(4_000)).await;
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    eprintln!("embedded crash test seed {seed}");
+    let mut rng = Rng(seed);
+    let embedded = |name: &str| {
+        let cfg = e.config(name, "products", "");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        let start = text.find("[sinks.qdrant]").unwrap();
+        let end = text.find("[pipelines.products]").unwrap();
+        let sink = weir_harness::plugin("qdrant-sink");
+        let text = format!(
+            "{}[sinks.qdrant]\nplugin = \"{}\"\nembedded = true\n\n{}",
+            &text[..start],
+            sink.display(),
+            &text[end..]
+        );
+        std::fs::write(&cfg, text).unwrap();
+        cfg
+    };
+    // One uninterrupted initial sync for the timing.
+    let warm = embedded("warm");
+    let t = Instant::now();
+    let o = e.output(&["run", "--json", "--config", warm.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let span = t.elapsed();
+
+    let (mut kills, mut attempts) = (0, 0);
+    while kills < 6 {
+        attempts += 1;
+        assert!(attempts <= 20, "only {kills} of {attempts} kills hit a running sync");
+        let name = format!("e{attempts}");
+        let cfg = embedded(&name);
+        let mut child = e.weir();
+        child.args(["run", "--config", cfg.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = child.spawn().unwrap();
+        let delay = Duration::from_millis(rng.below(span.as_millis() as u64));
+        tokio::time::sleep(delay).await;
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let o = e.output(&["run", "--json", "--config", cfg.to_str().unwrap()]).await;
+        assert!(o.status.success(), "after a kill at {delay:?}: {}", text(&o));
+        let r = &reports(&o)[0];
+        assert_eq!(r["count_check"]["mismatch"], Value::Null, "after a kill at {delay:?} (seed {seed}): {r}");
+        // Read the store back independently: open its directory in a server of our own.
+        let dir = e.dir.path().join(format!("{name}-state")).join("qdrant").join("qdrant");
+        let store = QdrantLocal::start(&dir, qdrant_local::LOOPBACK).await.unwrap();
+        let url = format!("{}/collections/products/points/count", store.rest_url());
+        let count: Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({ "exact": true }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(count["result"]["count"], json!(e.sim.keys(PRODUCTS).len()), "kill at {delay:?} (seed {seed})");
+        store.shutdown().await.unwrap();
+    }
+}

@@ -73,12 +73,16 @@ pub struct Options {
     pub rest_addr: SocketAddr,
     /// gRPC listen address; `None` serves no gRPC.
     pub grpc_addr: Option<SocketAddr>,
+    /// Write every update to disk before answering it (default), so that an acknowledged
+    /// write survives a crash of the process. Off, changes reach the disk within
+    /// [`FLUSH_INTERVAL`] and a crash can lose that much: faster bulk loads, weaker promise.
+    pub durable: bool,
 }
 
 impl Options {
     /// REST on `rest_addr`, gRPC on any free port of the same interface.
     pub fn new(dir: impl Into<PathBuf>, rest_addr: SocketAddr) -> Self {
-        Self { dir: dir.into(), rest_addr, grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)) }
+        Self { dir: dir.into(), rest_addr, grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)), durable: true }
     }
 }
 
@@ -113,7 +117,8 @@ impl QdrantLocal {
     /// Starts with explicit [`Options`].
     pub async fn start_with(opts: Options) -> Result<Self> {
         let dir = opts.dir.clone();
-        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir))
+        let durable = opts.durable;
+        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, durable))
             .await
             .map_err(|e| Error::Server(e.to_string()))??;
         let store = Arc::new(store);

@@ -25,6 +25,10 @@ struct Args {
     /// Serve REST only.
     #[arg(long)]
     no_grpc: bool,
+    /// Answer writes before they are on disk (they get there within a second): faster bulk
+    /// loads, but a crash can lose the last second of acknowledged writes.
+    #[arg(long)]
+    no_durable: bool,
 }
 
 #[tokio::main]
@@ -39,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
         dir: args.dir.clone(),
         rest_addr: SocketAddr::new(ip, args.port),
         grpc_addr: (!args.no_grpc).then_some(SocketAddr::new(ip, args.grpc_port)),
+        durable: !args.no_durable,
     };
     let server = QdrantLocal::start_with(opts).await.with_context(|| format!("starting on {}", args.dir.display()))?;
     {

@@ -82,6 +82,7 @@ pub(crate) struct Collection {
     write: Mutex<()>,
     dirty: AtomicBool,
     op_seq: AtomicU64,
+    durable: bool,
 }
 
 impl Drop for Collection {
@@ -97,7 +98,7 @@ impl Drop for Collection {
 }
 
 impl Collection {
-    fn new(name: String, meta: CollectionMeta, shard: EdgeShard) -> Self {
+    fn new(name: String, meta: CollectionMeta, shard: EdgeShard, durable: bool) -> Self {
         Self {
             name,
             meta,
@@ -105,6 +106,7 @@ impl Collection {
             write: Mutex::new(()),
             dirty: AtomicBool::new(false),
             op_seq: AtomicU64::new(0),
+            durable,
         }
     }
 
@@ -120,7 +122,12 @@ impl Collection {
     pub fn update(&self, op: UpdateOperation) -> Result<u64, ApiError> {
         let _guard = lock(&self.write);
         self.shard().update(op).map_err(ApiError::from_engine)?;
-        self.dirty.store(true, Ordering::Release);
+        if self.durable {
+            // On disk before the answer: an acknowledged write survives a crash of the process.
+            self.flush_locked();
+        } else {
+            self.dirty.store(true, Ordering::Release);
+        }
         Ok(self.op_seq.fetch_add(1, Ordering::Relaxed))
     }
 
@@ -166,6 +173,8 @@ pub(crate) struct Store {
     inner: RwLock<Inner>,
     /// Held while a collection is being created or deleted (slow, filesystem-bound).
     ddl: Mutex<()>,
+    /// Flush every update before answering it.
+    durable: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -238,7 +247,7 @@ fn wait_unique(mut arc: Arc<Collection>) -> Option<Collection> {
 
 impl Store {
     /// Opens (or initialises) the storage directory and loads every collection in it.
-    pub fn open(root: &Path) -> Result<Self> {
+    pub fn open(root: &Path, durable: bool) -> Result<Self> {
         let cdir = root.join(COLLECTIONS_DIR);
         fs::create_dir_all(&cdir).map_err(io_err(&cdir))?;
         let aliases_path = root.join(ALIASES_FILE);
@@ -278,11 +287,16 @@ impl Store {
                 .map_err(|e| Error::Engine { collection: name.clone(), message: e.to_string() })?;
             let points = shard.info().points_count;
             tracing::debug!(collection = %name, points, "collection loaded");
-            collections.insert(name.clone(), Arc::new(Collection::new(name, meta, shard)));
+            collections.insert(name.clone(), Arc::new(Collection::new(name, meta, shard, durable)));
         }
         // Aliases to collections that are gone (deleted while the alias file write failed).
         let aliases = aliases.into_iter().filter(|(_, c)| collections.contains_key(c)).collect();
-        Ok(Self { root: root.to_owned(), inner: RwLock::new(Inner { collections, aliases }), ddl: Mutex::new(()) })
+        Ok(Self {
+            root: root.to_owned(),
+            inner: RwLock::new(Inner { collections, aliases }),
+            ddl: Mutex::new(()),
+            durable,
+        })
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
@@ -364,7 +378,7 @@ impl Store {
         }
         fs::rename(&tmp, &dir).map_err(ApiError::internal)?;
         let shard = EdgeShard::load(&dir.join(SHARD_DIR), None).map_err(ApiError::from_engine)?;
-        let collection = Arc::new(Collection::new(name.to_owned(), meta, shard));
+        let collection = Arc::new(Collection::new(name.to_owned(), meta, shard, self.durable));
         self.write().collections.insert(name.to_owned(), collection);
         tracing::info!(collection = %name, "collection created");
         Ok(())
