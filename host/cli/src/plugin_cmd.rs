@@ -33,6 +33,15 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PluginCommand {
+    /// List the plugins of a directory (default: the bundled plugins).
+    List {
+        /// The directory (default: `sync.plugin_dir` of nothing, i.e. the bundled plugins).
+        #[arg(long, env = "WEIR_PLUGIN_DIR")]
+        dir: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the conformance kit (tests/conformance/SPEC.md) against a plugin.
     Test(crate::conformance::TestArgs),
     /// Create a ready plugin crate from a template: `weir plugin new --kind source shop-source`.
@@ -65,6 +74,7 @@ pub(crate) async fn run(command: PluginCommand) -> anyhow::Result<ExitCode> {
         PluginCommand::Inspect { file, json } => inspect(file, json).await,
         PluginCommand::New { kind, name, dir, sdk } => new_plugin(&kind, &name, dir, sdk),
         PluginCommand::Test(args) => crate::conformance::run(args).await,
+        PluginCommand::List { dir, json } => list(dir, json).await,
     }
 }
 
@@ -177,5 +187,55 @@ fn new_plugin(kind: &str, name: &str, dir: Option<PathBuf>, sdk: Option<PathBuf>
     println!("  cargo test                                        # its unit tests, natively");
     println!("  cargo build --release --target wasm32-wasip2      # target/wasm32-wasip2/release/{crate_name}.wasm");
     println!("  weir plugin test target/wasm32-wasip2/release/{crate_name}.wasm");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(dir: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
+    let dir = crate::demo::plugin_dir(dir)?;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    entries.sort();
+    let mut rows = Vec::new();
+    for path in entries {
+        let shown = path.display().to_string();
+        let row = match tokio::fs::read(&path)
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Ok(inspect_bytes(&shown, &b)?))
+        {
+            Ok(info) => serde_json::json!({
+                "file": shown,
+                "name": info.manifest.name,
+                "version": info.manifest.version.to_string(),
+                "kind": info.manifest.kind,
+                "wit": info.manifest.wit.to_string(),
+                "description": info.manifest.description,
+            }),
+            Err(e) => serde_json::json!({ "file": shown, "error": format!("{e:#}") }),
+        };
+        rows.push(row);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!("{:<20} {:<9} {:<10} {:<7} DESCRIPTION", "NAME", "VERSION", "KIND", "WIT");
+        for r in &rows {
+            match r.get("error") {
+                Some(e) => println!("{:<48} {}", r["file"].as_str().unwrap_or("?"), e.as_str().unwrap_or("")),
+                None => println!(
+                    "{:<20} {:<9} {:<10} {:<7} {}",
+                    r["name"].as_str().unwrap_or(""),
+                    r["version"].as_str().unwrap_or(""),
+                    r["kind"].as_str().unwrap_or(""),
+                    r["wit"].as_str().unwrap_or(""),
+                    r["description"].as_str().unwrap_or("")
+                ),
+            }
+        }
+        println!("\n{} plugins in {}", rows.len(), dir.display());
+    }
     Ok(ExitCode::SUCCESS)
 }

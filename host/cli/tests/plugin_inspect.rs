@@ -98,3 +98,20 @@ fn sha256_hex(data: &[u8]) -> String {
     }
     h.iter().map(|x| format!("{x:08x}")).collect()
 }
+
+#[test]
+fn list_shows_every_plugin_of_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("echo-source"), dir.path().join("echo-source.wasm")).unwrap();
+    std::fs::copy(fixture("echo-validator"), dir.path().join("echo-validator.wasm")).unwrap();
+    std::fs::write(dir.path().join("broken.wasm"), b"not wasm").unwrap();
+    let out = weir(&["plugin", "list", "--json", "--dir", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["echo-source", "echo-validator"]);
+    let broken = rows.iter().find(|r| r["file"].as_str().unwrap().ends_with("broken.wasm")).unwrap();
+    assert!(broken["error"].is_string());
+}
