@@ -37,6 +37,11 @@ fn check_dim(c: &Collection, got: usize) -> Result<(), ApiError> {
 
 /// Upserts points; every vector is checked before anything is written.
 pub(crate) fn upsert(c: &Collection, points: Vec<NewPoint>) -> Result<u64, ApiError> {
+    c.update(upsert_op(c, points)?)
+}
+
+/// The engine operation of an upsert (vectors checked).
+pub(crate) fn upsert_op(c: &Collection, points: Vec<NewPoint>) -> Result<UpdateOperation, ApiError> {
     for p in &points {
         check_dim(c, p.vector.len())?;
     }
@@ -48,18 +53,20 @@ pub(crate) fn upsert(c: &Collection, points: Vec<NewPoint>) -> Result<u64, ApiEr
             payload: Some(Payload(p.payload)),
         })
         .collect();
-    c.update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(
-        persisted,
-    ))))
+    Ok(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(persisted))))
 }
 
 /// Deletes points by ids or by filter.
 pub(crate) fn delete(c: &Collection, sel: Selector) -> Result<u64, ApiError> {
-    let op = match sel {
+    c.update(delete_op(sel))
+}
+
+/// The engine operation of a delete.
+pub(crate) fn delete_op(sel: Selector) -> UpdateOperation {
+    UpdateOperation::PointOperation(match sel {
         Selector::Ids(ids) => PointOperations::DeletePoints { ids },
         Selector::Filter(f) => PointOperations::DeletePointsByFilter(f),
-    };
-    c.update(UpdateOperation::PointOperation(op))
+    })
 }
 
 /// Parses a payload key path (`a.b[0].c`).
@@ -75,13 +82,23 @@ pub(crate) fn set_payload(
     key: Option<String>,
     overwrite: bool,
 ) -> Result<u64, ApiError> {
+    c.update(set_payload_op(payload, sel, key, overwrite)?)
+}
+
+/// The engine operation of a payload set (merge) or overwrite.
+pub(crate) fn set_payload_op(
+    payload: Map<String, Value>,
+    sel: Selector,
+    key: Option<String>,
+    overwrite: bool,
+) -> Result<UpdateOperation, ApiError> {
     let key = key.as_deref().map(json_path).transpose()?;
     let (points, filter) = match sel {
         Selector::Ids(ids) => (Some(ids), None),
         Selector::Filter(f) => (None, Some(f)),
     };
     let op = SetPayloadOp { payload: Payload(payload), points, filter, key };
-    c.update(UpdateOperation::PayloadOperation(if overwrite {
+    Ok(UpdateOperation::PayloadOperation(if overwrite {
         PayloadOps::OverwritePayload(op)
     } else {
         PayloadOps::SetPayload(op)
@@ -90,12 +107,17 @@ pub(crate) fn set_payload(
 
 /// Removes payload keys.
 pub(crate) fn delete_payload(c: &Collection, keys: &[String], sel: Selector) -> Result<u64, ApiError> {
+    c.update(delete_payload_op(keys, sel)?)
+}
+
+/// The engine operation of a payload key removal.
+pub(crate) fn delete_payload_op(keys: &[String], sel: Selector) -> Result<UpdateOperation, ApiError> {
     let keys = keys.iter().map(|k| json_path(k)).collect::<Result<_, _>>()?;
     let (points, filter) = match sel {
         Selector::Ids(ids) => (Some(ids), None),
         Selector::Filter(f) => (None, Some(f)),
     };
-    c.update(UpdateOperation::PayloadOperation(PayloadOps::DeletePayload(qdrant_edge::DeletePayloadOp {
+    Ok(UpdateOperation::PayloadOperation(PayloadOps::DeletePayload(qdrant_edge::DeletePayloadOp {
         keys,
         points,
         filter,
@@ -104,10 +126,15 @@ pub(crate) fn delete_payload(c: &Collection, keys: &[String], sel: Selector) -> 
 
 /// Clears the whole payload of points.
 pub(crate) fn clear_payload(c: &Collection, sel: Selector) -> Result<u64, ApiError> {
-    c.update(UpdateOperation::PayloadOperation(match sel {
+    c.update(clear_payload_op(sel))
+}
+
+/// The engine operation of a payload clear.
+pub(crate) fn clear_payload_op(sel: Selector) -> UpdateOperation {
+    UpdateOperation::PayloadOperation(match sel {
         Selector::Ids(points) => PayloadOps::ClearPayload { points },
         Selector::Filter(f) => PayloadOps::ClearPayloadByFilter(f),
-    }))
+    })
 }
 
 /// Creates a payload index.

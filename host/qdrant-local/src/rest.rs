@@ -50,6 +50,7 @@ pub(crate) fn router(store: Arc<Store>) -> Router {
         .route("/collections/{name}/points/payload/delete", post(delete_payload))
         .route("/collections/{name}/points/payload/clear", post(clear_payload))
         .route("/collections/{name}/points/delete", post(delete_points))
+        .route("/collections/{name}/points/batch", post(batch_update))
         .route("/collections/{name}/points/scroll", post(scroll))
         .route("/collections/{name}/points/count", post(count))
         .route("/collections/{name}/points/search", post(search))
@@ -643,6 +644,32 @@ async fn delete_index(
     reply(t, res)
 }
 
+/// The points of an upsert body, in either of Qdrant's shapes (a list or a batch).
+fn new_points(req: UpsertIn) -> Result<Vec<NewPoint>, ApiError> {
+    let points: Vec<NewPoint> = match (req.points, req.batch) {
+        (Some(points), None) => points
+            .into_iter()
+            .map(|p| NewPoint { id: p.id, vector: p.vector.0, payload: p.payload.unwrap_or_default() })
+            .collect(),
+        (None, Some(b)) => {
+            let n = b.ids.len();
+            if b.vectors.len() != n || b.payloads.as_ref().is_some_and(|p| p.len() != n) {
+                return Err(ApiError::bad_request("batch: `ids`, `vectors` and `payloads` must have the same length"));
+            }
+            let mut payloads = b.payloads.unwrap_or_default().into_iter();
+            b.ids
+                .into_iter()
+                .zip(b.vectors)
+                .map(|(id, v)| NewPoint { id, vector: v.0, payload: payloads.next().flatten().unwrap_or_default() })
+                .collect()
+        }
+        _ => {
+            return Err(ApiError::bad_request("exactly one of `points` or `batch` is required"));
+        }
+    };
+    Ok(points)
+}
+
 async fn upsert(State(s): State<AppState>, Path(name): Path<String>, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let t = Instant::now();
     let res = async {
@@ -650,37 +677,69 @@ async fn upsert(State(s): State<AppState>, Path(name): Path<String>, RawQuery(q)
         let c = s.resolve(&name)?;
         let op = blocking(move || {
             let req: UpsertIn = parse(&body)?;
-            let points: Vec<NewPoint> = match (req.points, req.batch) {
-                (Some(points), None) => points
-                    .into_iter()
-                    .map(|p| NewPoint { id: p.id, vector: p.vector.0, payload: p.payload.unwrap_or_default() })
-                    .collect(),
-                (None, Some(b)) => {
-                    let n = b.ids.len();
-                    if b.vectors.len() != n || b.payloads.as_ref().is_some_and(|p| p.len() != n) {
-                        return Err(ApiError::bad_request(
-                            "batch: `ids`, `vectors` and `payloads` must have the same length",
-                        ));
-                    }
-                    let mut payloads = b.payloads.unwrap_or_default().into_iter();
-                    b.ids
-                        .into_iter()
-                        .zip(b.vectors)
-                        .map(|(id, v)| NewPoint {
-                            id,
-                            vector: v.0,
-                            payload: payloads.next().flatten().unwrap_or_default(),
-                        })
-                        .collect()
-                }
-                _ => {
-                    return Err(ApiError::bad_request("exactly one of `points` or `batch` is required"));
-                }
-            };
+            let points = new_points(req)?;
             ops::upsert(&c, points)
         })
         .await?;
         Ok(update_result(op, wait))
+    }
+    .await;
+    reply(t, res)
+}
+
+#[derive(Debug, Deserialize)]
+struct BatchUpdateIn {
+    operations: Vec<Map<String, Value>>,
+}
+
+/// `POST /collections/{name}/points/batch`: the operations in order, one flush for all.
+async fn batch_update(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let t = Instant::now();
+    let res = async {
+        let wait = wait_param(q.as_deref())?;
+        let c = s.resolve(&name)?;
+        let seq = blocking(move || {
+            let req: BatchUpdateIn = parse(&body)?;
+            let mut updates = Vec::with_capacity(req.operations.len());
+            for (i, op) in req.operations.into_iter().enumerate() {
+                let (kind, args) = match op.into_iter().next() {
+                    Some(one) => one,
+                    None => return Err(ApiError::bad_request(format!("operations[{i}]: an empty operation"))),
+                };
+                let args = args.to_string();
+                let args = args.as_bytes();
+                let update = match kind.as_str() {
+                    "upsert" => ops::upsert_op(&c, new_points(parse(args)?)?)?,
+                    "delete" => ops::delete_op(parse::<SelectorIn>(args)?.into_selector()?),
+                    "set_payload" | "overwrite_payload" => {
+                        let req: SetPayloadIn = parse(args)?;
+                        let sel = SelectorIn { points: req.points, filter: req.filter }.into_selector()?;
+                        ops::set_payload_op(req.payload, sel, req.key, kind == "overwrite_payload")?
+                    }
+                    "delete_payload" => {
+                        let req: DeletePayloadIn = parse(args)?;
+                        let sel = SelectorIn { points: req.points, filter: req.filter }.into_selector()?;
+                        ops::delete_payload_op(&req.keys, sel)?
+                    }
+                    "clear_payload" => ops::clear_payload_op(parse::<SelectorIn>(args)?.into_selector()?),
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "operations[{i}]: `{other}` is not supported by qdrant-local (upsert, delete, set_payload, \
+                             overwrite_payload, delete_payload, clear_payload are)"
+                        )));
+                    }
+                };
+                updates.push(update);
+            }
+            c.update_many(updates)
+        })
+        .await?;
+        Ok(seq.into_iter().map(|op| update_result(op, wait)).collect::<Vec<_>>())
     }
     .await;
     reply(t, res)

@@ -131,6 +131,32 @@ impl Collection {
         Ok(self.op_seq.fetch_add(1, Ordering::Relaxed))
     }
 
+    /// Applies updates in order under one lock and, when durable, one flush for all of them.
+    /// Stops at the first failure: the updates before it stay applied (as in Qdrant).
+    pub fn update_many(&self, ops: Vec<UpdateOperation>) -> Result<Vec<u64>, ApiError> {
+        let _guard = lock(&self.write);
+        let mut seq = Vec::with_capacity(ops.len());
+        let mut failed = None;
+        for op in ops {
+            if let Err(e) = self.shard().update(op) {
+                failed = Some(ApiError::from_engine(e));
+                break;
+            }
+            seq.push(self.op_seq.fetch_add(1, Ordering::Relaxed));
+        }
+        if !seq.is_empty() {
+            if self.durable {
+                self.flush_locked();
+            } else {
+                self.dirty.store(true, Ordering::Release);
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(seq),
+        }
+    }
+
     /// Exact number of points.
     pub fn count_all(&self) -> OperationResult<usize> {
         self.shard().count(CountRequest { filter: None, exact: true })

@@ -529,3 +529,41 @@ async fn restart_keeps_everything() {
     assert_eq!(api.count("c", None).await, 1499);
     s.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn batch_updates_apply_in_order_and_answer_per_operation() {
+    let (_d, s, api) = server().await;
+    filled(&api, "b", 10).await;
+    let t = "/collections/{collection_name}/points/batch";
+    let body = json!({ "operations": [
+        { "upsert": { "points": [point(100, DIM), point(101, DIM)] } },
+        { "overwrite_payload": { "payload": { "price": 12.5, "name": "Hrnec" }, "points": [1, 2] } },
+        { "set_payload": { "payload": { "stock": 3 }, "points": [2] } },
+        { "delete": { "points": [3] } },
+        { "delete_payload": { "keys": ["stock"], "points": [2] } },
+    ]});
+    let res = api.ok("POST", t, "/collections/b/points/batch?wait=true", Some(body)).await;
+    let res = res.as_array().unwrap();
+    assert_eq!(res.len(), 5);
+    assert!(res.iter().all(|r| r["status"] == "completed"));
+    assert_eq!(api.count("b", None).await, 11);
+    let got = api
+        .ok(
+            "POST",
+            "/collections/{collection_name}/points",
+            "/collections/b/points",
+            Some(json!({ "ids": [1, 2], "with_payload": true })),
+        )
+        .await;
+    for p in got.as_array().unwrap() {
+        // Overwritten: only the new payload, and the stock set then removed again.
+        assert_eq!(p["payload"], json!({ "price": 12.5, "name": "Hrnec" }), "{p}");
+    }
+    // An unsupported operation is refused with a reason; nothing after it is applied.
+    let bad = json!({ "operations": [ { "delete": { "points": [4] } }, { "update_vectors": { "points": [] } } ] });
+    let (st, body) = api.call_raw("POST", "/collections/b/points/batch", bad).await;
+    assert_eq!(st, 400, "{body}");
+    assert!(body.to_string().contains("update_vectors"), "{body}");
+    assert_eq!(api.count("b", None).await, 11, "a refused batch applied part of itself");
+    s.shutdown().await.unwrap();
+}
