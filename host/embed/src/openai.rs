@@ -195,6 +195,8 @@ struct Inner {
     requests: TokenBucket,
     tokens: TokenBucket,
     counters: Counters,
+    /// Requests in flight across every concurrent `embed` call of this embedder.
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl fmt::Debug for OpenAiEmbedder {
@@ -231,7 +233,16 @@ impl OpenAiEmbedder {
             cfg.tokens_per_minute.div_ceil(60).max(cfg.max_batch_tokens.min(cfg.tokens_per_minute)),
         );
         Ok(Self {
-            inner: Arc::new(Inner { cfg, client_cfg, http, model, requests, tokens, counters: Counters::default() }),
+            inner: Arc::new(Inner {
+                in_flight: tokio::sync::Semaphore::new(cfg.max_concurrency),
+                cfg,
+                client_cfg,
+                http,
+                model,
+                requests,
+                tokens,
+                counters: Counters::default(),
+            }),
         })
     }
 
@@ -258,7 +269,17 @@ impl OpenAiEmbedder {
             .map(|range| {
                 let inner = Arc::clone(inner);
                 let batch = prepared[range].to_vec();
-                async move { inner.send_with_retries(batch).await }
+                async move {
+                    // `max_concurrency` holds for the embedder as a whole, however many
+                    // pipelines or batches call it at once.
+                    let gate = Arc::clone(&inner);
+                    let _permit = gate
+                        .in_flight
+                        .acquire()
+                        .await
+                        .map_err(|_| Error::Config("the embedder was shut down".into()))?;
+                    inner.send_with_retries(batch).await
+                }
             })
             .buffered(inner.cfg.max_concurrency)
             .try_collect()
