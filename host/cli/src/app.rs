@@ -31,6 +31,10 @@ impl App {
     /// Opens (and locks) the state directory.
     pub async fn open(loaded: Loaded) -> anyhow::Result<Self> {
         let state = Arc::new(StateDir::open(loaded.state_dir())?);
+        let log = state.path("weir.log");
+        if let Err(e) = crate::log_to(&log) {
+            tracing::warn!(file = %log.display(), error = %e, "cannot write the log file");
+        }
         let plugin_dir = match &loaded.config.sync.plugin_dir {
             Some(d) => Some(loaded.resolve(d)),
             None => crate::demo::plugin_dir(None).ok(),

@@ -46,14 +46,53 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
+/// The log file of the state directory in use, once a command opened one.
+static LOG_FILE: std::sync::OnceLock<std::sync::Mutex<std::fs::File>> = std::sync::OnceLock::new();
+
+/// Appends this process's log (info and above, no colours) to `path` from now on.
+pub(crate) fn log_to(path: &std::path::Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let _ = LOG_FILE.set(std::sync::Mutex::new(file));
+    Ok(())
+}
+
+/// Writes to the log file when there is one, else nowhere.
+struct LogFile;
+
+impl std::io::Write for LogFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match LOG_FILE.get() {
+            Some(f) => f.lock().map_or(Ok(buf.len()), |mut f| f.write(buf)),
+            None => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match LOG_FILE.get() {
+            Some(f) => f.lock().map_or(Ok(()), |mut f| f.flush()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Logs to stderr (filter `WEIR_LOG`, default warnings) and, once a state directory is open,
+/// to its `weir.log` (info and above).
+fn init_logging() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let stderr_filter =
+        tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn,qdrant_edge=error".into());
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(stderr_filter);
+    let file = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(|| LogFile)
+        .with_filter(tracing_subscriber::EnvFilter::new("info,qdrant_edge=error,hyper=warn,reqwest=warn"));
+    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WEIR_LOG").unwrap_or_else(|_| "warn,qdrant_edge=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -157,7 +157,24 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             progress: Some(progress_printer(name.clone(), tty)),
         };
         eprintln!("{name}: {mode}{} run", if args.dry_run { " dry" } else { "" });
+        tracing::info!(pipeline = %name, %mode, dry_run = args.dry_run, "run starts");
         let result = weir_engine::run(&app.state, &mut pipeline, &opts).await;
+        match &result {
+            Ok(r) => tracing::info!(
+                pipeline = %name,
+                run = r.run_id,
+                status = ?r.status,
+                fetched = r.counts.fetched,
+                new = r.counts.new,
+                reembedded = r.counts.reembedded,
+                payload_only = r.counts.payload_only,
+                deleted = r.counts.deleted,
+                invalid = r.counts.invalid,
+                seconds = r.duration_s,
+                "run done"
+            ),
+            Err(e) => tracing::error!(pipeline = %name, error = %e, "run failed"),
+        }
         if tty {
             eprintln!();
         }

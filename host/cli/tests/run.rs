@@ -237,6 +237,10 @@ async fn run_status_search_and_exit_codes() {
     assert_eq!(s["invalid_records"], 2);
     let o = e.output(&["status", "--config", c]).await;
     assert!(text(&o).contains("catalogue_v1"), "{}", text(&o));
+    // The state directory keeps a log of the runs, without secrets.
+    let log = std::fs::read_to_string(e.dir.path().join("cli-state/weir.log")).unwrap();
+    assert_eq!(log.matches("run done").count(), 2, "{log}");
+    assert!(!log.contains(TOKEN_HASH) && !log.contains('\u{1b}'), "{log}");
 
     // Search returns payloads with keys, filtered when asked.
     let name = e.sim.record(PRODUCTS, &e.sim.keys(PRODUCTS)[7]).unwrap()["name"].as_str().unwrap().to_owned();
