@@ -88,7 +88,7 @@ fn a_plugin_that_breaks_a_must_fails_the_kit() {
     let o = weir(&["plugin", "test", "--json", fixture("greedy-source").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(outcome(&checks(&o), "configure"), "fail");
-    // A source that reads fine but accepts any configuration key.
+    // The kit reads a fixture source the way it reads any: paging and resuming pass.
     let o = weir(&[
         "plugin",
         "test",

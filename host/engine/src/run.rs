@@ -389,7 +389,7 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
     let cache_before = cache.stats().map_err(Error::Embed)?;
 
     let result = match mode {
-        Mode::Reconcile => reconcile(state, pipeline, opts, &mut meta, run_id, &mut report).await,
+        Mode::Reconcile => reconcile(state, pipeline, opts, &mut meta, &mut report).await,
         _ => sync(state, pipeline, opts, &mut meta, resume, run_id, mode, &cache, &mut report).await,
     };
 
@@ -419,6 +419,21 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
     report.records_per_s = seen as f64 / report.duration_s.max(1e-9);
     report.estimated_cost_usd = report.estimated_tokens as f64 * pipeline.settings.usd_per_million_tokens / 1e6;
 
+    // A run over the invalid-records limit fails, though everything valid was synced.
+    let mut result = result;
+    if result.is_ok()
+        && let InvalidPolicy::FailAbovePercent(limit) = pipeline.settings.on_invalid
+        && report.counts.fetched > 0
+        && report.counts.invalid as f64 * 100.0 / report.counts.fetched as f64 > limit
+    {
+        result = Err(Error::TooManyInvalid {
+            pipeline: pipeline.name.clone(),
+            invalid: report.counts.invalid,
+            seen: report.counts.fetched,
+            policy: pipeline.settings.on_invalid.to_string(),
+            file: state.path(crate::state::INVALID_FILE),
+        });
+    }
     match &result {
         Ok(()) if opts.stop.load(Ordering::Relaxed) && meta.checkpoint.is_some() => {
             report.status = RunStatus::Interrupted;
@@ -429,23 +444,6 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
             }
         }
         Err(e) => {
-            report.status = RunStatus::Failed;
-            report.error = Some(e.to_string());
-        }
-    }
-    if result.is_ok()
-        && let InvalidPolicy::FailAbovePercent(limit) = pipeline.settings.on_invalid
-        && report.counts.fetched > 0
-    {
-        let share = report.counts.invalid as f64 * 100.0 / report.counts.fetched as f64;
-        if share > limit {
-            let e = Error::TooManyInvalid {
-                pipeline: pipeline.name.clone(),
-                invalid: report.counts.invalid,
-                seen: report.counts.fetched,
-                policy: pipeline.settings.on_invalid.to_string(),
-                file: state.path(crate::state::INVALID_FILE),
-            };
             report.status = RunStatus::Failed;
             report.error = Some(e.to_string());
         }
@@ -465,17 +463,7 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
     }
     state.record_run(&report)?;
     state.write_metrics(&report)?;
-    match result {
-        Err(e) => Err(e),
-        Ok(()) if report.status == RunStatus::Failed => Err(Error::TooManyInvalid {
-            pipeline: pipeline.name.clone(),
-            invalid: report.counts.invalid,
-            seen: report.counts.fetched,
-            policy: pipeline.settings.on_invalid.to_string(),
-            file: state.path(crate::state::INVALID_FILE),
-        }),
-        Ok(()) => Ok(report),
-    }
+    result.map(|()| report)
 }
 
 fn plugin_counters(p: &Pipeline) -> BTreeMap<String, PluginCalls> {
@@ -498,7 +486,7 @@ fn plugin_counters(p: &Pipeline) -> BTreeMap<String, PluginCalls> {
 }
 
 /// Makes sure the physical collection exists with the model's shape and the alias points at
-/// it. Returns the physical collection's name.
+/// it.
 async fn prepare_collection(
     sink: &mut SinkInstance,
     settings: &PipelineSettings,
@@ -695,7 +683,7 @@ async fn sync(
                 if let Some(writer) = writer {
                     let t = Instant::now();
                     let mut sink = writer.lock().await;
-                    write_batch(&mut sink, &target.collection, &target.namespace, &target.stream, &batch).await?;
+                    write_batch(&mut sink, &target.collection, &target.namespace, &target.stream, &mut batch).await?;
                     batch.write_time = t.elapsed();
                 }
                 Ok::<Batch, Error>(batch)
@@ -896,16 +884,18 @@ async fn write_batch(
     collection: &str,
     namespace: &uuid::Uuid,
     stream: &str,
-    batch: &Batch,
+    batch: &mut Batch,
 ) -> Result<()> {
     if !batch.embed.is_empty() {
+        // The vectors are not needed after the write: moved, not copied.
+        let vectors = std::mem::take(&mut batch.vectors);
         let points: Vec<Point> = batch
             .embed
             .iter()
-            .zip(&batch.vectors)
+            .zip(vectors)
             .map(|(item, vector)| Point {
                 id: point_id(namespace, stream, &item.key),
-                vector: vector.clone(),
+                vector,
                 payload: item.payload.clone(),
             })
             .collect();
@@ -966,7 +956,6 @@ async fn reconcile(
     pipeline: &mut Pipeline,
     opts: &RunOptions,
     meta: &mut PipelineMeta,
-    _run_id: u64,
     report: &mut RunReport,
 ) -> Result<()> {
     let Some(physical) = meta.physical.clone() else {
