@@ -7,6 +7,7 @@
 //! - `lint`           rustfmt --check, clippy -D warnings (both workspaces), rustdoc -D warnings
 //! - `demo`           setup, build plugins, run `weir demo`
 //! - `bench`          run the benchmarks
+//! - `reliability`    the long reliability suite, ending with `N passed, N failed`
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         "lint" => lint(),
         "demo" => demo(rest),
         "bench" => bench(rest),
+        "reliability" => reliability(rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -50,7 +52,8 @@ tasks:
   test           setup, build plugins, run every test (what CI runs)
   lint           rustfmt --check, clippy -D warnings and rustdoc -D warnings on both workspaces
   demo [ARGS]    setup, build plugins, then run `weir demo ARGS`
-  bench [ARGS]   run the benchmarks (cargo bench ARGS)";
+  bench [ARGS]   run the benchmarks (cargo bench ARGS)
+  reliability    the long reliability suite (more kills, larger data, longer outages)";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -180,4 +183,45 @@ fn bench(args: &[String]) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.args(["bench", "--workspace"]).args(args).env("WEIR_SKIP_WASM_BUILD", "1");
     run(cmd)
+}
+
+/// The reliability suite at full size: `WEIR_RELIABILITY=long` scales the CI-sized tests of
+/// `host/cli/tests/reliability.rs` up; the sandbox, source-fault and engine suites run with it.
+/// Ends with one line: `reliability: N passed, N failed`.
+fn reliability(args: &[String]) -> Result<(), String> {
+    use std::io::BufRead;
+    setup()?;
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]);
+    for t in ["reliability", "sandbox", "bluejet_source", "engine"] {
+        cmd.args(["--test", t]);
+    }
+    cmd.args(["--", "--test-threads", "1"]).args(args);
+    cmd.env("WEIR_SKIP_WASM_BUILD", "1").env("WEIR_RELIABILITY", "long").stdout(std::process::Stdio::piped());
+    eprintln!("xtask: running the long reliability suite");
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                passed += count_before(rest, " passed");
+                failed += count_before(rest, " failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    println!("reliability: {passed} passed, {failed} failed");
+    if status.success() && failed == 0 { Ok(()) } else { Err("the reliability suite failed".into()) }
+}
+
+/// `12` from `ok. 12 passed; 0 failed` for `what` = ` passed`.
+fn count_before(text: &str, what: &str) -> u64 {
+    text.split(';')
+        .find_map(|part| {
+            part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(what.trim())
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
 }

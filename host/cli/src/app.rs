@@ -156,17 +156,21 @@ impl App {
         let source_cfg = self.loaded.config.sources[&p.source].clone();
         let sink_cfg = self.loaded.config.sinks[&p.sink].clone();
 
-        let source_plugin = self.plugin(&source_cfg.plugin).await?;
+        let source_plugin =
+            self.plugin(&source_cfg.plugin).await.with_context(|| format!("sources.{}.plugin", p.source))?;
         let g =
             self.dir_grants(grant_for(&format!("sources.{}", p.source), &source_cfg, &source_cfg.config)?, &source_cfg);
-        let source = source_plugin.source(&g, &json(&source_cfg.config)?).await?;
+        let source = source_plugin
+            .source(&g, &json(&source_cfg.config)?)
+            .await
+            .with_context(|| format!("sources.{}", p.source))?;
 
         let mut validators = Vec::new();
         for v in &p.validators {
             let vc = self.loaded.config.validators[v].clone();
-            let plugin = self.plugin(&vc.plugin).await?;
+            let plugin = self.plugin(&vc.plugin).await.with_context(|| format!("validators.{v}.plugin"))?;
             let g = self.dir_grants(grant_for(&format!("validators.{v}"), &vc, &vc.config)?, &vc);
-            validators.push(plugin.validator(&g, &json(&vc.config)?).await?);
+            validators.push(plugin.validator(&g, &json(&vc.config)?).await.with_context(|| format!("validators.{v}"))?);
         }
 
         let mut sink_config = sink_cfg.config.clone();
@@ -180,9 +184,9 @@ impl App {
             secrets: sink_cfg.secrets.clone(),
             dirs: BTreeMap::new(),
         };
-        let sink_plugin = self.plugin(&sink_cfg.plugin).await?;
+        let sink_plugin = self.plugin(&sink_cfg.plugin).await.with_context(|| format!("sinks.{}.plugin", p.sink))?;
         let g = grant_for(&format!("sinks.{}", p.sink), &as_plugin, &sink_config)?;
-        let sink = sink_plugin.sink(&g, &json(&sink_config)?).await?;
+        let sink = sink_plugin.sink(&g, &json(&sink_config)?).await.with_context(|| format!("sinks.{}", p.sink))?;
 
         let embedder = self.embedder()?;
         let collection = p.collection.clone().unwrap_or_else(|| name.to_owned());

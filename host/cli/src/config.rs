@@ -208,8 +208,12 @@ impl TryFrom<toml::Table> for PipelineConfig {
         if let Some(cron) = take::<String>(&mut t, "schedule")? {
             schedules.insert(0, ScheduleConfig { cron, mode: None });
         }
-        let settings: PipelineSettings =
-            toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| e.message().to_owned())?;
+        // The path of a bad field goes into the message: the error's span is the whole table.
+        let settings: PipelineSettings = serde_path_to_error::deserialize(toml::Value::Table(t)).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." { inner.message().to_owned() } else { format!("`{path}`: {}", inner.message()) }
+        })?;
         Ok(Self { source, stream, sink, collection, validators, schedules, settings })
     }
 }
@@ -296,15 +300,63 @@ pub(crate) fn load_str(
     Ok(Loaded { config, path: path.to_path_buf(), secrets })
 }
 
-/// A parse error with its line and column.
+/// A parse error with its line and, where the line holds one, the full key it is about.
 fn located(e: &toml::de::Error, text: &str) -> String {
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {}", e.message())
-        }
-        None => e.message().to_owned(),
+    let Some(span) = e.span() else { return e.message().to_owned() };
+    let start = span.start.min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    // Errors found inside a table (`pipelines.*`) span the table and name the key first.
+    if let Some((key, rest)) = e.message().strip_prefix('`').and_then(|m| m.split_once("`: "))
+        && let Some((line, full)) = key_in_table(text, line, key)
+    {
+        return format!("line {line}, key `{full}`: {rest}");
     }
+    match key_at(text, line) {
+        Some(key) => format!("line {line}, key `{key}`: {}", e.message()),
+        None => format!("line {line}: {}", e.message()),
+    }
+}
+
+/// Where `key` is assigned in the table whose `[header]` is on line `header` (1-based).
+fn key_in_table(text: &str, header: usize, key: &str) -> Option<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let table = lines.get(header.checked_sub(1)?)?.trim();
+    let table = table.strip_prefix('[')?.strip_suffix(']')?.trim();
+    let first = key.split('.').next()?;
+    for (i, l) in lines.iter().enumerate().skip(header) {
+        let l = l.trim();
+        if l.starts_with('[') {
+            break;
+        }
+        if l.split_once('=').is_some_and(|(k, _)| k.trim().trim_matches('"') == first) {
+            return Some((i + 1, format!("{table}.{key}")));
+        }
+    }
+    None
+}
+
+/// The dotted key assigned on line `line` (1-based), prefixed by its `[table]` header.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    if here.starts_with('[') || here.starts_with('#') {
+        return None;
+    }
+    let (key, _) = here.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return None;
+    }
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_owned(),
+    })
 }
 
 fn set_path(doc: &mut toml::Table, key: &str, raw: &str) -> Result<(), String> {
@@ -384,6 +436,9 @@ fn collect_secrets(c: &Config) -> Vec<String> {
 }
 
 fn check(c: &Config) -> Result<(), String> {
+    if c.pipelines.is_empty() {
+        return Err("no [pipelines.NAME] table: nothing to sync (see config/weir.toml)".into());
+    }
     for (name, p) in &c.pipelines {
         let at = format!("pipelines.{name}");
         if !c.sources.contains_key(&p.source) {
@@ -442,6 +497,15 @@ text = "{name} · {category}"
 
     fn env(k: &str) -> Option<String> {
         (k == "TOKEN_ID").then(|| "id-123".to_owned())
+    }
+
+    #[test]
+    fn a_type_error_names_the_line_and_the_full_key() {
+        let text = BASE.replace("text = \"{name} · {category}\"", "batch_size = \"many\"\ntext = \"{name}\"");
+        let e = load(&text, &[], &[]).err().unwrap().to_string();
+        assert!(e.contains("line 18, key `pipelines.products.batch_size`"), "{e}");
+        assert_eq!(key_at("a = 1\n[x.y]\n# c\nb = 2", 4).as_deref(), Some("x.y.b"));
+        assert_eq!(key_at("[x]\n", 1), None);
     }
 
     fn load(text: &str, overrides: &[&str], vars: &[(&str, &str)]) -> Result<Loaded, ConfigError> {

@@ -44,19 +44,36 @@ fn unsupported(what: &str) -> Status {
 }
 
 /// Serves the three services until `stop` turns true.
-pub(crate) async fn serve(listener: tokio::net::TcpListener, store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<Store>,
+    api_key: Option<String>,
+    mut stop: watch::Receiver<bool>,
+) {
     let svc = Svc { store };
+    let key: Option<Arc<str>> = api_key.map(Into::into);
+    let check = move |req: Request<()>| -> Result<Request<()>, Status> {
+        let Some(key) = &key else { return Ok(req) };
+        let given = req.metadata().get("api-key").and_then(|v| v.to_str().ok());
+        match given {
+            Some(g) if crate::rest::constant_time_eq(g.as_bytes(), key.as_bytes()) => Ok(req),
+            Some(_) => Err(Status::unauthenticated("Invalid API key or JWT")),
+            None => Err(Status::unauthenticated("Must provide an API key or an Authorization bearer token")),
+        }
+    };
     let res = tonic::transport::Server::builder()
-        .add_service(
+        .add_service(tonic::service::interceptor::InterceptedService::new(
             CollectionsServer::new(svc.clone())
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
-        )
-        .add_service(
+            check.clone(),
+        ))
+        .add_service(tonic::service::interceptor::InterceptedService::new(
             PointsServer::new(svc.clone())
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
-        )
+            check,
+        ))
         .add_service(QdrantServer::new(svc))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), async move {
             let _ = stop.wait_for(|s| *s).await;

@@ -77,12 +77,22 @@ pub struct Options {
     /// write survives a crash of the process. Off, changes reach the disk within
     /// [`FLUSH_INTERVAL`] and a crash can lose that much: faster bulk loads, weaker promise.
     pub durable: bool,
+    /// When set, every REST request must carry it in an `api-key` header (or as
+    /// `Authorization: Bearer …`) and every gRPC call in `api-key` metadata, as Qdrant's own
+    /// `service.api_key` does; others get 401 / `UNAUTHENTICATED`. Health checks stay open.
+    pub api_key: Option<String>,
 }
 
 impl Options {
     /// REST on `rest_addr`, gRPC on any free port of the same interface.
     pub fn new(dir: impl Into<PathBuf>, rest_addr: SocketAddr) -> Self {
-        Self { dir: dir.into(), rest_addr, grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)), durable: true }
+        Self {
+            dir: dir.into(),
+            rest_addr,
+            grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)),
+            durable: true,
+            api_key: None,
+        }
     }
 }
 
@@ -135,7 +145,7 @@ impl QdrantLocal {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        let app = rest::router(store.clone());
+        let app = rest::router(store.clone(), opts.api_key.clone());
         let mut rx = stopped.clone();
         tasks.push(tokio::spawn(async move {
             let res = axum::serve(rest_listener, app)
@@ -150,7 +160,7 @@ impl QdrantLocal {
 
         if let Some(listener) = grpc_listener {
             let rx = stopped.clone();
-            tasks.push(tokio::spawn(grpc::serve(listener, store.clone(), rx)));
+            tasks.push(tokio::spawn(grpc::serve(listener, store.clone(), opts.api_key.clone(), rx)));
         }
 
         let flusher = store.clone();

@@ -29,6 +29,10 @@ struct Args {
     /// loads, but a crash can lose the last second of acknowledged writes.
     #[arg(long)]
     no_durable: bool,
+    /// Require this key on every request (`api-key` header or `Authorization: Bearer`), as
+    /// Qdrant's `service.api_key`.
+    #[arg(long, env = "QDRANT__SERVICE__API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
 }
 
 #[tokio::main]
@@ -44,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         rest_addr: SocketAddr::new(ip, args.port),
         grpc_addr: (!args.no_grpc).then_some(SocketAddr::new(ip, args.grpc_port)),
         durable: !args.no_durable,
+        api_key: args.api_key.clone().filter(|k| !k.is_empty()),
     };
     let server = QdrantLocal::start_with(opts).await.with_context(|| format!("starting on {}", args.dir.display()))?;
     {

@@ -30,7 +30,8 @@ const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 type AppState = Arc<Store>;
 
 /// The REST router over a store.
-pub(crate) fn router(store: Arc<Store>) -> Router {
+pub(crate) fn router(store: Arc<Store>, api_key: Option<String>) -> Router {
+    let api_key: Option<Arc<str>> = api_key.map(Into::into);
     Router::new()
         .route("/", get(root))
         .route("/healthz", get(|| health("healthz check passed")))
@@ -58,11 +59,39 @@ pub(crate) fn router(store: Arc<Store>) -> Router {
         .route("/collections/{name}/points/query", post(query))
         .route("/collections/{name}/points/query/batch", post(query_batch))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(move |req, next| authorize(api_key.clone(), req, next)))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(store)
 }
 
 // ---------------------------------------------------------------- envelope and errors
+
+/// Qdrant's API-key check: the key in `api-key` or as a bearer token; health checks are open.
+async fn authorize(key: Option<Arc<str>>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let Some(key) = key else { return next.run(req).await };
+    if matches!(req.uri().path(), "/healthz" | "/livez" | "/readyz") {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let given = headers.get("api-key").and_then(|v| v.to_str().ok()).or_else(|| {
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    });
+    if given.is_some_and(|g| constant_time_eq(g.as_bytes(), key.as_bytes())) {
+        return next.run(req).await;
+    }
+    let message = if given.is_some() {
+        "Invalid API key or JWT"
+    } else {
+        "Must provide an API key or an Authorization bearer token"
+    };
+    let body = json!({ "status": { "error": message }, "time": 0.0 });
+    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// Compares without an early exit, so the time taken does not tell how much of a key matched.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 fn elapsed(start: Instant) -> f64 {
     start.elapsed().as_secs_f64()

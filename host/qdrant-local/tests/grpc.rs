@@ -143,3 +143,33 @@ async fn official_client_round_trip() {
     drop(client);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_api_key_guards_rest_and_grpc_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = qdrant_local::Options::new(dir.path(), LOOPBACK);
+    opts.api_key = Some("k-3f9a-secret".into());
+    let server = QdrantLocal::start_with(opts).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/collections", server.rest_url());
+
+    // REST: no key, a wrong key, the key in either header.
+    let r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["status"]["error"].as_str().unwrap().contains("API key"), "{body}");
+    assert_eq!(http.get(&url).header("api-key", "wrong").send().await.unwrap().status(), 401);
+    assert_eq!(http.get(&url).header("api-key", "k-3f9a-secret").send().await.unwrap().status(), 200);
+    assert_eq!(http.get(&url).bearer_auth("k-3f9a-secret").send().await.unwrap().status(), 200);
+    // Health checks stay open for probes.
+    let health = format!("{}/healthz", server.rest_url());
+    assert_eq!(http.get(&health).send().await.unwrap().status(), 200);
+
+    // gRPC: the official client without the key is refused, with it served.
+    let anonymous = Qdrant::from_url(&server.grpc_url()).build().unwrap();
+    let err = anonymous.list_collections().await.unwrap_err();
+    assert!(err.to_string().contains("API key"), "{err}");
+    let client = Qdrant::from_url(&server.grpc_url()).api_key("k-3f9a-secret").build().unwrap();
+    assert!(client.list_collections().await.unwrap().collections.is_empty());
+    server.shutdown().await.unwrap();
+}

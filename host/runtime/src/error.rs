@@ -6,8 +6,8 @@ use weir_core::{PluginError, PluginKind};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    #[error("cannot read plugin file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    #[error("cannot read plugin file {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("{path} is not a WebAssembly component: {reason}")]
     NotAComponent { path: String, reason: String },
     #[error("{path} carries no weir manifest (custom section `weir-manifest`); build it with weir-sdk's export macro")]

@@ -112,7 +112,7 @@ impl Runtime {
     pub async fn load(&self, path: impl AsRef<Path>) -> Result<Plugin> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let bytes = tokio::fs::read(path).await.map_err(|source| LoadError::Read { path: shown.clone(), source })?;
+        let bytes = tokio::fs::read(path).await.map_err(|error| LoadError::Read { path: shown.clone(), error })?;
         self.load_bytes(&shown, bytes).await
     }
 
