@@ -6,8 +6,9 @@
 //! - `test`           setup, build plugins, run every test of both workspaces
 //! - `lint`           rustfmt --check, clippy -D warnings (both workspaces), rustdoc -D warnings
 //! - `demo`           setup, build plugins, run `weir demo`
-//! - `bench`          run the benchmarks
+//! - `bench`          the end-to-end sync benchmark (`bench --all`: every benchmark)
 //! - `reliability`    the long reliability suite, ending with `N passed, N failed`
+//! - `fuzz`           each fuzz target of `fuzz/` for SECONDS (default 60), one summary line each
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         "demo" => demo(rest),
         "bench" => bench(rest),
         "reliability" => reliability(rest),
+        "fuzz" => fuzz(rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -52,8 +54,12 @@ tasks:
   test           setup, build plugins, run every test (what CI runs)
   lint           rustfmt --check, clippy -D warnings and rustdoc -D warnings on both workspaces
   demo [ARGS]    setup, build plugins, then run `weir demo ARGS`
-  bench [ARGS]   run the benchmarks (cargo bench ARGS)
-  reliability    the long reliability suite (more kills, larger data, longer outages)";
+  bench [ARGS]   the sync benchmark (scenarios: hash openai local scaling; sizes:
+                 --products N --openai-products N --local-products N --scaling N,N,...);
+                 bench --all: every benchmark of the workspace
+  reliability    the long reliability suite (more kills, larger data, longer outages)
+  fuzz [SECONDS] each fuzz target of fuzz/ for SECONDS (default 60) from fuzz/seeds/<target>,
+                 with cargo-fuzz (installed if missing); crashes land in fuzz/artifacts/<target>";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -141,7 +147,48 @@ fn test(args: &[String]) -> Result<(), String> {
     }
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]).args(args).env("WEIR_SKIP_WASM_BUILD", "1");
+    if ensure_chromium() {
+        // The status page's browser test then must run, not skip.
+        cmd.env("WEIR_REQUIRE_BROWSER", "1");
+    }
     run(cmd)
+}
+
+/// Chromium for the status page's browser test: found on the PATH, or installed from the
+/// distribution's packages where that is possible (Debian's `chromium`, as root or with
+/// password-less sudo). Without it the browser check is skipped, loudly.
+fn ensure_chromium() -> bool {
+    let found = || {
+        std::env::var_os("WEIR_CHROMIUM").is_some()
+            || ["chromium", "chromium-browser"]
+                .iter()
+                .any(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+    };
+    if found() {
+        return true;
+    }
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let sudo = !root && Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success());
+    if root || sudo {
+        let apt = |args: &[&str]| {
+            let mut cmd = Command::new(if root { "apt-get" } else { "sudo" });
+            if !root {
+                cmd.arg("apt-get");
+            }
+            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            run(cmd)
+        };
+        let installed = apt(&["-qq", "update"])
+            .and_then(|()| apt(&["-qq", "install", "-y", "--no-install-recommends", "chromium"]));
+        if let Err(e) = installed {
+            eprintln!("xtask: cannot install chromium: {e}");
+        }
+    }
+    let ok = found();
+    if !ok {
+        eprintln!("xtask: WARNING: no Chromium; the status page's browser check will be skipped");
+    }
+    ok
 }
 
 fn has_members(manifest: &str) -> bool {
@@ -177,11 +224,20 @@ fn demo(args: &[String]) -> Result<(), String> {
     run(cmd)
 }
 
+/// The end-to-end sync benchmark (`host/cli/benches/sync.rs`) with ARGS (scenarios and sizes),
+/// or with `--all` every benchmark of the workspace. Built in the dev profile, whose
+/// dependencies are optimised: the same code the tests run.
 fn bench(args: &[String]) -> Result<(), String> {
     setup()?;
     build_plugins()?;
     let mut cmd = cargo();
-    cmd.args(["bench", "--workspace"]).args(args).env("WEIR_SKIP_WASM_BUILD", "1");
+    cmd.env("WEIR_SKIP_WASM_BUILD", "1");
+    match args.split_first() {
+        Some((all, rest)) if all == "--all" => cmd.args(["bench", "--workspace", "--profile", "dev", "--"]).args(rest),
+        // Through `cargo test` (the bench has its own `main`): the test profile and feature set,
+        // so the build is the one `cargo xtask test` already made.
+        _ => cmd.args(["test", "--workspace", "--bench", "sync", "--"]).args(args),
+    };
     run(cmd)
 }
 
@@ -224,4 +280,188 @@ fn count_before(text: &str, what: &str) -> u64 {
         })
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// The fuzz targets of `fuzz/fuzz_targets/`.
+const FUZZ_TARGETS: &[&str] = &["bluejet_row", "bluejet_cursor", "rules_config"];
+
+/// The toolchain cargo-fuzz builds with: it passes `-Z` flags (sanitizers), which need nightly
+/// or, on the pinned stable toolchain, `RUSTC_BOOTSTRAP=1`.
+#[derive(Debug, Clone, Copy)]
+enum FuzzToolchain {
+    Nightly,
+    PinnedWithBootstrap,
+}
+
+impl FuzzToolchain {
+    /// `cargo fuzz ...` on this toolchain, run from `fuzz/`. Plain `cargo` (rustup's proxy),
+    /// not `$CARGO`: only the proxy understands `+nightly`.
+    fn cargo_fuzz(self) -> Command {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(root().join("fuzz"));
+        match self {
+            Self::Nightly => cmd.args(["+nightly", "fuzz"]),
+            Self::PinnedWithBootstrap => cmd.arg("fuzz").env("RUSTC_BOOTSTRAP", "1"),
+        };
+        cmd
+    }
+}
+
+/// Fuzzes each target of `fuzz/` for SECONDS (default 60) with cargo-fuzz (installed when
+/// missing), starting from the committed seeds in `fuzz/seeds/<target>` and the inputs that once
+/// crashed it in `fuzz/regressions/<target>`. What a run learns
+/// stays in `fuzz/corpus/<target>` and failing inputs land in `fuzz/artifacts/<target>` (both
+/// ignored by git). Builds with nightly when rustup has it and it works, else with the pinned
+/// toolchain and `RUSTC_BOOTSTRAP=1`. Ends with one line per target: runs, speed, coverage and
+/// crashes; fails when a target crashed.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let seconds: u64 = match args.first() {
+        Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("`{s}` is not a number of seconds"))?,
+        None => 60,
+    };
+    install_cargo_fuzz()?;
+    let toolchain = build_fuzz_targets()?;
+    let dir = root().join("fuzz");
+    let mut summaries = Vec::new();
+    let mut crashed = 0;
+    for target in FUZZ_TARGETS {
+        let corpus = dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let mut cmd = toolchain.cargo_fuzz();
+        // New inputs go to the first directory, the corpus; seeds and past crashes are only read.
+        cmd.args(["run", target]).arg(&corpus).arg(dir.join("seeds").join(target));
+        let regressions = dir.join("regressions").join(target);
+        if regressions.is_dir() {
+            cmd.arg(regressions);
+        }
+        cmd.args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1"]);
+        let stats = run_fuzz_target(cmd)?;
+        crashed += usize::from(stats.crashes > 0);
+        summaries.push(format!("fuzz: {target}: {}", stats.summary()));
+    }
+    for line in &summaries {
+        println!("{line}");
+    }
+    if crashed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{crashed} fuzz target(s) crashed; the failing inputs are in fuzz/artifacts/"))
+    }
+}
+
+fn install_cargo_fuzz() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let installed = Command::new(&cargo)
+        .current_dir(root())
+        .args(["fuzz", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed {
+        return Ok(());
+    }
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root()).args(["install", "cargo-fuzz", "--locked"]);
+    run(cmd)
+}
+
+/// Builds every fuzz target with the first toolchain that manages it and says how long it took.
+fn build_fuzz_targets() -> Result<FuzzToolchain, String> {
+    let has_nightly = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("nightly")))
+        .unwrap_or(false);
+    let candidates: &[FuzzToolchain] = if has_nightly {
+        &[FuzzToolchain::Nightly, FuzzToolchain::PinnedWithBootstrap]
+    } else {
+        &[FuzzToolchain::PinnedWithBootstrap]
+    };
+    let mut failures = Vec::new();
+    for toolchain in candidates {
+        let started = std::time::Instant::now();
+        let mut cmd = toolchain.cargo_fuzz();
+        cmd.arg("build");
+        match run(cmd) {
+            Ok(()) => {
+                eprintln!("xtask: fuzz targets built in {} s ({toolchain:?})", started.elapsed().as_secs());
+                return Ok(*toolchain);
+            }
+            Err(e) => failures.push(format!("{toolchain:?}: {e}")),
+        }
+    }
+    Err(format!("no toolchain builds the fuzz targets: {}", failures.join("; ")))
+}
+
+/// What libFuzzer reported about one run.
+#[derive(Debug, Default)]
+struct FuzzStats {
+    runs: u64,
+    seconds: u64,
+    per_second: u64,
+    coverage: u64,
+    corpus: u64,
+    crashes: u64,
+}
+
+impl FuzzStats {
+    fn summary(&self) -> String {
+        let per_second = if self.per_second > 0 { self.per_second } else { self.runs / self.seconds.max(1) };
+        format!(
+            "{} runs in {} s ({per_second}/s), coverage {}, corpus {}, {} crash(es)",
+            self.runs, self.seconds, self.coverage, self.corpus, self.crashes
+        )
+    }
+
+    /// Reads one line of libFuzzer's output: `#N ... cov: N ... corp: N/...`,
+    /// `Done N runs in N second(s)`, `stat::name: N` and `Test unit written to PATH`.
+    fn read(&mut self, line: &str) {
+        let after = |key: &str| -> Option<u64> {
+            let rest = line.split(key).nth(1)?;
+            rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        };
+        if line.starts_with('#') {
+            if let Some(n) = after("cov:") {
+                self.coverage = n;
+            }
+            if let Some(n) = after("corp:") {
+                self.corpus = n;
+            }
+        } else if let Some(rest) = line.strip_prefix("Done ") {
+            let mut words = rest.split_whitespace();
+            self.runs = words.next().and_then(|n| n.parse().ok()).unwrap_or(self.runs);
+            self.seconds = words.nth(2).and_then(|n| n.parse().ok()).unwrap_or(self.seconds);
+        } else if let Some(n) = after("stat::number_of_executed_units:") {
+            self.runs = n;
+        } else if let Some(n) = after("stat::average_exec_per_sec:") {
+            self.per_second = n;
+        } else if line.contains("Test unit written to ") {
+            self.crashes += 1;
+        }
+    }
+}
+
+/// Runs one `cargo fuzz run`, passing its output through, and gathers libFuzzer's figures.
+/// A crash is in the figures, not an error; a fuzzer that failed without saving an input is.
+fn run_fuzz_target(mut cmd: Command) -> Result<FuzzStats, String> {
+    use std::io::BufRead;
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: running {}", shown.replace('"', ""));
+    let mut child =
+        cmd.stderr(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let mut stats = FuzzStats::default();
+    if let Some(err) = child.stderr.take() {
+        // libFuzzer may quote raw input bytes: split on newlines, not on UTF-8 lines.
+        for line in std::io::BufReader::new(err).split(b'\n').map_while(Result::ok) {
+            let line = String::from_utf8_lossy(&line);
+            eprintln!("{line}");
+            stats.read(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() && stats.crashes == 0 {
+        return Err(format!("{shown} failed with {status}"));
+    }
+    Ok(stats)
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use weir_engine::PipelineSettings;
 
 /// The whole file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Config {
     /// Run-wide settings.
@@ -32,7 +32,7 @@ pub(crate) struct Config {
 }
 
 /// `[sync]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SyncConfig {
     /// The state directory (ledger, checkpoints, cache, logs), relative to the config file.
@@ -60,7 +60,7 @@ fn default_mode() -> weir_engine::Mode {
 }
 
 /// `[embedding]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EmbeddingConfig {
     /// `local`, `openai` or `hash`.
@@ -97,7 +97,7 @@ pub(crate) struct EmbeddingConfig {
     pub batch_size: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Provider {
     Local,
@@ -106,13 +106,14 @@ pub(crate) enum Provider {
 }
 
 /// A source or validator plugin.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PluginConfig {
     /// A bundled plugin's name (`bluejet-source`) or a path to a `.wasm` file.
     pub plugin: String,
     /// The plugin's own configuration.
     #[serde(default)]
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub config: toml::Table,
     /// Hosts the plugin may reach (`https://acme.bluejet.cz`). Default: the origin of the
     /// configuration's `base_url` or `url`.
@@ -128,13 +129,14 @@ pub(crate) struct PluginConfig {
 }
 
 /// A sink plugin; `embedded = true` starts the built-in Qdrant-compatible store.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SinkConfig {
     /// As for sources.
     pub plugin: String,
     /// The plugin's configuration (`url` is filled in for an embedded store).
     #[serde(default)]
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub config: toml::Table,
     /// As for sources.
     #[serde(default)]
@@ -179,8 +181,52 @@ pub(crate) struct PipelineConfig {
     pub settings: PipelineSettings,
 }
 
+/// The keys of a `[pipelines.NAME]` table as the JSON Schema shows them (the table itself is
+/// read by `TryFrom<toml::Table>`, so that errors can name the key).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct PipelineKeys {
+    /// A key of `[sources]`.
+    source: String,
+    /// The source's stream, e.g. `products`.
+    stream: String,
+    /// A key of `[sinks]`.
+    sink: String,
+    /// The collection searches use (default: the pipeline's name).
+    #[serde(default)]
+    collection: Option<String>,
+    /// Keys of `[validators]`, run in order after the built-in rules.
+    #[serde(default)]
+    validators: Vec<String>,
+    /// When `weir daemon` runs the pipeline in `sync.mode`: a cron expression such as
+    /// `*/30 * * * *` (minute hour day-of-month month day-of-week, local time).
+    #[serde(default)]
+    schedule: Option<String>,
+    /// More schedules, each with its own mode: `[{ cron = "0 2 * * *", mode = "reconcile" }]`.
+    #[serde(default)]
+    schedules: Vec<ScheduleConfig>,
+    #[serde(flatten)]
+    settings: PipelineSettings,
+}
+
+impl schemars::JsonSchema for PipelineConfig {
+    fn schema_name() -> String {
+        "PipelineConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        PipelineKeys::json_schema(generator)
+    }
+}
+
+/// The JSON Schema of `weir.toml` (as JSON: TOML tables are objects), for editors and checks.
+pub(crate) fn schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Config);
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
 /// One entry of `schedules`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScheduleConfig {
     /// Five-field cron expression, local time.
@@ -497,6 +543,42 @@ text = "{name} · {category}"
 
     fn env(k: &str) -> Option<String> {
         (k == "TOKEN_ID").then(|| "id-123".to_owned())
+    }
+
+    /// `config/weir.schema.json` is what `weir config schema` prints, and every shipped
+    /// configuration validates against it.
+    #[test]
+    fn the_committed_json_schema_is_fresh_and_the_shipped_configs_validate() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let file = root.join("config/weir.schema.json");
+        let generated = serde_json::to_string_pretty(&schema()).unwrap() + "\n";
+        if std::env::var_os("WEIR_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&file, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "config/weir.schema.json is stale: run `WEIR_UPDATE_SCHEMA=1 cargo test --workspace -- json_schema` \
+             (or `weir config schema > config/weir.schema.json`)"
+        );
+        let validator = jsonschema::validator_for(&schema()).unwrap();
+        let mut files = vec![root.join("config/weir.toml")];
+        for e in std::fs::read_dir(root.join("config/examples")).unwrap() {
+            files.push(e.unwrap().path());
+        }
+        for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "toml")) {
+            let doc: toml::Value = toml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            let json = serde_json::to_value(doc).unwrap();
+            let errors: Vec<String> =
+                validator.iter_errors(&json).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+        }
+        // And the schema refuses what the loader refuses.
+        let bad = serde_json::json!({ "embedding": { "provider": "hash" }, "sync": { "mode": "sometimes" } });
+        assert!(!validator.is_valid(&bad));
+        let bad = serde_json::json!({ "embedding": { "provider": "hash" }, "pipelines": { "p": {
+            "source": "s", "stream": "x", "sink": "k", "batch_sise": 5 } } });
+        assert!(!validator.is_valid(&bad), "an unknown pipeline key passed the schema");
     }
 
     #[test]

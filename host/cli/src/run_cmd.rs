@@ -94,6 +94,9 @@ pub(crate) struct SearchArgs {
 pub(crate) enum ConfigCommand {
     /// Check the configuration, the plugins it names and their grants.
     Check(ConfigArgs),
+    /// Print the JSON Schema of weir.toml (also in config/weir.schema.json), for editors and
+    /// for checking generated configurations.
+    Schema,
 }
 
 pub(crate) fn load_config(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
@@ -536,6 +539,10 @@ pub(crate) async fn config_cmd(cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
             }
             app.shutdown().await?;
             Ok(ExitCode::from(if ok { EXIT_OK } else { EXIT_CONFIG }))
+        }
+        ConfigCommand::Schema => {
+            println!("{}", serde_json::to_string_pretty(&config::schema())?);
+            Ok(ExitCode::from(EXIT_OK))
         }
     }
 }

@@ -156,6 +156,24 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
     let html = res.text().await.unwrap();
     assert_eq!(html.matches("class=\"hit\"").count(), 5, "{html}");
 
+    // The status page in a real browser: headless Chromium renders it, with the last run.
+    match chromium() {
+        Some(browser) => {
+            let dom = dump_dom(&browser, &format!("{base}/"), e.dir.path());
+            assert!(dom.contains("id=\"products\"") && dom.contains("class=\"success\""), "{dom}");
+            assert!(dom.contains("800"), "the last run's counts are not on the page: {dom}");
+            let form = dom.find("<form").map(|i| &dom[i..]).unwrap_or_else(|| panic!("no search box: {dom}"));
+            assert!(form.contains("name=\"q\""), "{form}");
+            let url = reqwest::Url::parse_with_params(&format!("{base}/search"), &[("q", name.as_str()), ("k", "3")]);
+            let dom = dump_dom(&browser, url.unwrap().as_str(), e.dir.path());
+            assert_eq!(dom.matches("class=\"hit\"").count(), 3, "{dom}");
+        }
+        None if std::env::var_os("WEIR_REQUIRE_BROWSER").is_some() => {
+            panic!("WEIR_REQUIRE_BROWSER is set but no Chromium was found")
+        }
+        None => eprintln!("SKIPPED the browser check: no Chromium (`cargo xtask test` installs it)"),
+    }
+
     // SIGTERM: a clean stop.
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -168,4 +186,36 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "{status:?}");
+}
+
+/// Chromium: `WEIR_CHROMIUM`, else `chromium` or `chromium-browser` on the PATH.
+fn chromium() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("WEIR_CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).flat_map(|d| [d.join("chromium"), d.join("chromium-browser")]).find(|p| p.is_file())
+}
+
+/// The DOM of `url` after Chromium loaded and rendered it.
+fn dump_dom(browser: &Path, url: &str, scratch: &Path) -> String {
+    let profile = tempfile::tempdir_in(scratch).unwrap();
+    let o = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", url])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }

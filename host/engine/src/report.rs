@@ -72,6 +72,12 @@ pub struct PluginCalls {
     pub http_requests: u64,
     /// HTTP requests the host retried for it.
     pub http_retries: u64,
+    /// Microseconds inside calls into the plugin, its HTTP requests included.
+    #[serde(default)]
+    pub busy_us: u64,
+    /// Microseconds of those inside its HTTP requests (waiting for the network and the server).
+    #[serde(default)]
+    pub http_us: u64,
 }
 
 /// Embedding activity.

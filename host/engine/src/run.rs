@@ -32,7 +32,7 @@ use crate::template::Template;
 use crate::validate::CompiledRules;
 
 /// What a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Read everything; write what changed; delete what the source no longer has.
@@ -403,6 +403,8 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
                 calls: after.calls - before.calls,
                 http_requests: after.http_requests - before.http_requests,
                 http_retries: after.http_retries - before.http_retries,
+                busy_us: after.busy_us - before.busy_us,
+                http_us: after.http_us - before.http_us,
             },
         );
     }
@@ -474,6 +476,8 @@ fn plugin_counters(p: &Pipeline) -> BTreeMap<String, PluginCalls> {
         entry.calls = weir_runtime::PluginStats::get(&s.calls);
         entry.http_requests = weir_runtime::PluginStats::get(&s.http_requests);
         entry.http_retries = weir_runtime::PluginStats::get(&s.http_retries);
+        entry.busy_us = weir_runtime::PluginStats::get(&s.busy_nanos) / 1_000;
+        entry.http_us = weir_runtime::PluginStats::get(&s.http_nanos) / 1_000;
     };
     if let Some(s) = &p.source {
         put(s.plugin());

@@ -17,7 +17,7 @@ pub const DEFAULT_OVERLAP_SECONDS: u64 = 300;
 pub const DEFAULT_MAX_DELETE_SHARE: f64 = 0.10;
 
 /// The settings of one pipeline (everything but the plugins it runs).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineSettings {
     /// The text that is embedded, e.g. `{name} · {category} · {description}`.
@@ -64,7 +64,7 @@ pub struct PipelineSettings {
 }
 
 /// Payload selection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayloadSettings {
     /// Only these fields (default: all of the record's fields).
@@ -76,7 +76,7 @@ pub struct PayloadSettings {
 }
 
 /// The name of a payload index kind in configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum IndexKindName {
@@ -104,7 +104,7 @@ impl From<IndexKindName> for IndexKind {
 }
 
 /// What a run does with invalid records.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvalidPolicy {
     /// Log them to `invalid_records.jsonl` and go on (the default).

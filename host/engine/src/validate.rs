@@ -12,7 +12,7 @@ use weir_core::Violation;
 pub const DEFAULT_MAX_TEXT_CHARS: usize = 20_000;
 
 /// The built-in rules of a pipeline (`[pipelines.NAME.validation]`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Fields that must be present, not null and not an empty string.
@@ -51,7 +51,7 @@ fn default_max_text() -> usize {
 }
 
 /// A JSON type a field must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum FieldType {

@@ -83,6 +83,13 @@ fn shown(url: &url::Url) -> String {
 }
 
 pub(crate) async fn send(state: &mut HostState, request: Request) -> Result<Response, HttpError> {
+    let started = Instant::now();
+    let result = send_checked(state, request).await;
+    state.stats.http_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    result
+}
+
+async fn send_checked(state: &mut HostState, request: Request) -> Result<Response, HttpError> {
     let url = parse_target(&request.url).map_err(|e| HttpError::Invalid(state.redact(&e.to_string())))?;
     let net = state.net.clone();
     let requested = net.requested.iter().any(|r| r.matches(&url));

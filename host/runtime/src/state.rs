@@ -31,6 +31,9 @@ pub struct PluginStats {
     pub timeouts: AtomicU64,
     /// Nanoseconds spent inside calls into the plugin, host imports included.
     pub busy_nanos: AtomicU64,
+    /// Nanoseconds spent inside the `http` import (the request and its retries): subtracted
+    /// from `busy_nanos`, what is left is the plugin's own code and the boundary crossings.
+    pub http_nanos: AtomicU64,
 }
 
 impl PluginStats {

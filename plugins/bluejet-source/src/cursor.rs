@@ -76,7 +76,7 @@ impl State {
                         let trailing = rows.iter().rev().take_while(|m| m.record.key.is_empty()).count() as u32;
                         State::Keys { after: Some(k), skip: trailing }
                     }
-                    None => State::Keys { after: after.clone(), skip: skip + rows.len() as u32 },
+                    None => State::Keys { after: after.clone(), skip: skip.saturating_add(rows.len() as u32) },
                 };
                 (rows, next)
             }
@@ -113,7 +113,8 @@ impl State {
                     // Every new row of the page sits at `from`: go on through the bucket.
                     _ => {
                         let overlap = (limit / 4).min(returned.saturating_sub(1));
-                        State::Since { from: from.clone(), seen: seen_now, skip: offset + returned - overlap }
+                        let skip = offset.saturating_add(returned - overlap);
+                        State::Since { from: from.clone(), seen: seen_now, skip }
                     }
                 };
                 (fresh, next)
@@ -221,5 +222,20 @@ mod tests {
             assert_eq!(State::parse(&s.to_text()).unwrap(), s);
         }
         assert!(matches!(State::parse("{\"mode\":\"nope\"}"), Err(Error::Config(_))));
+    }
+
+    /// Found by the fuzz target `bluejet_cursor` (`fuzz/regressions/bluejet_cursor/*-overflow`): a
+    /// stored state whose skip is near `u32::MAX` overflowed the next offset (a panic in debug
+    /// builds, a wrap back to the start in release). The offset now stops at the maximum.
+    #[test]
+    fn fuzz_regression_a_skip_near_the_maximum_saturates() {
+        let keys = include_str!("../../../fuzz/regressions/bluejet_cursor/keys-state-skip-overflow");
+        let (_, next) = State::parse(keys).unwrap().advance(vec![m("", "")], 4);
+        assert_eq!(next, State::Keys { after: None, skip: u32::MAX });
+
+        let since = include_str!("../../../fuzz/regressions/bluejet_cursor/since-state-skip-overflow");
+        let (rows, next) = State::parse(since).unwrap().advance(vec![m("a", "2026-01-08T10:30:00")], 4);
+        assert!(rows.is_empty(), "a was already returned");
+        assert!(matches!(next, State::Since { skip: u32::MAX, .. }), "{next:?}");
     }
 }

@@ -23,6 +23,15 @@ use crate::config::{Config, StreamConfig};
 use crate::cursor::State;
 use crate::mapping::{map_row, to_bluejet_iso};
 
+/// The plugin's pure logic (page parsing, row mapping, dates, read states) for the fuzz
+/// targets in `fuzz/`. Not an API: nothing outside this repository should depend on it.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::config::DateFormat;
+    pub use crate::cursor::State;
+    pub use crate::mapping::{DataResponse, Mapped, map_row, normalise_date, to_bluejet_iso};
+}
+
 pub struct BlueJet {
     config: Config,
     streams: BTreeMap<String, StreamConfig>,

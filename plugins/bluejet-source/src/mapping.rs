@@ -175,7 +175,8 @@ fn parse_time(time: &str) -> Option<(u32, u32, u32, String)> {
 }
 
 fn parse_iso(raw: &str) -> Option<DateTime> {
-    let (date, rest) = if raw.len() > 10 { raw.split_at(10) } else { (raw, "") };
+    // Not split inside a character: a value with one there is no date, and fails below.
+    let (date, rest) = raw.split_at_checked(10).unwrap_or((raw, ""));
     let mut d = date.split('-');
     let year = num(d.next()?, 4..=4)?;
     let month = num(d.next()?, 2..=2)?;
@@ -339,5 +340,26 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    /// Found by the fuzz targets (`fuzz/regressions/bluejet_cursor/date-split-inside-a-character`,
+    /// `fuzz/regressions/bluejet_row/cursor-split-inside-a-character`): a character of several
+    /// bytes across the tenth byte made the ISO parser panic instead of refusing the value.
+    #[test]
+    fn fuzz_regression_a_character_across_the_date_split_is_no_date() {
+        let found = include_bytes!("../../../fuzz/regressions/bluejet_cursor/date-split-inside-a-character");
+        let text = String::from_utf8_lossy(found);
+        for format in [DateFormat::Auto, DateFormat::Iso, DateFormat::Czech] {
+            assert_eq!(normalise_date(&text, format), None);
+        }
+        assert_eq!(to_bluejet_iso(&text), None);
+        assert_eq!(normalise_date("2026-01-0ž", DateFormat::Auto), None);
+
+        let page = include_bytes!("../../../fuzz/regressions/bluejet_row/cursor-split-inside-a-character");
+        let page: DataResponse = serde_json::from_slice(page).unwrap();
+        let row = page.rows.into_iter().next().unwrap();
+        let m = map_row(row, "productid", "modifiedon", DateFormat::Auto, None);
+        assert_eq!(m.raw_cursor.as_deref(), Some("2026-01-0ž 10:30:00"));
+        assert_eq!(m.record.cursor, None, "kept raw, not normalised");
     }
 }
