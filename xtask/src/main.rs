@@ -234,10 +234,18 @@ fn bench(args: &[String]) -> Result<(), String> {
     cmd.env("WEIR_SKIP_WASM_BUILD", "1");
     match args.split_first() {
         Some((all, rest)) if all == "--all" => cmd.args(["bench", "--workspace", "--profile", "dev", "--"]).args(rest),
-        // Through `cargo test` (the bench has its own `main`): the test profile and feature set,
-        // so the build is the one `cargo xtask test` already made.
-        _ => cmd.args(["test", "--workspace", "--bench", "sync", "--"]).args(args),
+        _ => return run_sync_bench(args),
     };
+    run(cmd)
+}
+
+/// Builds every target as `cargo test --workspace` resolves features (so nothing that the test
+/// suite built is rebuilt: selecting only the bench would resolve dependency features
+/// differently), then runs the sync bench binary with `args`.
+fn run_sync_bench(args: &[String]) -> Result<(), String> {
+    let exes = built_targets(&["test", "--workspace", "--all-targets", "--no-run"], "bench", &["sync"])?;
+    let mut cmd = Command::new(&exes[0]);
+    cmd.current_dir(root()).args(args).env("WEIR_SKIP_WASM_BUILD", "1").env("CARGO_TARGET_DIR", target_dir());
     run(cmd)
 }
 
@@ -248,28 +256,55 @@ fn reliability(args: &[String]) -> Result<(), String> {
     use std::io::BufRead;
     setup()?;
     build_plugins()?;
-    let mut cmd = cargo();
-    cmd.args(["test", "--workspace"]);
-    for t in ["reliability", "sandbox", "bluejet_source", "engine"] {
-        cmd.args(["--test", t]);
-    }
-    cmd.args(["--", "--test-threads", "1"]).args(args);
-    cmd.env("WEIR_SKIP_WASM_BUILD", "1").env("WEIR_RELIABILITY", "long").stdout(std::process::Stdio::piped());
-    eprintln!("xtask: running the long reliability suite");
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start cargo test: {e}"))?;
+    // Built exactly as `cargo xtask test` builds (selecting test targets would resolve
+    // dependency features differently and rebuild them), then the suites run one by one.
+    let suites = ["reliability", "sandbox", "bluejet_source", "engine"];
+    let exes = built_targets(&["test", "--workspace", "--no-run"], "test", &suites)?;
     let (mut passed, mut failed) = (0u64, 0u64);
-    if let Some(out) = child.stdout.take() {
-        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
-            println!("{line}");
-            if let Some(rest) = line.strip_prefix("test result: ") {
-                passed += count_before(rest, " passed");
-                failed += count_before(rest, " failed");
+    let mut ok = true;
+    for exe in exes {
+        let mut cmd = Command::new(&exe);
+        cmd.current_dir(root()).args(["--test-threads", "1", "--show-output"]).args(args);
+        cmd.env("WEIR_SKIP_WASM_BUILD", "1").env("WEIR_RELIABILITY", "long").env("CARGO_TARGET_DIR", target_dir());
+        cmd.stdout(std::process::Stdio::piped());
+        eprintln!("xtask: running {}", exe.display());
+        let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+        if let Some(out) = child.stdout.take() {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                println!("{line}");
+                if let Some(rest) = line.strip_prefix("test result: ") {
+                    passed += count_before(rest, " passed");
+                    failed += count_before(rest, " failed");
+                }
             }
         }
+        ok &= child.wait().map_err(|e| e.to_string())?.success();
     }
-    let status = child.wait().map_err(|e| e.to_string())?;
     println!("reliability: {passed} passed, {failed} failed");
-    if status.success() && failed == 0 { Ok(()) } else { Err("the reliability suite failed".into()) }
+    if ok && failed == 0 { Ok(()) } else { Err("the reliability suite failed".into()) }
+}
+
+/// Runs `cargo ARGS --message-format=json-render-diagnostics` and returns the executables of
+/// the targets of `kind` (`test`, `bench`) named in `names`, in that order.
+fn built_targets(cargo_args: &[&str], kind: &str, names: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let mut cmd = cargo();
+    cmd.args(cargo_args).arg("--message-format=json-render-diagnostics").stdout(std::process::Stdio::piped());
+    eprintln!("xtask: building (cargo {})", cargo_args.join(" "));
+    let out = cmd.output().map_err(|e| format!("cannot start cargo: {e}"))?;
+    if !out.status.success() {
+        return Err("the build failed".into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    names
+        .iter()
+        .map(|name| {
+            text.lines()
+                .filter(|l| l.contains(&format!("\"kind\":[\"{kind}\"]")) && l.contains(&format!("\"name\":\"{name}\"")))
+                .find_map(|l| l.split("\"executable\":\"").nth(1).and_then(|r| r.split('"').next()))
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("no {kind} target `{name}` was built"))
+        })
+        .collect()
 }
 
 /// `12` from `ok. 12 passed; 0 failed` for `what` = ` passed`.
