@@ -299,7 +299,9 @@ fn built_targets(cargo_args: &[&str], kind: &str, names: &[&str]) -> Result<Vec<
         .iter()
         .map(|name| {
             text.lines()
-                .filter(|l| l.contains(&format!("\"kind\":[\"{kind}\"]")) && l.contains(&format!("\"name\":\"{name}\"")))
+                .filter(|l| {
+                    l.contains(&format!("\"kind\":[\"{kind}\"]")) && l.contains(&format!("\"name\":\"{name}\""))
+                })
                 .find_map(|l| l.split("\"executable\":\"").nth(1).and_then(|r| r.split('"').next()))
                 .map(PathBuf::from)
                 .ok_or_else(|| format!("no {kind} target `{name}` was built"))
