@@ -75,6 +75,8 @@ struct Measured {
     bluejet_calls: u64,
 }
 
+// The child is reaped by `wait4` (for its resource usage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn weir_run(cfg: &Path, mode: &str) -> (f64, Value, f64, f64) {
     let t = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_weir"))

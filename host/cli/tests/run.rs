@@ -219,3 +219,46 @@ fn dump_dom(browser: &Path, url: &str, scratch: &Path) -> String {
     assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// Help for every command and subcommand, the version, and usage errors (exit 2), as a user
+/// meets them.
+#[test]
+fn every_command_has_help_and_usage_errors_exit_2() {
+    let weir = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_weir")).args(args).output().unwrap();
+    let top = weir(&["--help"]);
+    assert!(top.status.success());
+    let help = String::from_utf8_lossy(&top.stdout).to_string();
+    let commands: &[&[&str]] = &[
+        &["run"],
+        &["status"],
+        &["search"],
+        &["daemon"],
+        &["demo"],
+        &["config", "check"],
+        &["config", "schema"],
+        &["plugin", "list"],
+        &["plugin", "inspect"],
+        &["plugin", "new"],
+        &["plugin", "test"],
+    ];
+    for cmd in commands {
+        assert!(help.contains(cmd[0]), "`weir --help` does not list {}: {help}", cmd[0]);
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let o = weir(&args);
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        assert!(out.contains("Usage: weir") && out.lines().count() > 3, "{args:?}: {out}");
+    }
+    let run = String::from_utf8_lossy(&weir(&["run", "--help"]).stdout).to_string();
+    for flag in ["--pipeline", "--mode", "--dry-run", "--json", "--config", "--set"] {
+        assert!(run.contains(flag), "`weir run --help` lacks {flag}: {run}");
+    }
+    let v = weir(&["--version"]);
+    assert!(v.status.success() && String::from_utf8_lossy(&v.stdout).starts_with("weir "), "{}", text(&v));
+    for bad in [&["frobnicate"][..], &["run", "--mode", "sometimes"], &["search"], &["run", "--no-such-flag"]] {
+        let o = weir(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("error"), "{bad:?}: {}", text(&o));
+    }
+}

@@ -57,6 +57,21 @@ use tokio::task::JoinHandle;
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use rest::{API_VERSION, TITLE};
 
+/// The REST router without a listener, for the fuzz targets in `fuzz/`, which send it requests
+/// in-process. Not an API: nothing outside this repository should depend on it.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    /// Opens (or initialises) the storage directory `dir` and answers REST on it, without an API
+    /// key. Updates are not flushed before their answer (no server runs the periodic flush).
+    pub fn router(dir: &Path) -> crate::Result<axum::Router> {
+        let store = crate::store::Store::open(dir, false)?;
+        Ok(crate::rest::router(Arc::new(store), None))
+    }
+}
+
 /// `127.0.0.1:0`: loopback, any free port.
 pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 /// How often collections changed since their last flush are written to disk.

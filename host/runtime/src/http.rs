@@ -242,14 +242,20 @@ async fn read_response(cap: u64, stats: &PluginStats, response: reqwest::Respons
 }
 
 /// The innermost cause of a client error, without the URL (which may carry query secrets).
+/// A connection failure is only its cause: the plugin's error already says "connection failed".
 fn describe(error: &reqwest::Error) -> String {
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
-    let mut text = if error.is_connect() { "connection failed".to_owned() } else { "request failed".to_owned() };
+    let mut innermost = None;
     while let Some(cause) = source {
-        text = format!("{}: {cause}", if error.is_connect() { "connection failed" } else { "request failed" });
+        innermost = Some(cause.to_string());
         source = cause.source();
     }
-    text
+    match (error.is_connect(), innermost) {
+        (true, Some(cause)) => cause,
+        (true, None) => "no connection".to_owned(),
+        (false, Some(cause)) => format!("request failed: {cause}"),
+        (false, None) => "request failed".to_owned(),
+    }
 }
 
 #[cfg(test)]
