@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 /// What a route may change, and so what is put back after it.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Changes {
     Nothing,
     Points,
@@ -113,7 +113,8 @@ fn fixture_points() -> Value {
 }
 
 fn fixture_ids() -> Value {
-    let ids: Vec<Value> = fixture_points()["points"].as_array().into_iter().flatten().map(|p| p["id"].clone()).collect();
+    let ids: Vec<Value> =
+        fixture_points()["points"].as_array().into_iter().flatten().map(|p| p["id"].clone()).collect();
     Value::Array(ids)
 }
 
@@ -170,7 +171,8 @@ async fn send(router: &Router, method: Method, uri: &str, body: Vec<u8>) -> (Sta
         .expect("a valid request");
     let resp = router.clone().oneshot(req).await.unwrap_or_else(|e| match e {});
     let status = resp.status();
-    let json = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let json =
+        resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("the body reads");
     (status, json, bytes.to_vec())
 }
@@ -229,6 +231,18 @@ async fn reset(router: &Router, changes: Changes) {
     }
 }
 
+/// How many points a page of a scroll, query or search holds.
+fn page_len(path: &str, result: &Value) -> Option<usize> {
+    let points = if path.ends_with("/scroll") || path.ends_with("/query") {
+        &result["points"]
+    } else if path.ends_with("/search") {
+        result
+    } else {
+        return None;
+    };
+    points.as_array().map(Vec::len)
+}
+
 /// Percent-encodes a path segment (as text: a path is UTF-8).
 fn encode(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -255,7 +269,14 @@ fuzz_target!(|data: &[u8]| {
     let server = server();
     let (status, json, answer) =
         server.runtime.block_on(send(&server.router, route.method.clone(), &uri, body.clone()));
-    let shown = || format!("{} {uri} {:?} -> {status} {}", route.method, String::from_utf8_lossy(&body), String::from_utf8_lossy(&answer));
+    let shown = || {
+        format!(
+            "{} {uri} {:?} -> {status} {}",
+            route.method,
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(&answer)
+        )
+    };
     assert!(!status.is_server_error(), "a server error: {}", shown());
     // axum's own 405 (a path of another method, e.g. `GET …/points/scroll`) has an empty body.
     if status != StatusCode::METHOD_NOT_ALLOWED && route.path != "/" {
@@ -265,6 +286,11 @@ fuzz_target!(|data: &[u8]| {
         if status.is_success() {
             assert_eq!(reply["status"], "ok", "{}", shown());
             assert!(reply.get("result").is_some(), "no result: {}", shown());
+            if let Some(page) = page_len(route.path, &reply["result"]) {
+                let asked: Value = serde_json::from_slice(&body).unwrap_or_default();
+                let limit = asked["limit"].as_u64().unwrap_or(10);
+                assert!(page as u64 <= limit, "{page} points for a limit of {limit}: {}", shown());
+            }
         } else {
             assert!(status.is_client_error(), "{}", shown());
             assert!(reply["status"]["error"].is_string(), "not Qdrant's error envelope: {}", shown());

@@ -239,11 +239,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     run(cmd)
 }
 
-/// Builds every target as `cargo test --workspace` resolves features (so nothing that the test
-/// suite built is rebuilt: selecting only the bench would resolve dependency features
-/// differently), then runs the sync bench binary with `args`.
+/// Builds the sync bench in the test profile and runs its binary with `args` (the bench has
+/// its own `main`). Selecting one target resolves dependency features differently from the
+/// whole test suite, so its first build compiles some dependencies a second time.
 fn run_sync_bench(args: &[String]) -> Result<(), String> {
-    let exes = built_targets(&["test", "--workspace", "--all-targets", "--no-run"], "bench", &["sync"])?;
+    let exes = built_targets(&["test", "--workspace", "--bench", "sync", "--no-run"], "bench", &["sync"])?;
     let mut cmd = Command::new(&exes[0]);
     cmd.current_dir(root()).args(args).env("WEIR_SKIP_WASM_BUILD", "1").env("CARGO_TARGET_DIR", target_dir());
     run(cmd)
@@ -320,7 +320,7 @@ fn count_before(text: &str, what: &str) -> u64 {
 }
 
 /// The fuzz targets of `fuzz/fuzz_targets/`.
-const FUZZ_TARGETS: &[&str] = &["bluejet_row", "bluejet_cursor", "rules_config"];
+const FUZZ_TARGETS: &[&str] = &["bluejet_row", "bluejet_cursor", "rules_config", "qdrant_request"];
 
 /// The toolchain cargo-fuzz builds with: it passes `-Z` flags (sanitizers), which need nightly
 /// or, on the pinned stable toolchain, `RUSTC_BOOTSTRAP=1`.

@@ -10,7 +10,8 @@
 //!
 //! Scenarios: `hash` (latency off), `openai` (BlueJet pages 150 ± 50 ms, embedding requests
 //! 300 ms, against the simulators), `local` (the bundled model, and the same texts embedded by
-//! the model alone), `scaling` (initial full syncs of growing catalogues). Every run is a child
+//! the model alone), `scaling` (initial full syncs of growing catalogues; `scaling-external`
+//! the same with the store outside the weir process). Every run is a child
 //! process, so wall time, peak RSS (its `VmHWM`) and CPU time (`wait4`) are its own. Figures go to stdout as
 //! Markdown and to `target/bench/sync.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -59,7 +60,7 @@ fn args() -> Args {
         }
     }
     if a.scenarios.is_empty() {
-        a.scenarios = ["hash", "openai", "local", "scaling"].map(String::from).to_vec();
+        a.scenarios = ["hash", "openai", "local", "scaling", "scaling-external"].map(String::from).to_vec();
     }
     a
 }
@@ -139,6 +140,21 @@ fn wait4(pid: i32) -> (i32, libc::rusage) {
 }
 
 fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedding: &str) -> PathBuf {
+    write_config_to(dir, sim, embedding, None, "products")
+}
+
+/// With `store`, the sink writes to that Qdrant URL instead of an embedded store.
+fn write_config_to(
+    dir: &Path,
+    sim: &RunningBlueJetSim,
+    embedding: &str,
+    store: Option<&str>,
+    collection: &str,
+) -> PathBuf {
+    let sink = match store {
+        Some(url) => format!("config = {{ url = \"{url}\" }}"),
+        None => "embedded = true".to_owned(),
+    };
     let (id, hash) = sim.credentials();
     let text = format!(
         r#"[sync]
@@ -154,18 +170,19 @@ secrets = {{ token_id = "{id}", token_hash = "{hash}" }}
 
 [sinks.store]
 plugin = "{sink}"
-embedded = true
+{sink_settings}
 
 [pipelines.products]
 source = "bluejet"
 stream = "products"
 sink = "store"
-collection = "products"
+collection = "{collection}"
 text = "{TEXT}"
 "#,
         source = weir_harness::plugin("bluejet-source").display(),
         sink = weir_harness::plugin("qdrant-sink").display(),
         url = sim.url(),
+        sink_settings = sink,
     );
     let path = dir.join("weir.toml");
     std::fs::write(&path, text).unwrap();
@@ -349,23 +366,40 @@ async fn local(a: &Args, out: &mut Vec<Value>) {
     sim.shutdown().await;
 }
 
-async fn scaling(a: &Args, out: &mut Vec<Value>) {
-    println!("\n### Scaling: initial full sync, hash embedder, latency off\n");
+async fn scaling(a: &Args, out: &mut Vec<Value>, external: bool) {
+    // External: qdrant-local runs in this benchmark process, so the measured weir process
+    // holds only the engine, the plugins and the embedder, not the collection.
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = if external {
+        Some(qdrant_local::QdrantLocal::start(store_dir.path(), qdrant_local::LOOPBACK).await.unwrap())
+    } else {
+        None
+    };
+    let url = store.as_ref().map(|s| s.rest_url());
+    let where_ = if external { "store outside the weir process" } else { "embedded store" };
+    println!("\n### Scaling: initial full sync, hash embedder, latency off, {where_}\n");
     println!("| products | wall s | records/s | peak RSS MiB | CPU s |");
     println!("|---:|---:|---:|---:|---:|");
     let mut runs = Vec::new();
     for &n in &a.scaling {
         let sim = sim(n).await;
         let dir = tempfile::tempdir().unwrap();
-        let cfg = write_config(dir.path(), &sim, "[embedding]\nprovider = \"hash\"\n");
-        eprintln!("scaling: {n} products");
+        let collection = format!("products_{n}");
+        let cfg = write_config_to(dir.path(), &sim, "[embedding]\nprovider = \"hash\"\n", url.as_deref(), &collection);
+        eprintln!("scaling: {n} products ({where_})");
         let m = tokio::task::block_in_place(|| measured(&format!("{n}"), &sim, &cfg, "full"));
         println!("| {n} | {:.2} | {:.0} | {:.0} | {:.1} |", m.wall_s, n as f64 / m.wall_s, m.peak_rss_mb, m.cpu_s);
         runs.push(to_json(&m));
+        if let Some(u) = &url {
+            let _ = reqwest::Client::new().delete(format!("{u}/collections/{collection}_v1")).send().await;
+        }
         sim.shutdown().await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    out.push(json!({ "scenario": "scaling", "runs": runs }));
+    if let Some(store) = store {
+        store.shutdown().await.unwrap();
+    }
+    out.push(json!({ "scenario": if external { "scaling-external" } else { "scaling" }, "runs": runs }));
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -379,8 +413,9 @@ async fn main() {
             "hash" => hash(&a, &mut out).await,
             "openai" => openai(&a, &mut out).await,
             "local" => local(&a, &mut out).await,
-            "scaling" => scaling(&a, &mut out).await,
-            other => panic!("unknown scenario `{other}` (hash, openai, local, scaling)"),
+            "scaling" => scaling(&a, &mut out, false).await,
+            "scaling-external" => scaling(&a, &mut out, true).await,
+            other => panic!("unknown scenario `{other}` (hash, openai, local, scaling, scaling-external)"),
         }
     }
     let dir = weir_harness::target_dir().join("bench");

@@ -206,7 +206,12 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     if let Some(v) = &q.vector {
         check_dim(c, v.len())?;
     }
-    if q.limit == 0 {
+    // The engine answers the first `limit + offset` points and leaves cutting off the `offset`
+    // to its caller (Qdrant's collection layer); its sum is unchecked, and overflows for a huge
+    // limit or offset (a panic with overflow checks, a wrong page without). No collection holds
+    // `usize::MAX` points, so capping the limit there changes no answer.
+    let limit = q.limit.min(usize::MAX - q.offset);
+    if limit == 0 {
         return Ok(Vec::new());
     }
     let query = q.vector.map(|v| {
@@ -215,19 +220,22 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
             using: Some(VECTOR_NAME.to_owned()),
         }))
     });
-    c.shard()
+    let mut points = c
+        .shard()
         .query(QueryRequest {
             prefetches: Vec::new(),
             query,
             filter: q.filter,
             score_threshold: q.score_threshold.map(OrderedFloat),
-            limit: q.limit,
+            limit,
             offset: q.offset,
             params: None,
             with_vector: q.with_vector,
             with_payload: q.with_payload,
         })
-        .map_err(ApiError::from_engine)
+        .map_err(ApiError::from_engine)?;
+    points.drain(..q.offset.min(points.len()));
+    Ok(points)
 }
 
 /// The dense vector of a point as stored, whatever shape the engine hands back.

@@ -380,6 +380,41 @@ async fn reqwest_status(api: &Api, path: &str, body: &'static str) -> (u16, Valu
     (st, serde_json::from_str(&resp.text().await.unwrap()).unwrap())
 }
 
+/// Inputs of the fuzz target `qdrant_request` (`fuzz/regressions/qdrant_request/`: a route byte,
+/// a query-string byte, then the body) for `POST …/points/query`. The engine answers the first
+/// `limit + offset` points, summed unchecked, and leaves cutting off the offset to its caller:
+/// a huge offset or limit was a 500 (an overflow panic in debug builds, a wrong page in release),
+/// and every `offset` returned the first points instead of skipping them.
+#[tokio::test]
+async fn fuzz_regression_query_offset_is_skipped_and_never_overflows() {
+    let (_d, s, api) = server().await;
+    api.create("f", 4, "Cosine").await;
+    api.upsert("f", (0..10).map(|i| point(i, 4)).collect()).await;
+    let path = "/collections/f/points/query";
+
+    let found = include_bytes!("../../../fuzz/regressions/qdrant_request/query-offset-overflow");
+    let (st, body) = reqwest_status(&api, path, std::str::from_utf8(&found[2..]).unwrap()).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["result"]["points"], json!([]), "an offset past every point: an empty page");
+
+    let found = include_bytes!("../../../fuzz/regressions/qdrant_request/query-limit-overflow");
+    let (st, body) = reqwest_status(&api, path, std::str::from_utf8(&found[2..]).unwrap()).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(ids(body["result"]["points"].as_array().unwrap()), (1..10).collect::<Vec<_>>());
+
+    // A page is the points after the offset, in both orders and on both endpoints.
+    assert_eq!(ids(&api.query("f", json!({ "limit": 3, "offset": 4 })).await), vec![4, 5, 6]);
+    let q = vector(7, 4);
+    let all = ids(&api.query("f", json!({ "query": q, "limit": 10 })).await);
+    let page = ids(&api.query("f", json!({ "query": q, "limit": 3, "offset": 2 })).await);
+    assert_eq!(page, all[2..5]);
+    let (st, got) =
+        api.call_raw("POST", "/collections/f/points/search", json!({ "vector": q, "limit": 3, "offset": 2 })).await;
+    assert_eq!(st, 200, "{got}");
+    assert_eq!(ids(got["result"].as_array().unwrap()), all[2..5]);
+    s.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn alias_switch_is_atomic() {
     let (_d, s, api) = server().await;
