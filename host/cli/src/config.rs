@@ -147,8 +147,9 @@ pub(crate) struct SinkConfig {
     /// Run the embedded store (storage under the state directory) instead of a server.
     #[serde(default)]
     pub embedded: bool,
-    /// Embedded store: write every update to disk before acknowledging it (default), so a
-    /// crash of weir loses nothing the ledger recorded. `false` is faster for bulk loads.
+    /// Embedded store: sync every update's journal record to disk before acknowledging it
+    /// (default), so not even a crash of the machine loses what the ledger recorded. `false`:
+    /// a crash of weir still loses nothing, a crash of the machine may; a little faster.
     #[serde(default = "yes")]
     pub durable: bool,
 }

@@ -393,7 +393,7 @@ fn schema_type_out(v: &qdrant_edge::PayloadIndexInfo) -> pb::PayloadSchemaType {
 }
 
 fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
-    let info = c.shard().info();
+    let info = c.shard()?.info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
     let payload_schema = info
         .payload_schema

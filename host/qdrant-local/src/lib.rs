@@ -33,13 +33,19 @@
 //! `indexed_vectors_count` stays 0. A store much larger than ~1M points should use real Qdrant.
 //!
 //! # Durability
-//! Updates are applied before the answer (the `wait` flag only changes the reported status),
-//! and changed collections are flushed to disk every [`FLUSH_INTERVAL`] and on shutdown. The
-//! engine does not replay its write-ahead log when it opens a shard, so a crash (not a clean
-//! shutdown) can lose the updates of the last interval.
+//! Updates are applied before the answer (the `wait` flag only changes the reported status).
+//! Before it is applied, every update is appended to the collection's journal; changed
+//! collections are flushed to disk every [`FLUSH_INTERVAL`] and on shutdown, and the journal is
+//! then emptied. A collection that opens with a non-empty journal (the process died) applies it
+//! again, so an acknowledged update survives a crash of the process. With
+//! [`Options::durable`] (the default) each append is also synced to disk before the answer,
+//! so it survives a crash of the machine too. The engine keeps a log of its own that it never
+//! reads back nor truncates; qdrant-local prunes it when a collection opens and, past a few
+//! segments, by reopening the collection.
 
 mod error;
 mod grpc;
+mod journal;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod ops;
@@ -88,9 +94,9 @@ pub struct Options {
     pub rest_addr: SocketAddr,
     /// gRPC listen address; `None` serves no gRPC.
     pub grpc_addr: Option<SocketAddr>,
-    /// Write every update to disk before answering it (default), so that an acknowledged
-    /// write survives a crash of the process. Off, changes reach the disk within
-    /// [`FLUSH_INTERVAL`] and a crash can lose that much: faster bulk loads, weaker promise.
+    /// Sync every update's journal record to disk before answering it (default), so that an
+    /// acknowledged write survives a crash of the machine. Off, it survives a crash of the
+    /// process (the journal is written, not synced): a little faster, weaker promise.
     pub durable: bool,
     /// When set, every REST request must carry it in an `api-key` header (or as
     /// `Authorization: Bearer …`) and every gRPC call in `api-key` metadata, as Qdrant's own

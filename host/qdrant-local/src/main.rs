@@ -25,8 +25,8 @@ struct Args {
     /// Serve REST only.
     #[arg(long)]
     no_grpc: bool,
-    /// Answer writes before they are on disk (they get there within a second): faster bulk
-    /// loads, but a crash can lose the last second of acknowledged writes.
+    /// Answer writes without syncing their journal record to disk: they survive a crash of
+    /// the process but not of the machine; a little faster.
     #[arg(long)]
     no_durable: bool,
     /// Require this key on every request (`api-key` header or `Authorization: Bearer`), as

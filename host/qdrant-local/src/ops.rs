@@ -157,7 +157,7 @@ pub(crate) fn retrieve(
     with_payload: WithPayloadInterface,
     with_vector: WithVector,
 ) -> Result<Vec<Record>, ApiError> {
-    c.shard().retrieve(ids, Some(with_payload), Some(with_vector)).map_err(ApiError::from_engine)
+    c.shard()?.retrieve(ids, Some(with_payload), Some(with_vector)).map_err(ApiError::from_engine)
 }
 
 /// A page of points in id order, and the id where the next page starts.
@@ -172,7 +172,7 @@ pub(crate) fn scroll(
     if limit == 0 {
         return Err(ApiError::bad_request("limit: value 0 invalid, must be 1 or larger"));
     }
-    c.shard()
+    c.shard()?
         .scroll(ScrollRequest {
             offset,
             limit: Some(limit),
@@ -186,7 +186,7 @@ pub(crate) fn scroll(
 
 /// Exact count of points matching `filter`.
 pub(crate) fn count(c: &Collection, filter: Option<Filter>) -> Result<usize, ApiError> {
-    c.shard().count(CountRequest { filter, exact: true }).map_err(ApiError::from_engine)
+    c.shard()?.count(CountRequest { filter, exact: true }).map_err(ApiError::from_engine)
 }
 
 /// A nearest-neighbour or plain (id-ordered) query.
@@ -221,7 +221,7 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
         }))
     });
     let mut points = c
-        .shard()
+        .shard()?
         .query(QueryRequest {
             prefetches: Vec::new(),
             query,

@@ -491,7 +491,7 @@ fn scored_json(p: ScoredPoint) -> Value {
 
 /// `CollectionInfo` of a collection.
 fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
-    let info = c.shard().info();
+    let info = c.shard()?.info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
     let mut payload_schema: HashMap<String, Value> = HashMap::new();
     for (k, v) in info.payload_schema {

@@ -6,6 +6,7 @@
 //! aliases.json                      alias -> collection, replaced atomically (temp + rename)
 //! collections/<name>/collection.json  vector size and distance, written once at creation
 //! collections/<name>/shard/         the engine's shard directory
+//! collections/<name>/journal        updates not yet flushed into the shard (see `journal`)
 //! ```
 //!
 //! A collection is built in a hidden `.tmp-*` directory and renamed into place, and deleted by
@@ -22,15 +23,26 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use qdrant_edge::{CountRequest, EdgeConfig, EdgeShard, EdgeVectorParams, OperationResult, UpdateOperation};
+use qdrant_edge::{
+    CountRequest, EdgeConfig, EdgeShard, EdgeVectorParams, OperationResult, UpdateOperation, WalOptions,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Error, Result};
+use crate::journal::Journal;
 
 const ALIASES_FILE: &str = "aliases.json";
 const COLLECTIONS_DIR: &str = "collections";
 const META_FILE: &str = "collection.json";
 const SHARD_DIR: &str = "shard";
+const JOURNAL_FILE: &str = "journal";
+/// The engine's log directory inside a shard.
+const ENGINE_LOG_DIR: &str = "wal";
+/// Size of the engine's log segments in collections created here (the engine's default is
+/// 32 MiB).
+const ENGINE_LOG_SEGMENT_BYTES: usize = 8 << 20;
+/// Closed segments the engine's log may hold before the shard is reopened to drop them.
+const ENGINE_LOG_SEGMENTS: usize = 8;
 /// The engine's name for the single unnamed vector.
 pub(crate) const VECTOR_NAME: &str = "";
 /// Longest collection or alias name accepted (a directory name must fit in 255 bytes).
@@ -76,106 +88,204 @@ pub struct CollectionMeta {
 pub(crate) struct Collection {
     pub name: String,
     pub meta: CollectionMeta,
-    /// Always `Some` until dropped; see the `Drop` impl.
-    shard: Option<EdgeShard>,
-    /// Serialises updates and flushes: the engine's flush panics if an update holds its WAL.
-    write: Mutex<()>,
+    /// Its directory (`collections/<name>`).
+    dir: PathBuf,
+    /// `None` only while the shard is being reopened, after a failed reopen, or once dropped.
+    shard: RwLock<Option<EdgeShard>>,
+    /// Serialises updates and flushes (the engine's flush panics if an update holds its WAL),
+    /// and holds the journal updates are appended to before they are applied.
+    write: Mutex<Journal>,
     dirty: AtomicBool,
     op_seq: AtomicU64,
     durable: bool,
+}
+
+/// The open shard of a collection, read-locked while in use.
+pub(crate) struct ShardRef<'a>(std::sync::RwLockReadGuard<'a, Option<EdgeShard>>);
+
+impl std::ops::Deref for ShardRef<'_> {
+    type Target = EdgeShard;
+    fn deref(&self) -> &EdgeShard {
+        match &*self.0 {
+            Some(s) => s,
+            None => unreachable!("a ShardRef is only made over an open shard"),
+        }
+    }
 }
 
 impl Drop for Collection {
     fn drop(&mut self) {
         // Closing the engine's shard flushes it, and that flush panics on an IO error (say, the
         // directory was removed underneath); a panic in a drop during unwinding would abort.
-        if let Some(shard) = self.shard.take()
-            && std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err()
-        {
-            tracing::error!(collection = %self.name, "closing the collection failed");
+        let shard = self.shard.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(shard) = shard {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err() {
+                tracing::error!(collection = %self.name, "closing the collection failed");
+            } else {
+                if let Err(e) = lock(&self.write).clear(true) {
+                    tracing::warn!(collection = %self.name, error = %e, "could not empty the journal");
+                }
+                prune_engine_log(&self.dir.join(SHARD_DIR));
+            }
         }
     }
 }
 
 impl Collection {
-    fn new(name: String, meta: CollectionMeta, shard: EdgeShard, durable: bool) -> Self {
-        Self {
+    /// Opens the collection in `dir`: loads its shard, applies what its journal still holds
+    /// (updates acknowledged after the last flush of a process that then died) and flushes.
+    fn open(name: String, dir: &Path, meta: CollectionMeta, durable: bool) -> Result<Self> {
+        let engine =
+            |e: qdrant_edge::OperationError| Error::Engine { collection: name.clone(), message: e.to_string() };
+        let shard_dir = dir.join(SHARD_DIR);
+        prune_engine_log(&shard_dir);
+        let shard = EdgeShard::load(&shard_dir, None).map_err(engine)?;
+        let journal_path = dir.join(JOURNAL_FILE);
+        let (ops, note) = Journal::read(&journal_path).map_err(io_err(&journal_path))?;
+        if let Some(note) = note {
+            tracing::warn!(collection = %name, "journal ends with {note}: an update cut short by a crash, never acknowledged");
+        }
+        if !ops.is_empty() {
+            tracing::info!(collection = %name, updates = ops.len(), "replaying updates not yet flushed");
+            for op in ops {
+                // It succeeded once (failed updates are cut from the journal); a failure now
+                // must not keep the collection closed.
+                if let Err(e) = shard.update(op) {
+                    tracing::error!(collection = %name, error = %e, "a replayed update failed");
+                }
+            }
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.flush())).map_err(|_| Error::Engine {
+                collection: name.clone(),
+                message: "flushing the replayed updates failed".to_owned(),
+            })?;
+        }
+        let mut journal = Journal::open(&journal_path).map_err(io_err(&journal_path))?;
+        journal.clear(true).map_err(io_err(&journal_path))?;
+        Ok(Self {
             name,
             meta,
-            shard: Some(shard),
-            write: Mutex::new(()),
+            dir: dir.to_owned(),
+            shard: RwLock::new(Some(shard)),
+            write: Mutex::new(journal),
             dirty: AtomicBool::new(false),
             op_seq: AtomicU64::new(0),
             durable,
-        }
+        })
     }
 
-    /// The engine shard.
-    pub fn shard(&self) -> &EdgeShard {
-        match &self.shard {
-            Some(s) => s,
-            None => unreachable!("the shard is only taken when the collection is dropped"),
+    /// The engine shard; an error if it could not be reopened (see [`Collection::recycle`]).
+    pub fn shard(&self) -> Result<ShardRef<'_>, ApiError> {
+        let guard = self.shard.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            return Err(ApiError::internal(format!(
+                "collection `{}` could not be reopened; restart the server (see its log)",
+                self.name
+            )));
         }
+        Ok(ShardRef(guard))
     }
 
     /// Applies one update; returns the operation number reported to clients.
     pub fn update(&self, op: UpdateOperation) -> Result<u64, ApiError> {
-        let _guard = lock(&self.write);
-        self.shard().update(op).map_err(ApiError::from_engine)?;
-        if self.durable {
-            // On disk before the answer: an acknowledged write survives a crash of the process.
-            self.flush_locked();
-        } else {
-            self.dirty.store(true, Ordering::Release);
-        }
-        Ok(self.op_seq.fetch_add(1, Ordering::Relaxed))
+        self.update_many(vec![op]).map(|seq| seq.first().copied().unwrap_or_default())
     }
 
-    /// Applies updates in order under one lock and, when durable, one flush for all of them.
-    /// Stops at the first failure: the updates before it stay applied (as in Qdrant).
+    /// Applies updates in order under one lock: journalled first (and, when durable, the
+    /// journal synced to disk), then applied. An acknowledged write survives a crash of the
+    /// process, and when durable of the machine. Stops at the first failure: the updates
+    /// before it stay applied (as in Qdrant).
     pub fn update_many(&self, ops: Vec<UpdateOperation>) -> Result<Vec<u64>, ApiError> {
-        let _guard = lock(&self.write);
+        let mut journal = lock(&self.write);
+        let shard = self.shard()?;
+        let journal_error = |e: std::io::Error, path: &Path| {
+            ApiError::internal(format!("cannot write the journal {}: {e}", path.display()))
+        };
+        let starts = journal.append(&ops, self.durable).map_err(|e| journal_error(e, journal.path()))?;
+        self.dirty.store(true, Ordering::Release);
         let mut seq = Vec::with_capacity(ops.len());
-        let mut failed = None;
-        for op in ops {
-            if let Err(e) = self.shard().update(op) {
-                failed = Some(ApiError::from_engine(e));
-                break;
+        for (op, start) in ops.into_iter().zip(starts) {
+            if let Err(e) = shard.update(op) {
+                // This update and those after it were not applied: they must not be replayed.
+                journal.truncate(start, self.durable).map_err(|e| journal_error(e, journal.path()))?;
+                return Err(ApiError::from_engine(e));
             }
             seq.push(self.op_seq.fetch_add(1, Ordering::Relaxed));
         }
-        if !seq.is_empty() {
-            if self.durable {
-                self.flush_locked();
-            } else {
-                self.dirty.store(true, Ordering::Release);
-            }
-        }
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(seq),
-        }
+        Ok(seq)
     }
 
     /// Exact number of points.
     pub fn count_all(&self) -> OperationResult<usize> {
-        self.shard().count(CountRequest { filter: None, exact: true })
-    }
-
-    /// Writes everything to disk if anything changed since the last flush.
-    fn flush_if_dirty(&self) {
-        let _guard = lock(&self.write);
-        if self.dirty.swap(false, Ordering::AcqRel) {
-            self.flush_locked();
+        match self.shard() {
+            Ok(shard) => shard.count(CountRequest { filter: None, exact: true }),
+            Err(e) => Err(qdrant_edge::OperationError::service_error(e.to_string())),
         }
     }
 
-    fn flush_locked(&self) {
+    /// Writes everything to disk if anything changed since the last flush, and reopens the
+    /// shard when the engine's own log has grown past [`ENGINE_LOG_SEGMENTS`].
+    fn flush_if_dirty(&self) {
+        let mut journal = lock(&self.write);
+        if self.dirty.swap(false, Ordering::AcqRel) {
+            self.flush_locked(&mut journal);
+        }
+        if closed_log_segments(&self.dir.join(SHARD_DIR)).len() > ENGINE_LOG_SEGMENTS {
+            self.recycle();
+        }
+    }
+
+    fn flush_locked(&self, journal: &mut Journal) {
+        let Ok(shard) = self.shard() else { return };
         // The engine's flush unwraps internally; keep a failure from taking the server down.
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.shard().flush()));
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.flush()));
         if res.is_err() {
             tracing::error!(collection = %self.name, "flush failed");
             self.dirty.store(true, Ordering::Release);
+        } else if let Err(e) = journal.clear(self.durable) {
+            tracing::warn!(collection = %self.name, error = %e, "could not empty the journal");
+        }
+    }
+
+    /// Closes and reopens the shard (with the write lock held, so the journal is empty): the
+    /// engine appends every update to a log it never truncates, and only a closed shard's log
+    /// can be pruned.
+    fn recycle(&self) {
+        let mut slot = self.shard.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(shard) = slot.take() else { return };
+        let shard_dir = self.dir.join(SHARD_DIR);
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err() {
+            tracing::error!(collection = %self.name, "closing the shard to prune its log failed");
+        }
+        prune_engine_log(&shard_dir);
+        match EdgeShard::load(&shard_dir, None) {
+            Ok(shard) => *slot = Some(shard),
+            Err(e) => tracing::error!(collection = %self.name, error = %e, "reopening the shard failed"),
+        }
+    }
+}
+
+/// The engine's closed log segments (`closed-<first index>`) in `shard_dir`, oldest first.
+fn closed_log_segments(shard_dir: &Path) -> Vec<(u64, PathBuf)> {
+    let mut found: Vec<(u64, PathBuf)> = fs::read_dir(shard_dir.join(ENGINE_LOG_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let index = e.file_name().to_str()?.strip_prefix("closed-")?.parse().ok()?;
+            Some((index, e.path()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Deletes all but the newest closed segment of a closed shard's log. The engine never reads
+/// its log back, and the newest closed segment keeps its numbering going where it was.
+fn prune_engine_log(shard_dir: &Path) {
+    let closed = closed_log_segments(shard_dir);
+    for (_, path) in closed.iter().take(closed.len().saturating_sub(1)) {
+        if let Err(e) = fs::remove_file(path) {
+            tracing::warn!(file = %path.display(), error = %e, "could not remove an old log segment");
         }
     }
 }
@@ -250,6 +360,7 @@ fn engine_config(meta: &CollectionMeta) -> EdgeConfig {
     EdgeConfig::builder()
         .vector(VECTOR_NAME, EdgeVectorParams::builder(meta.size, meta.distance.engine()).build())
         .on_disk_payload(true)
+        .wal_options(WalOptions { segment_capacity: ENGINE_LOG_SEGMENT_BYTES, ..WalOptions::default() })
         .build()
 }
 
@@ -309,11 +420,9 @@ impl Store {
                     source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
                 })
             })?;
-            let shard = EdgeShard::load(&path.join(SHARD_DIR), None)
-                .map_err(|e| Error::Engine { collection: name.clone(), message: e.to_string() })?;
-            let points = shard.info().points_count;
-            tracing::debug!(collection = %name, points, "collection loaded");
-            collections.insert(name.clone(), Arc::new(Collection::new(name, meta, shard, durable)));
+            let collection = Collection::open(name.clone(), &path, meta, durable)?;
+            tracing::debug!(collection = %name, "collection loaded");
+            collections.insert(name, Arc::new(collection));
         }
         // Aliases to collections that are gone (deleted while the alias file write failed).
         let aliases = aliases.into_iter().filter(|(_, c)| collections.contains_key(c)).collect();
@@ -403,8 +512,10 @@ impl Store {
             )));
         }
         fs::rename(&tmp, &dir).map_err(ApiError::internal)?;
-        let shard = EdgeShard::load(&dir.join(SHARD_DIR), None).map_err(ApiError::from_engine)?;
-        let collection = Arc::new(Collection::new(name.to_owned(), meta, shard, self.durable));
+        let collection = Arc::new(
+            Collection::open(name.to_owned(), &dir, meta, self.durable)
+                .map_err(|e| ApiError::internal(e.to_string()))?,
+        );
         self.write().collections.insert(name.to_owned(), collection);
         tracing::info!(collection = %name, "collection created");
         Ok(())
@@ -502,10 +613,7 @@ impl Store {
         for c in drained {
             let name = c.name.clone();
             match wait_unique(c) {
-                Some(c) => {
-                    c.flush_locked();
-                    drop(c);
-                }
+                Some(c) => drop(c),
                 None => tracing::warn!(collection = %name, "closed while still in use"),
             }
         }

@@ -74,6 +74,10 @@ impl Runtime {
             .epoch_interruption(true)
             .max_wasm_stack(MAX_WASM_STACK)
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        // `WEIR_PERFMAP=1` names plugin functions for `perf` (a /tmp/perf-PID.map file).
+        if std::env::var_os("WEIR_PERFMAP").is_some_and(|v| v == "1") {
+            wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&wasm)?;
 
         let mut linker: Linker<HostState> = Linker::new(&engine);

@@ -20,7 +20,12 @@ pub struct Api {
 
 impl Api {
     pub fn new(server: &QdrantLocal) -> Self {
-        Self { base: server.rest_url(), http: reqwest::Client::new() }
+        Self::at(server.rest_url())
+    }
+
+    /// A client of the server at `base` (another process).
+    pub fn at(base: String) -> Self {
+        Self { base, http: reqwest::Client::new() }
     }
 
     /// Sends `method` to `path` (real path) documented as `template`; validates the request
