@@ -38,7 +38,12 @@ pub(crate) struct Journal {
 impl Journal {
     /// Opens (creating if missing) the journal at `path` for appending.
     pub fn open(path: &Path) -> std::io::Result<Self> {
+        let created = !path.exists();
         let file = OpenOptions::new().create(true).append(true).read(true).open(path)?;
+        if created && let Some(dir) = path.parent() {
+            // The new file's name must survive a crash of the machine too.
+            File::open(dir)?.sync_all()?;
+        }
         let len = file.metadata()?.len();
         Ok(Self { file, path: path.to_owned(), len })
     }
@@ -59,12 +64,19 @@ impl Journal {
             buf[start..start + 4].copy_from_slice(&len.to_le_bytes());
             buf[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
         }
-        self.file.write_all(&buf)?;
-        self.len += buf.len() as u64;
-        if sync {
-            self.file.sync_data()?;
+        let written = self.file.write_all(&buf).and_then(|()| if sync { self.file.sync_data() } else { Ok(()) });
+        if let Err(e) = written {
+            // Nothing of a failed append may stay: it would be replayed, or hide what follows.
+            self.file.set_len(self.len)?;
+            return Err(e);
         }
+        self.len += buf.len() as u64;
         Ok(starts)
+    }
+
+    /// Whether it holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Drops every record from byte `at` on: updates that were journalled but not applied.

@@ -147,17 +147,25 @@ impl Collection {
         }
         if !ops.is_empty() {
             tracing::info!(collection = %name, updates = ops.len(), "replaying updates not yet flushed");
-            for op in ops {
-                // It succeeded once (failed updates are cut from the journal); a failure now
-                // must not keep the collection closed.
-                if let Err(e) = shard.update(op) {
-                    tracing::error!(collection = %name, error = %e, "a replayed update failed");
+            // Each of them succeeded once (failed updates are cut from the journal): a failure
+            // now (a full disk, say) keeps the journal and the collection closed, to try again.
+            let replayed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                for op in ops {
+                    shard.update(op).map_err(|e| format!("replaying the journal: {e}"))?;
                 }
+                shard.flush();
+                Ok::<(), String>(())
+            }));
+            let failed = match replayed {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(_) => Some("flushing the replayed journal failed".to_owned()),
+            };
+            if let Some(message) = failed {
+                // Closing flushes, and that may panic too.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard)));
+                return Err(Error::Engine { collection: name, message });
             }
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.flush())).map_err(|_| Error::Engine {
-                collection: name.clone(),
-                message: "flushing the replayed updates failed".to_owned(),
-            })?;
         }
         let mut journal = Journal::open(&journal_path).map_err(io_err(&journal_path))?;
         journal.clear(true).map_err(io_err(&journal_path))?;
@@ -175,7 +183,7 @@ impl Collection {
 
     /// The engine shard; an error if it could not be reopened (see [`Collection::recycle`]).
     pub fn shard(&self) -> Result<ShardRef<'_>, ApiError> {
-        let guard = self.shard.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = lock_read(&self.shard);
         if guard.is_none() {
             return Err(ApiError::internal(format!(
                 "collection `{}` could not be reopened; restart the server (see its log)",
@@ -229,7 +237,11 @@ impl Collection {
         if self.dirty.swap(false, Ordering::AcqRel) {
             self.flush_locked(&mut journal);
         }
-        if closed_log_segments(&self.dir.join(SHARD_DIR)).len() > ENGINE_LOG_SEGMENTS {
+        let closed = lock_read(&self.shard).is_none();
+        // Only a fully flushed shard may be closed: its journal is then empty, and reopening
+        // loses nothing. A shard that failed to reopen is tried again.
+        if journal.is_empty() && (closed || closed_log_segments(&self.dir.join(SHARD_DIR)).len() > ENGINE_LOG_SEGMENTS)
+        {
             self.recycle();
         }
     }
@@ -246,17 +258,18 @@ impl Collection {
         }
     }
 
-    /// Closes and reopens the shard (with the write lock held, so the journal is empty): the
+    /// Closes and reopens the shard (with the write lock held and the journal empty): the
     /// engine appends every update to a log it never truncates, and only a closed shard's log
-    /// can be pruned.
+    /// can be pruned. Also reopens a shard whose reopening failed before.
     fn recycle(&self) {
         let mut slot = self.shard.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(shard) = slot.take() else { return };
         let shard_dir = self.dir.join(SHARD_DIR);
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err() {
-            tracing::error!(collection = %self.name, "closing the shard to prune its log failed");
+        if let Some(shard) = slot.take() {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard))).is_err() {
+                tracing::error!(collection = %self.name, "closing the shard to prune its log failed");
+            }
+            prune_engine_log(&shard_dir);
         }
-        prune_engine_log(&shard_dir);
         match EdgeShard::load(&shard_dir, None) {
             Ok(shard) => *slot = Some(shard),
             Err(e) => tracing::error!(collection = %self.name, error = %e, "reopening the shard failed"),
@@ -315,6 +328,10 @@ pub(crate) struct Store {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn lock_read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use weir_sdk::http::{Request, Response};
 use weir_sdk::{Error, Result};
 
-use crate::mapping::{AuthResponse, DataResponse, Row};
+use crate::mapping::{AuthResponse, DataResponse};
 
 /// The longest piece of a BlueJet error body quoted in an error.
 const MAX_QUOTED: usize = 300;
@@ -34,9 +34,23 @@ pub struct Query {
 }
 
 pub struct DataPage {
-    pub rows: Vec<Row>,
+    /// The answer's body: its rows are read from it with [`DataPage::rows`].
+    body: Vec<u8>,
+    evidence: u32,
     /// `X-Total-Count`: the rows matching the condition.
     pub total: Option<u64>,
+}
+
+impl DataPage {
+    /// The page's rows, their values borrowed from the body.
+    pub fn rows(&self) -> Result<DataResponse<'_>> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::invalid_data(format_args!(
+                "evidence {}: BlueJet's answer is not the expected JSON: {e}",
+                self.evidence
+            ))
+        })
+    }
 }
 
 impl Client {
@@ -95,13 +109,7 @@ impl Client {
                 }
                 s if (200..300).contains(&s) => {
                     let total = response.header("x-total-count").and_then(|v| v.trim().parse().ok());
-                    let body: DataResponse = response.json().map_err(|e| {
-                        Error::invalid_data(format_args!(
-                            "evidence {}: BlueJet's answer is not the expected JSON: {e}",
-                            query.evidence
-                        ))
-                    })?;
-                    return Ok(DataPage { rows: body.rows, total });
+                    return Ok(DataPage { body: response.body, evidence: query.evidence, total });
                 }
                 _ => return Err(status_error(&response, &format!("read evidence {}", query.evidence))),
             }

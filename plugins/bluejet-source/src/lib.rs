@@ -104,12 +104,13 @@ impl Source for BlueJet {
             fields,
         };
         let page = self.client.data(&query)?;
-        let returned = page.rows.len();
-        let mapped = page
-            .rows
+        let rows = page.rows()?.rows;
+        let returned = rows.len();
+        let mapped = rows
             .into_iter()
             .map(|row| map_row(row, &s.key, &s.cursor, s.date_format, s.fields.as_deref()))
-            .collect();
+            .collect::<std::result::Result<Vec<_>, String>>()
+            .map_err(|e| invalid_page(s.evidence, &e))?;
         let (fresh, next) = state.advance(mapped, limit);
         let records = fresh.into_iter().map(|m| m.record).collect();
         let next = next.to_text();
@@ -137,8 +138,13 @@ impl Source for BlueJet {
             fields: Some(s.key.clone()),
         };
         let page = self.client.data(&query)?;
-        let returned = page.rows.len();
-        let mapped = page.rows.into_iter().map(|row| map_row(row, &s.key, "", s.date_format, Some(&[]))).collect();
+        let rows = page.rows()?.rows;
+        let returned = rows.len();
+        let mapped = rows
+            .into_iter()
+            .map(|row| map_row(row, &s.key, "", s.date_format, Some(&[])))
+            .collect::<std::result::Result<Vec<_>, String>>()
+            .map_err(|e| invalid_page(s.evidence, &e))?;
         let (rows, next) = state.advance(mapped, limit);
         let keys = rows.into_iter().map(|m| m.record.key).filter(|k| !k.is_empty()).collect();
         Ok(KeyPage { keys, state: next.to_text(), done: returned < limit as usize })
@@ -149,6 +155,11 @@ impl Source for BlueJet {
         let query = Query { evidence: s.evidence, offset: 0, limit: 1, condition: None, sort: None, fields: None };
         Ok(self.client.data(&query)?.total)
     }
+}
+
+/// A page whose JSON parsed but holds a value a record cannot carry.
+fn invalid_page(evidence: u32, why: &str) -> Error {
+    Error::invalid_data(format_args!("evidence {evidence}: BlueJet's answer is not the expected JSON: {why}"))
 }
 
 weir_sdk::export_source!(BlueJet);

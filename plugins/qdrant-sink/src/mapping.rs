@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use weir_sdk::{Distance, Error, IndexKind, PayloadUpdate, Point, Result, ScoredPoint};
 
 /// Qdrant's name of a distance.
@@ -70,13 +70,59 @@ fn payload_text<'a>(id: &str, text: &'a str) -> Result<&'a str> {
     if text.is_empty() {
         return Ok("{}");
     }
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+    if let Err(e) = serde_json::from_str::<Checked>(text) {
         return Err(Error::permanent(format_args!("point `{id}`: the payload is not JSON: {e}")));
     }
     if !text.starts_with('{') {
         return Err(Error::permanent(format_args!("point `{id}`: the payload must be a JSON object")));
     }
     Ok(text)
+}
+
+/// Any JSON value, checked as strictly as parsing it into a `Value` would (numbers in range,
+/// no lone surrogates) but without building anything.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Checked, A::Error> {
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        Ok(Checked)
+    }
 }
 
 /// One serialised element of a request's list, with how many points it counts for.
@@ -398,6 +444,12 @@ mod tests {
             matches!(point_items(&[point(U1, vec![1.0], "[1]")], None), Err(Error::Permanent(m)) if m.contains("object"))
         );
         assert!(matches!(point_items(&[point(U1, vec![1.0], "{")], None), Err(Error::Permanent(_))));
+        // What Qdrant would refuse is refused here, before anything of the batch is sent.
+        for bad in [r#"{"n": 1e400}"#, r#"{"s": "\ud800"}"#, r#"{"a": [1, {"b": -1e999}]}"#] {
+            assert!(matches!(point_items(&[point(U1, vec![1.0], bad)], None), Err(Error::Permanent(_))), "{bad}");
+        }
+        let fine = point_items(&[point(U1, vec![1.0], r#" {"a": [1, {"b": "\u017e"}], "c": null} "#)], None).unwrap();
+        assert!(fine[0].json.ends_with(r#""payload":{"a": [1, {"b": "\u017e"}], "c": null}}"#), "{}", fine[0].json);
     }
 
     #[test]
