@@ -322,7 +322,7 @@ pub(crate) struct Store {
     inner: RwLock<Inner>,
     /// Held while a collection is being created or deleted (slow, filesystem-bound).
     ddl: Mutex<()>,
-    /// Flush every update before answering it.
+    /// Sync every update's journal record before answering it.
     durable: bool,
 }
 
