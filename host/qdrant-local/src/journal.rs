@@ -27,6 +27,32 @@ const HEADER: usize = 8;
 /// Largest body accepted when reading back (a request is capped far below this).
 const MAX_RECORD: usize = 1 << 30;
 
+/// Updates framed as journal records, ready to append.
+pub(crate) struct Records {
+    bytes: Vec<u8>,
+    /// Where each record starts in `bytes`.
+    starts: Vec<u64>,
+}
+
+impl Records {
+    pub fn encode(ops: &[UpdateOperation]) -> std::io::Result<Self> {
+        let mut bytes = Vec::new();
+        let mut starts = Vec::with_capacity(ops.len());
+        for op in ops {
+            let start = bytes.len();
+            starts.push(start as u64);
+            bytes.extend_from_slice(&[0; HEADER]);
+            serde_cbor::to_writer(&mut bytes, op).map_err(std::io::Error::other)?;
+            let body = &bytes[start + HEADER..];
+            let len = u32::try_from(body.len()).map_err(|_| std::io::Error::other("update too large to journal"))?;
+            let crc = crc32c::crc32c(body);
+            bytes[start..start + 4].copy_from_slice(&len.to_le_bytes());
+            bytes[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+        }
+        Ok(Self { bytes, starts })
+    }
+}
+
 /// An open journal file, appended to under the collection's write lock.
 pub(crate) struct Journal {
     file: File,
@@ -50,27 +76,22 @@ impl Journal {
 
     /// Appends `ops` in one write; with `sync`, returns only once they are on disk. Returns
     /// where each record starts, for [`Journal::truncate`].
+    #[cfg(test)]
     pub fn append(&mut self, ops: &[UpdateOperation], sync: bool) -> std::io::Result<Vec<u64>> {
-        let mut buf = Vec::new();
-        let mut starts = Vec::with_capacity(ops.len());
-        for op in ops {
-            let start = buf.len();
-            starts.push(self.len + start as u64);
-            buf.extend_from_slice(&[0; HEADER]);
-            serde_cbor::to_writer(&mut buf, op).map_err(std::io::Error::other)?;
-            let body = &buf[start + HEADER..];
-            let len = u32::try_from(body.len()).map_err(|_| std::io::Error::other("update too large to journal"))?;
-            let crc = crc32c::crc32c(body);
-            buf[start..start + 4].copy_from_slice(&len.to_le_bytes());
-            buf[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
-        }
-        let written = self.file.write_all(&buf).and_then(|()| if sync { self.file.sync_data() } else { Ok(()) });
+        self.append_encoded(&Records::encode(ops)?, sync)
+    }
+
+    /// Appends records encoded beforehand (without holding the journal).
+    pub fn append_encoded(&mut self, records: &Records, sync: bool) -> std::io::Result<Vec<u64>> {
+        let written =
+            self.file.write_all(&records.bytes).and_then(|()| if sync { self.file.sync_data() } else { Ok(()) });
         if let Err(e) = written {
             // Nothing of a failed append may stay: it would be replayed, or hide what follows.
             self.file.set_len(self.len)?;
             return Err(e);
         }
-        self.len += buf.len() as u64;
+        let starts = records.starts.iter().map(|s| self.len + s).collect();
+        self.len += records.bytes.len() as u64;
         Ok(starts)
     }
 

@@ -29,7 +29,7 @@ use qdrant_edge::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Error, Result};
-use crate::journal::Journal;
+use crate::journal::{Journal, Records};
 
 const ALIASES_FILE: &str = "aliases.json";
 const COLLECTIONS_DIR: &str = "collections";
@@ -203,12 +203,15 @@ impl Collection {
     /// process, and when durable of the machine. Stops at the first failure: the updates
     /// before it stay applied (as in Qdrant).
     pub fn update_many(&self, ops: Vec<UpdateOperation>) -> Result<Vec<u64>, ApiError> {
-        let mut journal = lock(&self.write);
-        let shard = self.shard()?;
         let journal_error = |e: std::io::Error, path: &Path| {
             ApiError::internal(format!("cannot write the journal {}: {e}", path.display()))
         };
-        let starts = journal.append(&ops, self.durable).map_err(|e| journal_error(e, journal.path()))?;
+        // Encoded before taking the lock: writers only queue for the write itself.
+        let records = Records::encode(&ops)
+            .map_err(|e| ApiError::internal(format!("cannot encode an update for the journal: {e}")))?;
+        let mut journal = lock(&self.write);
+        let shard = self.shard()?;
+        let starts = journal.append_encoded(&records, self.durable).map_err(|e| journal_error(e, journal.path()))?;
         self.dirty.store(true, Ordering::Release);
         let mut seq = Vec::with_capacity(ops.len());
         for (op, start) in ops.into_iter().zip(starts) {
