@@ -41,7 +41,7 @@ fn payload(n: u32) -> String {
         "price": f64::from(n % 1000) + 0.5,
         "vat": 21,
         "stock": n % 37,
-        "active": n % 11 != 0,
+        "active": !n.is_multiple_of(11),
         "ean": format!("859{n:010}"),
         "description": description,
     })
