@@ -4,7 +4,8 @@
 //! engine's write pool).
 //!
 //! `cargo bench -p weir-integration-tests --bench qdrant_sink_ingest [-- POINTS]`; knobs:
-//! `BENCH_SINKS` (2), `BENCH_DURABLE` (1: every write on disk before its answer). The numbers
+//! `BENCH_SINKS` (2), `BENCH_DURABLE` (1: every write on disk before its answer),
+//! `BENCH_REQUEST_POINTS` (the sink's default: 256 points per request). The numbers
 //! belong in `docs/BENCHMARKS.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -62,7 +63,12 @@ async fn main() {
         Runtime::new(RuntimeConfig { cache_dir: Some(cache.path().to_owned()), ..RuntimeConfig::default() }).unwrap();
     let plugin = rt.load(weir_harness::plugin("qdrant-sink")).await.unwrap();
     let grants = Grants::none().host(server.rest_url().parse::<HostRule>().unwrap());
-    let config = json!({ "url": server.rest_url() }).to_string();
+    let mut config = json!({ "url": server.rest_url() });
+    if let Some(points) = std::env::var("BENCH_REQUEST_POINTS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        config["max_points_per_request"] = json!(points);
+        config["max_request_bytes"] = json!(points * 8 * 1024);
+    }
+    let config = config.to_string();
     let spec = CollectionSpec {
         name: "bench".to_owned(),
         dimension: DIM as u32,
