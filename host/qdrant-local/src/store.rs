@@ -186,7 +186,7 @@ impl Collection {
         let guard = lock_read(&self.shard);
         if guard.is_none() {
             return Err(ApiError::internal(format!(
-                "collection `{}` could not be reopened; restart the server (see its log)",
+                "collection `{}` is closed: reopening it failed (see the server's log); it is retried every second",
                 self.name
             )));
         }
