@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use weir_sdk::http::{Request, Response};
 use weir_sdk::{Error, Result};
 
-use crate::mapping::{AuthResponse, DataResponse};
+use crate::config::DateFormat;
+use crate::mapping::{AuthResponse, DataResponse, Mapped, map_row};
 
 /// The longest piece of a BlueJet error body quoted in an error.
 const MAX_QUOTED: usize = 300;
@@ -44,12 +45,32 @@ pub struct DataPage {
 impl DataPage {
     /// The page's rows, their values borrowed from the body.
     pub fn rows(&self) -> Result<DataResponse<'_>> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            Error::invalid_data(format_args!(
-                "evidence {}: BlueJet's answer is not the expected JSON: {e}",
-                self.evidence
-            ))
-        })
+        serde_json::from_slice(&self.body).map_err(|e| self.invalid(e))
+    }
+
+    /// Its rows as records; how many rows it had.
+    pub fn map(
+        &self,
+        key: &str,
+        cursor: &str,
+        format: DateFormat,
+        keep: Option<&[String]>,
+    ) -> Result<(usize, Vec<Mapped>)> {
+        let rows = self.rows()?.rows;
+        let returned = rows.len();
+        let mapped = rows
+            .into_iter()
+            .map(|row| map_row(row, key, cursor, format, keep))
+            .collect::<std::result::Result<Vec<_>, String>>()
+            .map_err(|e| self.invalid(e))?;
+        Ok((returned, mapped))
+    }
+
+    fn invalid(&self, why: impl std::fmt::Display) -> Error {
+        Error::invalid_data(format_args!(
+            "evidence {}: BlueJet's answer is not the expected JSON: {why}",
+            self.evidence
+        ))
     }
 }
 

@@ -21,7 +21,7 @@ use weir_sdk::{Error, KeyPage, Page, Result, Scope, Source, StreamInfo};
 use crate::client::{Client, Query};
 use crate::config::{Config, StreamConfig};
 use crate::cursor::State;
-use crate::mapping::{map_row, to_bluejet_iso};
+use crate::mapping::to_bluejet_iso;
 
 /// The plugin's pure logic (page parsing, row mapping, dates, read states) for the fuzz
 /// targets in `fuzz/`. Not an API: nothing outside this repository should depend on it.
@@ -103,14 +103,8 @@ impl Source for BlueJet {
             sort: Some(plan.sort),
             fields,
         };
-        let page = self.client.data(&query)?;
-        let rows = page.rows()?.rows;
-        let returned = rows.len();
-        let mapped = rows
-            .into_iter()
-            .map(|row| map_row(row, &s.key, &s.cursor, s.date_format, s.fields.as_deref()))
-            .collect::<std::result::Result<Vec<_>, String>>()
-            .map_err(|e| invalid_page(s.evidence, &e))?;
+        let (returned, mapped) =
+            self.client.data(&query)?.map(&s.key, &s.cursor, s.date_format, s.fields.as_deref())?;
         let (fresh, next) = state.advance(mapped, limit);
         let records = fresh.into_iter().map(|m| m.record).collect();
         let next = next.to_text();
@@ -137,14 +131,7 @@ impl Source for BlueJet {
             sort: Some(plan.sort),
             fields: Some(s.key.clone()),
         };
-        let page = self.client.data(&query)?;
-        let rows = page.rows()?.rows;
-        let returned = rows.len();
-        let mapped = rows
-            .into_iter()
-            .map(|row| map_row(row, &s.key, "", s.date_format, Some(&[])))
-            .collect::<std::result::Result<Vec<_>, String>>()
-            .map_err(|e| invalid_page(s.evidence, &e))?;
+        let (returned, mapped) = self.client.data(&query)?.map(&s.key, "", s.date_format, Some(&[]))?;
         let (rows, next) = state.advance(mapped, limit);
         let keys = rows.into_iter().map(|m| m.record.key).filter(|k| !k.is_empty()).collect();
         Ok(KeyPage { keys, state: next.to_text(), done: returned < limit as usize })
@@ -155,11 +142,6 @@ impl Source for BlueJet {
         let query = Query { evidence: s.evidence, offset: 0, limit: 1, condition: None, sort: None, fields: None };
         Ok(self.client.data(&query)?.total)
     }
-}
-
-/// A page whose JSON parsed but holds a value a record cannot carry.
-fn invalid_page(evidence: u32, why: &str) -> Error {
-    Error::invalid_data(format_args!("evidence {evidence}: BlueJet's answer is not the expected JSON: {why}"))
 }
 
 weir_sdk::export_source!(BlueJet);

@@ -59,8 +59,23 @@ fn id_text(id: &Value) -> Option<String> {
 
 /// A payload from the host: it must be a JSON object (or empty, meaning `{}`).
 fn payload_object(id: &str, text: &str) -> Result<Value> {
-    let text = payload_text(id, text)?;
-    serde_json::from_str(text).map_err(|e| Error::permanent(format_args!("point `{id}`: the payload is not JSON: {e}")))
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(not_an_object(id)),
+        Err(e) => Err(not_json(id, e)),
+    }
+}
+
+fn not_json(id: &str, e: serde_json::Error) -> Error {
+    Error::permanent(format_args!("point `{id}`: the payload is not JSON: {e}"))
+}
+
+fn not_an_object(id: &str) -> Error {
+    Error::permanent(format_args!("point `{id}`: the payload must be a JSON object"))
 }
 
 /// The same check without building the object: the payload's own text, trimmed, to be
@@ -71,10 +86,10 @@ fn payload_text<'a>(id: &str, text: &'a str) -> Result<&'a str> {
         return Ok("{}");
     }
     if let Err(e) = serde_json::from_str::<Checked>(text) {
-        return Err(Error::permanent(format_args!("point `{id}`: the payload is not JSON: {e}")));
+        return Err(not_json(id, e));
     }
     if !text.starts_with('{') {
-        return Err(Error::permanent(format_args!("point `{id}`: the payload must be a JSON object")));
+        return Err(not_an_object(id));
     }
     Ok(text)
 }
