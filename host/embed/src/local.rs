@@ -300,11 +300,14 @@ impl LocalEmbedder {
     }
 }
 
-/// Session settings shared by the embedder and the benchmark's raw baseline.
+/// Session settings shared by the embedder and the benchmark's raw baseline. ONNX Runtime's
+/// CPU arena is off: it keeps the largest batch's buffers for the session's lifetime (a
+/// 300-product local sync peaked at 1,114 MiB without it, 1,198 MiB with it; docs/BENCHMARKS.md).
 #[doc(hidden)]
 pub fn session_options(env: Environment, threads: usize) -> InitOptionsUserDefined {
     InitOptionsUserDefined::new()
         .with_environment(env)
+        .with_execution_providers(vec![ort::ep::CPU::default().with_arena_allocator(false).build()])
         .with_intra_threads(threads)
         .with_max_length(MAX_TOKENS)
         .with_session_config("session.intra_op.allow_spinning", "0")
