@@ -23,8 +23,11 @@ pub const ORT_LIB_NAME: &str = "libonnxruntime.so.1.24.4";
 pub const MODEL_DIR_ENV: &str = "WEIR_MODEL_DIR";
 /// Environment variable naming the ONNX Runtime library file.
 pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
-/// Texts per inference batch (32-64 is the sweet spot; 256 only grows memory).
-pub const DEFAULT_BATCH_SIZE: usize = 32;
+/// Texts per inference batch. A batch is padded to its longest text, so smaller batches waste
+/// less work on padding and hold smaller buffers: a 300-product local sync took 35.4 and 42.8 s
+/// at 16 against 48.7–53.7 s at 32, and peaked at 971–1,025 MiB against 1,091–1,198 MiB
+/// (docs/BENCHMARKS.md); 256 only grows memory.
+pub const DEFAULT_BATCH_SIZE: usize = 16;
 /// Intra-op threads per session.
 pub const DEFAULT_THREADS: usize = 2;
 /// Token limit of both models; longer inputs are cut at the tokenizer.
