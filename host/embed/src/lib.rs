@@ -33,7 +33,7 @@ pub use integrity::{FallbackChain, ensure_compatible};
 pub use limiter::TokenBucket;
 pub use local::{
     DEFAULT_BATCH_SIZE, DEFAULT_THREADS, LocalConfig, LocalEmbedder, LocalModel, MODEL_DIR_ENV, ModelPaths,
-    ORT_DYLIB_ENV, ORT_LIB_NAME, onnx_environment, session_options,
+    ORT_DYLIB_ENV, ORT_LIB_NAME, load_tokenizer, onnx_environment, session_options,
 };
 pub use model::{Distance, ModelId, Provider, Purpose};
 pub use openai::{

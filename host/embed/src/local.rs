@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
 use ort::environment::Environment;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tokenizers::{AddedToken, PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tracing::info;
 
 use crate::embedder::{EmbedFuture, Embedder, normalize};
@@ -221,13 +223,16 @@ impl LocalConfig {
 /// A local ONNX model (multilingual-e5-small or all-MiniLM-L6-v2) run by fastembed with
 /// mean pooling; unit vectors; the e5 prefixes are applied here.
 ///
-/// Inference runs on the blocking thread pool, one batch at a time per embedder (the
-/// session is not re-entrant); intra-op spinning is off so a shared 2-core machine is not
-/// burned by idle threads. Texts over 512 tokens are cut at the tokenizer.
+/// [`LocalEmbedder::new`] checks the files and the runtime; the model itself loads with the
+/// first batch (or [`LocalEmbedder::load`]), so a run with nothing to embed never holds it
+/// (e5: ~2 s and ~600 MiB). Inference runs on the blocking thread pool, one batch at a time
+/// per embedder (the session is not re-entrant); intra-op spinning is off so a shared 2-core
+/// machine is not burned by idle threads. Texts over 512 tokens are cut at the tokenizer.
 pub struct LocalEmbedder {
     model: ModelId,
     batch_size: usize,
-    session: Arc<Mutex<TextEmbedding>>,
+    session: Arc<Mutex<Option<TextEmbedding>>>,
+    loader: Arc<Loader>,
     counters: Arc<Counters>,
 }
 
@@ -241,36 +246,29 @@ impl std::fmt::Debug for LocalEmbedder {
 }
 
 impl LocalEmbedder {
-    /// Checks the files, loads the runtime and the model (~2 s for e5). Blocking.
+    /// Checks the files (and their checksums when configured) and loads ONNX Runtime. Blocking.
     pub fn new(cfg: LocalConfig) -> Result<Self> {
         if cfg.threads == 0 || cfg.batch_size == 0 {
             return Err(Error::Config("local: `threads` and `batch_size` must be positive".into()));
         }
         cfg.paths.verify(cfg.model, cfg.verify_checksums)?;
         let env = onnx_environment(&cfg.paths)?;
-        let dir = cfg.paths.model_dir(cfg.model);
-        let read = |f: &str| std::fs::read(dir.join(f));
-        let files = TokenizerFiles {
-            tokenizer_file: read("tokenizer.json")?,
-            config_file: read("config.json")?,
-            special_tokens_map_file: read("special_tokens_map.json")?,
-            tokenizer_config_file: read("tokenizer_config.json")?,
-        };
-        let user_model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files).with_pooling(Pooling::Mean);
-        let options = session_options(env, cfg.threads);
-        let session = TextEmbedding::try_new_from_user_defined(user_model, options).map_err(|e| {
-            cfg.paths.missing(
-                cfg.model,
-                format!("the files do not load ({e}); rerun setup with `--model {}`", cfg.model.setup_flag()),
-            )
-        })?;
-        info!(model = cfg.model.name(), threads = cfg.threads, "local embedding model loaded");
         Ok(Self {
             model: cfg.model.model_id(),
             batch_size: cfg.batch_size,
-            session: Arc::new(Mutex::new(session)),
+            session: Arc::new(Mutex::new(None)),
+            loader: Arc::new(Loader { cfg, env }),
             counters: Arc::new(Counters::default()),
         })
+    }
+
+    /// Loads the model now rather than with the first batch (~2 s for e5). Blocking.
+    pub fn load(&self) -> Result<()> {
+        let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
+        if session.is_none() {
+            *session = Some(self.loader.load()?);
+        }
+        Ok(())
     }
 
     async fn embed_blocking(&self, texts: &[String], purpose: Purpose) -> Result<Vec<Vec<f32>>> {
@@ -279,11 +277,16 @@ impl LocalEmbedder {
         }
         let sent: Vec<String> = texts.iter().map(|t| self.model.text_for(purpose, t).into_owned()).collect();
         let session = Arc::clone(&self.session);
+        let loader = Arc::clone(&self.loader);
         let counters = Arc::clone(&self.counters);
         let batch_size = self.batch_size;
         let dimension = self.model.dimension as usize;
         tokio::task::spawn_blocking(move || {
             let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
+            let session = match &mut *session {
+                Some(loaded) => loaded,
+                empty => empty.insert(loader.load()?),
+            };
             let mut vectors = session.embed(&sent, Some(batch_size)).map_err(|e| Error::Inference(e.to_string()))?;
             for v in &mut vectors {
                 if v.len() != dimension {
@@ -301,6 +304,105 @@ impl LocalEmbedder {
         .await
         .map_err(|e| Error::Inference(format!("inference task failed: {e}")))?
     }
+}
+
+/// What loading the model takes: its files and the runtime already checked by `new`.
+struct Loader {
+    cfg: LocalConfig,
+    env: Environment,
+}
+
+/// A one-word tokenizer for fastembed to load in place of the model's own, which is loaded
+/// once by [`load_tokenizer`] and put in its place.
+const STAND_IN_TOKENIZER: &str = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,"pre_tokenizer":null,"post_processor":null,"decoder":null,"model":{"type":"WordLevel","vocab":{"<unk>":0},"unk_token":"<unk>"}}"#;
+
+impl Loader {
+    /// The session and the model's tokenizer. fastembed builds its tokenizer and then copies
+    /// it, and e5's (250,002 pieces) holds ~280 MiB: it gets a stand-in, and the real one is
+    /// loaded once, after the model's bytes are freed, so the two never meet in memory.
+    fn load(&self) -> Result<TextEmbedding> {
+        let cfg = &self.cfg;
+        let dir = cfg.paths.model_dir(cfg.model);
+        let failed = |e: &dyn std::fmt::Display| {
+            cfg.paths.missing(
+                cfg.model,
+                format!("the files do not load ({e}); rerun setup with `--model {}`", cfg.model.setup_flag()),
+            )
+        };
+        let read = |f: &str| std::fs::read(dir.join(f));
+        let stand_in = TokenizerFiles {
+            tokenizer_file: STAND_IN_TOKENIZER.as_bytes().to_vec(),
+            config_file: read("config.json")?,
+            special_tokens_map_file: b"{}".to_vec(),
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+        let user_model = UserDefinedEmbeddingModel::new(read("model.onnx")?, stand_in).with_pooling(Pooling::Mean);
+        let options = session_options(self.env.clone(), cfg.threads);
+        let mut embedding = TextEmbedding::try_new_from_user_defined(user_model, options).map_err(|e| failed(&e))?;
+        embedding.tokenizer = load_tokenizer(&dir, MAX_TOKENS).map_err(|e| failed(&e))?;
+        info!(model = cfg.model.name(), threads = cfg.threads, "local embedding model loaded");
+        Ok(embedding)
+    }
+}
+
+/// The model's tokenizer from its directory, set up as fastembed sets up its own: padding to
+/// the longest text of a batch with the model's pad token, truncation at `max_length` (or the
+/// model's own limit, if lower), and the special tokens of `special_tokens_map.json`.
+#[doc(hidden)]
+pub fn load_tokenizer(dir: &Path, max_length: usize) -> std::result::Result<Tokenizer, String> {
+    let json = |f: &str| -> std::result::Result<Value, String> {
+        let bytes = std::fs::read(dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{f}: {e}"))
+    };
+    let config = json("config.json")?;
+    let special_tokens = json("special_tokens_map.json")?;
+    let tokenizer_config = json("tokenizer_config.json")?;
+    let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| format!("tokenizer.json: {e}"))?;
+
+    let model_max = tokenizer_config["model_max_length"]
+        .as_f64()
+        .ok_or("tokenizer_config.json has no numeric `model_max_length`")?;
+    // Some models say 1e30 here: `as` saturates.
+    let max_length = max_length.min(model_max as usize);
+    let pad = &tokenizer_config["pad_token"];
+    let pad_token =
+        pad.as_str().or_else(|| pad["content"].as_str()).ok_or("tokenizer_config.json has no `pad_token`")?.to_owned();
+    let pad_id = config["pad_token_id"]
+        .as_u64()
+        .and_then(|id| u32::try_from(id).ok())
+        .or_else(|| tokenizer.token_to_id(&pad_token))
+        .unwrap_or(0);
+    tokenizer.with_padding(Some(PaddingParams {
+        strategy: PaddingStrategy::BatchLongest,
+        pad_token,
+        pad_id,
+        ..Default::default()
+    }));
+    tokenizer
+        .with_truncation(Some(TruncationParams { max_length, ..Default::default() }))
+        .map_err(|e| format!("tokenizer truncation: {e}"))?;
+    if let Value::Object(tokens) = special_tokens {
+        for value in tokens.values() {
+            let token = match value {
+                Value::String(content) => AddedToken { content: content.clone(), special: true, ..Default::default() },
+                Value::Object(_) => {
+                    let (Some(content), Some(single_word), Some(lstrip), Some(rstrip), Some(normalized)) = (
+                        value["content"].as_str(),
+                        value["single_word"].as_bool(),
+                        value["lstrip"].as_bool(),
+                        value["rstrip"].as_bool(),
+                        value["normalized"].as_bool(),
+                    ) else {
+                        continue;
+                    };
+                    AddedToken { content: content.to_owned(), special: true, single_word, lstrip, rstrip, normalized }
+                }
+                _ => continue,
+            };
+            tokenizer.add_special_tokens([token]).map_err(|e| format!("special tokens: {e}"))?;
+        }
+    }
+    Ok(tokenizer)
 }
 
 /// Session settings shared by the embedder and the benchmark's raw baseline. ONNX Runtime's

@@ -4,7 +4,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use weir_embed::{Embedder, Error, LocalConfig, LocalEmbedder, LocalModel, ModelPaths, Purpose};
+use fastembed::{Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use weir_embed::{
+    Embedder, Error, LocalConfig, LocalEmbedder, LocalModel, ModelPaths, Purpose, load_tokenizer, onnx_environment,
+    session_options,
+};
 
 fn skip(model: LocalModel) -> bool {
     let paths = ModelPaths::discover();
@@ -123,6 +127,66 @@ async fn vectors_are_unit_deterministic_and_batch_independent() {
     // the prefix matters: query and passage vectors of one text differ
     let q = e.embed(&texts[..1], Purpose::Query).await.unwrap();
     assert!(cos(&q[0], &a[0]) < 0.9999);
+}
+
+/// The model as fastembed loads it on its own, tokenizer included.
+fn fastembed_own(model: LocalModel) -> TextEmbedding {
+    let paths = ModelPaths::discover();
+    let dir = paths.model_dir(model);
+    let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+    let files = TokenizerFiles {
+        tokenizer_file: read("tokenizer.json"),
+        config_file: read("config.json"),
+        special_tokens_map_file: read("special_tokens_map.json"),
+        tokenizer_config_file: read("tokenizer_config.json"),
+    };
+    let user_model = UserDefinedEmbeddingModel::new(read("model.onnx"), files).with_pooling(Pooling::Mean);
+    TextEmbedding::try_new_from_user_defined(user_model, session_options(onnx_environment(&paths).unwrap(), 2)).unwrap()
+}
+
+#[tokio::test]
+async fn the_embedder_tokenizes_and_embeds_as_fastembed_does_on_its_own() {
+    // weir loads the tokenizer itself (fastembed copies it while loading); the result must not
+    // differ in one token nor, through the model, in the vectors.
+    let long = "kuřecí prsa chlazená, balení 2 kg; ".repeat(120);
+    let texts: Vec<String> = strings(&[
+        "passage: kuřecí prsa",
+        "query: chicken breast",
+        "",
+        "<mask> Über-Größe  s\tmezerami\n",
+        "ŽLUŤOUČKÝ KŮŇ úpěl ďábelské ódy",
+        &long,
+    ]);
+    for model in [LocalModel::MultilingualE5Small, LocalModel::AllMiniLmL6V2] {
+        if skip(model) {
+            continue;
+        }
+        let mut theirs = fastembed_own(model);
+        let ours = load_tokenizer(&ModelPaths::discover().model_dir(model), 512).unwrap();
+        let a = theirs.tokenizer.encode_batch(texts.clone(), true).unwrap();
+        let b = ours.encode_batch(texts.clone(), true).unwrap();
+        assert_eq!(a.len(), b.len());
+        for ((x, y), text) in a.iter().zip(&b).zip(&texts) {
+            assert_eq!(x.get_ids(), y.get_ids(), "{}: {text:.40}", model.name());
+            assert_eq!(x.get_attention_mask(), y.get_attention_mask(), "{}: {text:.40}", model.name());
+            assert_eq!(x.get_type_ids(), y.get_type_ids(), "{}: {text:.40}", model.name());
+        }
+        // padded to the longest text, which is cut at 512 tokens
+        assert!(b.iter().all(|e| e.get_ids().len() == 512), "{}", model.name());
+        assert!(b[0].get_attention_mask().iter().filter(|&&m| m == 1).count() < 20);
+
+        // and the vectors: fastembed's own, normalised, against the embedder's (same prefixes)
+        let embedder = LocalEmbedder::new(LocalConfig::new(model)).unwrap();
+        let plain = strings(&["kuřecí prsa", "chicken breast", "nerezový hrnec 20 l", &long]);
+        let ours = embedder.embed(&plain, Purpose::Passage).await.unwrap();
+        let prefixed: Vec<String> =
+            plain.iter().map(|t| embedder.model().text_for(Purpose::Passage, t).into_owned()).collect();
+        let mut reference = theirs.embed(&prefixed, Some(16)).unwrap();
+        for (v, r) in ours.iter().zip(&mut reference) {
+            weir_embed::normalize(r);
+            assert!(cos(v, r) > 0.99999, "{}: cosine {}", model.name(), cos(v, r));
+        }
+    }
 }
 
 #[tokio::test]
