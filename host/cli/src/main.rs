@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than the system allocator: a sync allocates and frees many short-lived
+/// buffers (pages, records, request bodies) across threads, where glibc's malloc spent about a
+/// tenth of the CPU of a hash-embedder full sync (see `docs/BENCHMARKS.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code of a command that failed.
 const EXIT_FAILURE: u8 = 1;
 /// Exit code of a command line or configuration error.

@@ -108,8 +108,10 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
     eprintln!("uninterrupted spans: {span:?}");
 
     // The engine keeps at most `max(embed_concurrency, write_concurrency)` batches written
-    // ahead of the commit, plus the one being committed (defaults: 2 + 1, of 200 records).
-    let in_flight_records: u64 = 3 * 200;
+    // ahead of the commit, plus the one being committed (the defaults; batches of 200 records,
+    // as configured by this test).
+    let defaults = weir_engine::PipelineSettings::new("");
+    let in_flight_records = (defaults.embed_concurrency.max(defaults.write_concurrency) as u64 + 1) * 200;
     let kinds = [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile];
     let (mut kills, mut attempts, mut resumed) = (0, 0, 0);
     let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();

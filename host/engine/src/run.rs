@@ -657,13 +657,15 @@ async fn sync(
         })
     };
 
-    // Stage 3: embedding, `embed_concurrency` batches at once, results in batch order.
-    // Stages 3 and 4: embedding, then the sink write, for up to `embed_concurrency` batches
-    // at once on a pool of `write_concurrency` sink instances; results come back in batch
-    // order and are committed in that order below, each only after its write was acked.
+    // Stages 3 and 4: embedding, then the sink write. Up to `max(embed_concurrency,
+    // write_concurrency)` batches are in flight, at most `embed_concurrency` of them being
+    // embedded (an API's rate limits are met by that setting, not by the sink's) and each
+    // written on one of `write_concurrency` sink instances; results come back in batch order
+    // and are committed in that order below, each only after its write was acked.
     let embedder = pipeline.embedder.clone();
     let dry_run = opts.dry_run;
     let probe_cache = cache.clone();
+    let embedding = Arc::new(tokio::sync::Semaphore::new(pipeline.settings.embed_concurrency.max(1)));
     let mut writers = Vec::new();
     if !dry_run {
         for _ in 0..pipeline.settings.write_concurrency {
@@ -682,8 +684,14 @@ async fn sync(
             let cache = probe_cache.clone();
             let writer = (!writers.is_empty()).then(|| writers[seq % writers.len()].clone());
             let target = target.clone();
+            let embedding = embedding.clone();
             tokio::spawn(async move {
+                let permit = embedding
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::Internal("the embedding limiter was closed".into()))?;
                 let mut batch = embed_batch(batch?, embedder, cache, dry_run).await?;
+                drop(permit);
                 if let Some(writer) = writer {
                     let t = Instant::now();
                     let mut sink = writer.lock().await;

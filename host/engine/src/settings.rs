@@ -38,7 +38,8 @@ pub struct PipelineSettings {
     #[serde(default = "default_embed_concurrency")]
     pub embed_concurrency: usize,
     /// Batches written to the sink at once (each on its own plugin instance); commits stay
-    /// in batch order.
+    /// in batch order. With two, a hash-embedder full sync into the embedded store used about
+    /// 1.4 of two cores, waiting on write round trips; four keep them busy (`docs/BENCHMARKS.md`).
     #[serde(default = "default_write_concurrency")]
     pub write_concurrency: usize,
     /// Batches buffered between stages (fetch ahead while embedding and writing).
@@ -133,7 +134,7 @@ fn default_embed_concurrency() -> usize {
     2
 }
 fn default_write_concurrency() -> usize {
-    2
+    4
 }
 fn default_queue() -> usize {
     4

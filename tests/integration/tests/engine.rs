@@ -342,3 +342,47 @@ async fn a_validator_plugin_rejects_what_its_rules_say_and_nothing_else() {
     assert_eq!(points.len(), keys.len() - not_ks.len());
     assert!(points.values().all(|p| p["unit"] == json!("ks")));
 }
+
+/// The hash embedder, slowed down, counting how many batches it embeds at once.
+struct Counting {
+    inner: HashEmbedder,
+    now: AtomicU64,
+    most: AtomicU64,
+}
+
+impl Embedder for Counting {
+    fn model(&self) -> &weir_embed::ModelId {
+        self.inner.model()
+    }
+    fn embed<'a>(&'a self, texts: &'a [String], purpose: weir_embed::Purpose) -> weir_embed::EmbedFuture<'a> {
+        Box::pin(async move {
+            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let out = self.inner.embed(texts, purpose).await;
+            self.now.fetch_sub(1, Ordering::SeqCst);
+            out
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_writers_than_embedders_never_embed_more_batches_at_once_than_allowed() {
+    let w = world(BlueJetSim::builder().products(3_000)).await;
+    for (i, allowed) in [1u64, 3].into_iter().enumerate() {
+        let state = Arc::new(StateDir::open(w.state_dir.join(format!("s{i}"))).unwrap());
+        let embedder =
+            Arc::new(Counting { inner: HashEmbedder::new(64), now: AtomicU64::new(0), most: AtomicU64::new(0) });
+        let mut s = settings();
+        s.embed_concurrency = allowed as usize;
+        s.write_concurrency = 4;
+        let mut p = w.pipeline(embedder.clone(), s).await;
+        let report = run(&state, &mut p, Mode::Full, false).await;
+        assert_eq!(report.status, RunStatus::Success);
+        assert_eq!(report.counts.embedded, 3_000);
+        let most = embedder.most.load(Ordering::SeqCst);
+        assert!(most <= allowed, "{most} batches were embedded at once, {allowed} allowed");
+        // With four writers the limit is what holds it back, not the pipeline's depth.
+        assert_eq!(most, allowed, "the run never embedded {allowed} batches at once");
+    }
+}
