@@ -1,10 +1,10 @@
 //! Ingest benchmark: the Qdrant sink inside the host writes a BlueJet-sized catalogue
 //! (109,253 points, 384 dimensions, ~1 KB payload each) into qdrant-local, in calls of 1,000
-//! points as the engine sends them, from `BENCH_SINKS` sink instances at once (default 2: the
-//! engine's write pool).
+//! points as the engine sends them, from `BENCH_SINKS` sink instances at once (default 4: the
+//! engine's default write pool).
 //!
 //! `cargo bench -p weir-integration-tests --bench qdrant_sink_ingest [-- POINTS]`; knobs:
-//! `BENCH_SINKS` (2), `BENCH_DURABLE` (1: every write on disk before its answer),
+//! `BENCH_SINKS` (4), `BENCH_DURABLE` (1: every write on disk before its answer),
 //! `BENCH_REQUEST_POINTS` (the sink's default: 256 points per request). The numbers
 //! belong in `docs/BENCHMARKS.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -52,7 +52,7 @@ fn payload(n: u32) -> String {
 #[tokio::main]
 async fn main() {
     let total: u32 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(POINTS);
-    let sinks = knob("BENCH_SINKS", 2).max(1);
+    let sinks = knob("BENCH_SINKS", 4).max(1);
     let durable = knob("BENCH_DURABLE", 1) != 0;
     let dir = tempfile::tempdir().unwrap();
     let mut opts = qdrant_local::Options::new(dir.path(), qdrant_local::LOOPBACK);
