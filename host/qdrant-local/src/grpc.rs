@@ -392,6 +392,25 @@ fn schema_type_out(v: &qdrant_edge::PayloadIndexInfo) -> pb::PayloadSchemaType {
     }
 }
 
+/// `on_disk` of gRPC's `VectorParams` is deprecated in favour of `memory`, which overrides it;
+/// both are read and written, for clients of either age.
+#[allow(deprecated)]
+fn vectors_on_disk(params: &pb::VectorParams) -> Result<bool, Status> {
+    let memory = match params.memory.map(pb::Memory::try_from) {
+        None | Some(Ok(pb::Memory::Unknown)) => None,
+        Some(Ok(pb::Memory::Cold)) => Some("cold"),
+        Some(Ok(pb::Memory::Cached)) => Some("cached"),
+        Some(Ok(pb::Memory::Pinned)) => Some("pinned"),
+        Some(Err(_)) => return Err(bad("unknown `memory` placement")),
+    };
+    CollectionMeta::vectors_on_disk(params.on_disk, memory).map_err(bad)
+}
+
+#[allow(deprecated)]
+fn vector_params_on_disk(on_disk: bool) -> pb::VectorParams {
+    pb::VectorParams { on_disk: Some(on_disk), ..Default::default() }
+}
+
 fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
     let info = c.shard()?.info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
@@ -423,7 +442,8 @@ fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
                     config: Some(pb::vectors_config::Config::Params(pb::VectorParams {
                         size: c.meta.size as u64,
                         distance: distance_out(c.meta.distance) as i32,
-                        ..Default::default()
+                        memory: Some(if c.meta.on_disk { pb::Memory::Cold } else { pb::Memory::Cached } as i32),
+                        ..vector_params_on_disk(c.meta.on_disk)
                     })),
                 }),
                 replication_factor: Some(1),
@@ -494,6 +514,7 @@ impl Collections for Svc {
         let meta = CollectionMeta {
             size: usize::try_from(params.size).map_err(bad)?,
             distance: distance_in(params.distance)?,
+            on_disk: vectors_on_disk(&params)?,
         };
         let store = self.store.clone();
         let name = req.collection_name;

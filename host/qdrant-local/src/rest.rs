@@ -411,6 +411,10 @@ fn dense_from_value(v: Value) -> Result<Vec<f32>, ApiError> {
 struct VectorParamsIn {
     size: usize,
     distance: Distance,
+    #[serde(default)]
+    on_disk: Option<bool>,
+    #[serde(default)]
+    memory: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -506,7 +510,10 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
         "segments_count": info.segments_count,
         "config": {
             "params": {
-                "vectors": { "size": c.meta.size, "distance": c.meta.distance },
+                "vectors": {
+                    "size": c.meta.size, "distance": c.meta.distance,
+                    "on_disk": c.meta.on_disk, "memory": c.meta.memory()
+                },
                 "shard_number": 1,
                 "replication_factor": 1,
                 "write_consistency_factor": 1,
@@ -618,7 +625,8 @@ pub(crate) fn parse_vectors(vectors: Option<Value>) -> Result<CollectionMeta, Ap
     };
     let p: VectorParamsIn =
         serde_json::from_value(single).map_err(|e| ApiError::bad_request(format!("Format error in JSON body: {e}")))?;
-    Ok(CollectionMeta { size: p.size, distance: p.distance })
+    let on_disk = CollectionMeta::vectors_on_disk(p.on_disk, p.memory.as_deref()).map_err(ApiError::bad_request)?;
+    Ok(CollectionMeta { size: p.size, distance: p.distance, on_disk })
 }
 
 async fn create_collection(State(s): State<AppState>, Path(name): Path<String>, body: Bytes) -> Response {

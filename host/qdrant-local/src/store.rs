@@ -82,6 +82,34 @@ pub struct CollectionMeta {
     pub size: usize,
     /// Its distance function.
     pub distance: Distance,
+    /// Whether the vectors live in memory-mapped files (`true`: the process holds only the
+    /// pages in use, so its memory does not grow with the collection, and opening it reads
+    /// nothing) or are loaded into memory (`false`: full scans run faster). Collections
+    /// created before this setting existed have their vectors in memory.
+    #[serde(default)]
+    pub on_disk: bool,
+}
+
+impl CollectionMeta {
+    /// Where a create request puts the vectors: Qdrant's `memory` (`cold`: on disk, `cached`:
+    /// loaded into memory; `pinned` is refused, as Qdrant refuses it for dense vectors), else
+    /// the deprecated `on_disk`, else on disk. Qdrant's own default is `cached`; qdrant-local
+    /// runs inside weir's process on one machine, where memory that grows with the catalogue
+    /// costs more than slower full scans.
+    pub fn vectors_on_disk(on_disk: Option<bool>, memory: Option<&str>) -> Result<bool, String> {
+        match memory {
+            Some("cold") => Ok(true),
+            Some("cached") => Ok(false),
+            Some("pinned") => Err("`memory: pinned` is not supported for dense vector storage".into()),
+            Some(other) => Err(format!("unknown `memory` placement `{other}`: expected cold, cached or pinned")),
+            None => Ok(on_disk.unwrap_or(true)),
+        }
+    }
+
+    /// The vectors' placement as Qdrant's `memory` names it.
+    pub fn memory(&self) -> &'static str {
+        if self.on_disk { "cold" } else { "cached" }
+    }
 }
 
 /// One open collection.
@@ -384,7 +412,7 @@ pub(crate) fn validate_name(kind: &str, name: &str) -> Result<(), ApiError> {
 
 fn engine_config(meta: &CollectionMeta) -> EdgeConfig {
     EdgeConfig::builder()
-        .vector(VECTOR_NAME, EdgeVectorParams::builder(meta.size, meta.distance.engine()).build())
+        .vector(VECTOR_NAME, EdgeVectorParams::builder(meta.size, meta.distance.engine()).on_disk(meta.on_disk).build())
         .on_disk_payload(true)
         .wal_options(WalOptions { segment_capacity: ENGINE_LOG_SEGMENT_BYTES, ..WalOptions::default() })
         .build()
@@ -643,5 +671,31 @@ impl Store {
                 None => tracing::warn!(collection = %name, "closed while still in use"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn collections_created_before_the_on_disk_setting_keep_their_vectors_in_memory() {
+        let old: CollectionMeta = serde_json::from_str(r#"{ "size": 384, "distance": "Cosine" }"#).unwrap();
+        assert!(!old.on_disk);
+        let new: CollectionMeta = serde_json::from_str(r#"{ "size": 384, "distance": "Cosine", "on_disk": true }"#).unwrap();
+        assert!(new.on_disk);
+        assert!(serde_json::from_str::<CollectionMeta>(r#"{ "size": 4, "distance": "Cosine", "onDisk": true }"#).is_err());
+    }
+
+    #[test]
+    fn memory_overrides_on_disk_and_pinned_is_refused() {
+        let on_disk = CollectionMeta::vectors_on_disk;
+        assert_eq!(on_disk(None, None), Ok(true));
+        assert_eq!(on_disk(Some(false), None), Ok(false));
+        assert_eq!(on_disk(Some(false), Some("cold")), Ok(true));
+        assert_eq!(on_disk(Some(true), Some("cached")), Ok(false));
+        assert!(on_disk(None, Some("pinned")).unwrap_err().contains("not supported"));
+        assert!(on_disk(None, Some("warm")).unwrap_err().contains("`warm`"));
     }
 }

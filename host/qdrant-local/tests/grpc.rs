@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use common::{Api, cosine, ids, vector};
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
-    Distance, FieldType, Filter, PointId, PointStruct, PointsIdsList, QueryPointsBuilder, ScrollPointsBuilder,
+    Distance, FieldType, Filter, Memory, PointId, PointStruct, PointsIdsList, QueryPointsBuilder, ScrollPointsBuilder,
     UpsertPointsBuilder, Value as PbValue, VectorParamsBuilder, point_id::PointIdOptions,
 };
 use qdrant_client::{Payload, Qdrant};
@@ -48,6 +48,30 @@ async fn official_client_round_trip() {
         )
         .await;
     assert!(dup.is_err(), "creating an existing collection fails");
+
+    // Where the vectors live: on disk unless asked (`memory`), the same answer over REST.
+    client
+        .create_collection(
+            CreateCollectionBuilder::new("in_memory")
+                .vectors_config(VectorParamsBuilder::new(DIM as u64, Distance::Cosine).memory(Memory::Cached)),
+        )
+        .await
+        .unwrap();
+    for (name, memory) in [("g", Memory::Cold), ("in_memory", Memory::Cached)] {
+        let info = client.collection_info(name).await.unwrap().result.unwrap();
+        let params = info.config.unwrap().params.unwrap().vectors_config.unwrap().config.unwrap();
+        let qdrant_client::qdrant::vectors_config::Config::Params(params) = params else { panic!("{params:?}") };
+        assert_eq!(params.memory, Some(memory as i32), "{name}");
+        let rest = api.ok("GET", "/collections/{collection_name}", &format!("/collections/{name}"), None).await;
+        assert_eq!(rest["config"]["params"]["vectors"]["memory"], json!(memory.as_str_name().to_lowercase()), "{name}");
+    }
+    let pinned = client
+        .create_collection(
+            CreateCollectionBuilder::new("pinned")
+                .vectors_config(VectorParamsBuilder::new(DIM as u64, Distance::Cosine).memory(Memory::Pinned)),
+        )
+        .await;
+    assert!(pinned.unwrap_err().to_string().contains("not supported"));
 
     client
         .create_field_index(CreateFieldIndexCollectionBuilder::new("g", "color", FieldType::Keyword).wait(true))

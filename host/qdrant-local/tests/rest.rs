@@ -602,3 +602,67 @@ async fn batch_updates_apply_in_order_and_answer_per_operation() {
     assert_eq!(api.count("b", None).await, 11, "a refused batch applied part of itself");
     s.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn vectors_on_disk_by_default_or_in_memory_when_asked_answer_alike_and_keep_their_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2000;
+    let q = vector(4242, DIM);
+    let filter = json!({ "must": [{ "key": "color", "match": { "value": "red" } }] });
+    let want = expected(n, &q, 10, |i| COLORS[(i % COLORS.len() as u64) as usize] == "red");
+    let on_disk = |info: &Value| info["config"]["params"]["vectors"]["on_disk"].clone();
+    {
+        let s = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+        let api = Api::new(&s);
+        filled(&api, "disk", n).await;
+        api.ok(
+            "PUT",
+            "/collections/{collection_name}",
+            "/collections/ram",
+            Some(json!({ "vectors": { "size": DIM, "distance": "Cosine", "on_disk": false } })),
+        )
+        .await;
+        let points: Vec<Value> = (0..n).map(|i| point(i, DIM)).collect();
+        for chunk in points.chunks(500) {
+            api.upsert("ram", chunk.to_vec()).await;
+        }
+        // Qdrant's `memory` overrides the deprecated `on_disk`; `pinned` is refused for vectors.
+        let (status, body) = api
+            .call(
+                "PUT",
+                "/collections/{collection_name}",
+                "/collections/pinned",
+                Some(json!({ "vectors": { "size": DIM, "distance": "Cosine", "memory": "pinned" } })),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        api.ok(
+            "PUT",
+            "/collections/{collection_name}",
+            "/collections/cached",
+            Some(json!({ "vectors": { "size": DIM, "distance": "Cosine", "on_disk": true, "memory": "cached" } })),
+        )
+        .await;
+        let info = api.ok("GET", "/collections/{collection_name}", "/collections/cached", None).await;
+        assert_eq!(info["config"]["params"]["vectors"]["memory"], "cached");
+        assert_eq!(on_disk(&info), json!(false));
+        for (name, setting) in [("disk", true), ("ram", false)] {
+            let info = api.ok("GET", "/collections/{collection_name}", &format!("/collections/{name}"), None).await;
+            assert_eq!(on_disk(&info), json!(setting), "{name}");
+            assert_eq!(info["config"]["params"]["vectors"]["memory"], if setting { "cold" } else { "cached" });
+            let got = api.query(name, json!({ "query": q, "limit": 10, "filter": filter })).await;
+            assert_eq!(ids(&got), want, "{name}");
+        }
+        s.shutdown().await.unwrap();
+    }
+    let s = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+    let api = Api::new(&s);
+    for (name, setting) in [("disk", true), ("ram", false)] {
+        let info = api.ok("GET", "/collections/{collection_name}", &format!("/collections/{name}"), None).await;
+        assert_eq!(on_disk(&info), json!(setting), "{name} after a restart");
+        assert_eq!(api.count(name, None).await, n);
+        let got = api.query(name, json!({ "query": q, "limit": 10, "filter": filter })).await;
+        assert_eq!(ids(&got), want, "{name} after a restart");
+    }
+    s.shutdown().await.unwrap();
+}
