@@ -683,9 +683,12 @@ mod tests {
     fn collections_created_before_the_on_disk_setting_keep_their_vectors_in_memory() {
         let old: CollectionMeta = serde_json::from_str(r#"{ "size": 384, "distance": "Cosine" }"#).unwrap();
         assert!(!old.on_disk);
-        let new: CollectionMeta = serde_json::from_str(r#"{ "size": 384, "distance": "Cosine", "on_disk": true }"#).unwrap();
+        let new: CollectionMeta =
+            serde_json::from_str(r#"{ "size": 384, "distance": "Cosine", "on_disk": true }"#).unwrap();
         assert!(new.on_disk);
-        assert!(serde_json::from_str::<CollectionMeta>(r#"{ "size": 4, "distance": "Cosine", "onDisk": true }"#).is_err());
+        assert!(
+            serde_json::from_str::<CollectionMeta>(r#"{ "size": 4, "distance": "Cosine", "onDisk": true }"#).is_err()
+        );
     }
 
     #[test]
