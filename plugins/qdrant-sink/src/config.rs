@@ -47,6 +47,12 @@ pub struct Config {
     /// The most bytes of one request body; batches are split by both limits.
     #[serde(default = "default_max_request_bytes")]
     pub max_request_bytes: usize,
+    /// Where a new collection keeps its vectors, as Qdrant's `memory` names it: `cold` (in
+    /// memory-mapped files, read as needed) or `cached` (loaded into memory when the collection
+    /// opens; faster full scans). Absent: the server's default (Qdrant: `cached`; weir's
+    /// embedded store: `cold`). Needs Qdrant 1.19 or later.
+    #[serde(default)]
+    pub vectors_memory: Option<String>,
     /// Whether writes wait until Qdrant has applied them (`?wait=true`), so that an
     /// acknowledged batch is durable. Turning this off trades that guarantee for speed.
     #[serde(default = "default_wait")]
@@ -121,6 +127,17 @@ impl Config {
                 return Err(Error::config(format_args!("{key} must be at least 1")));
             }
         }
+        match self.vectors_memory.as_deref() {
+            None | Some("cold" | "cached") => {}
+            Some("pinned") => {
+                return Err(Error::config("vectors_memory `pinned` is not supported by Qdrant for dense vectors"));
+            }
+            Some(other) => {
+                return Err(Error::config(format_args!(
+                    "unknown vectors_memory `{other}`, expected `cold` or `cached`"
+                )));
+            }
+        }
         Ok(base.to_owned())
     }
 }
@@ -150,13 +167,14 @@ mod tests {
         let c = parse(
             r#"{"url": "https://q.example.com:6333", "distance": "Dot", "shard_number": 3,
                 "replication_factor": 2, "write_consistency_factor": 2, "max_points_per_request": 64,
-                "max_request_bytes": 1048576, "wait": false}"#,
+                "max_request_bytes": 1048576, "wait": false, "vectors_memory": "cached"}"#,
         )
         .unwrap();
         assert_eq!(c.validate().unwrap(), "https://q.example.com:6333");
         assert_eq!(c.distance, Distance::Dot);
         assert_eq!((c.shard_number, c.replication_factor, c.write_consistency_factor), (Some(3), Some(2), Some(2)));
         assert_eq!((c.max_points_per_request, c.max_request_bytes, c.wait), (64, 1_048_576, false));
+        assert_eq!(c.vectors_memory.as_deref(), Some("cached"));
     }
 
     #[test]
@@ -178,5 +196,7 @@ mod tests {
         bad(r#"{"url": "http://h", "max_points_per_request": 0}"#, "max_points_per_request 0");
         bad(r#"{"url": "http://h", "max_request_bytes": 1000}"#, "max_request_bytes 1000");
         bad(r#"{"url": "http://h", "shard_number": 0}"#, "shard_number");
+        bad(r#"{"url": "http://h", "vectors_memory": "pinned"}"#, "vectors_memory `pinned`");
+        bad(r#"{"url": "http://h", "vectors_memory": "warm"}"#, "unknown vectors_memory `warm`");
     }
 }

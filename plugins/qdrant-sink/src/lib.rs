@@ -99,6 +99,9 @@ impl Qdrant {
         let mut body = json!({
             "vectors": { "size": spec.dimension, "distance": mapping::distance_name(spec.distance) },
         });
+        if let Some(memory) = &self.config.vectors_memory {
+            body["vectors"]["memory"] = json!(memory);
+        }
         for (key, value) in [
             ("shard_number", self.config.shard_number),
             ("replication_factor", self.config.replication_factor),

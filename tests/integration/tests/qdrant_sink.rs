@@ -329,6 +329,28 @@ async fn a_dimension_or_distance_mismatch_is_refused_before_any_write() {
 }
 
 #[tokio::test]
+async fn vectors_memory_chooses_where_a_new_collection_keeps_its_vectors() {
+    let bed = Bed::start().await;
+    let url = format!("http://127.0.0.1:{}", bed.port);
+    let mut cached = bed.sink_with(json!({ "url": url, "vectors_memory": "cached" })).await;
+    cached.prepare(&spec("loaded", DIM, Distance::Cosine)).await.unwrap();
+    let mut default = bed.sink().await;
+    default.prepare(&spec("mapped", DIM, Distance::Cosine)).await.unwrap();
+    let upstream = bed.server.as_ref().unwrap().rest_url();
+    for (name, memory) in [("loaded", "cached"), ("mapped", "cold")] {
+        let body = reqwest::get(format!("{upstream}/collections/{name}")).await.unwrap().bytes().await.unwrap();
+        let info: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(info["result"]["config"]["params"]["vectors"]["memory"], memory, "{name}: {info}");
+    }
+    cached.upsert("loaded", &points(0..50)).await.unwrap();
+    default.upsert("mapped", &points(0..50)).await.unwrap();
+    let a = cached.query("loaded", &vector(7), 5, None).await.unwrap();
+    let b = default.query("mapped", &vector(7), 5, None).await.unwrap();
+    assert_eq!(a.iter().map(|h| &h.id).collect::<Vec<_>>(), b.iter().map(|h| &h.id).collect::<Vec<_>>());
+    assert_eq!(a[0].id, id(7));
+}
+
+#[tokio::test]
 async fn errors_are_typed() {
     let bed = Bed::start().await;
     let mut sink = bed.sink().await;
@@ -468,7 +490,10 @@ async fn every_request_body_validates_against_qdrants_openapi() {
     let bed = Bed::start().await;
     let url = format!("http://127.0.0.1:{}", bed.port);
     let mut sink = bed
-        .sink_with(json!({ "url": url, "shard_number": 1, "replication_factor": 1, "write_consistency_factor": 1 }))
+        .sink_with(json!({
+            "url": url, "shard_number": 1, "replication_factor": 1, "write_consistency_factor": 1,
+            "vectors_memory": "cold"
+        }))
         .await;
     sink.prepare(&spec("a", DIM, Distance::Manhattan)).await.unwrap();
     sink.prepare(&spec("b", DIM, Distance::Manhattan)).await.unwrap();
