@@ -21,6 +21,10 @@ use crate::run::Mode;
 
 /// The database file inside the state directory.
 pub const DB_FILE: &str = "weir.redb";
+/// Memory the state database may keep as its page cache. redb's default is 1 GiB, which a
+/// large ledger plus a cache of embeddings would fill, so weir's memory would grow with the
+/// catalogue; past this the operating system's file cache serves the pages.
+const DB_CACHE_BYTES: usize = 64 << 20;
 /// The lock file inside the state directory.
 pub const LOCK_FILE: &str = "weir.lock";
 /// Invalid records, one JSON object per line, appended by every run.
@@ -162,7 +166,7 @@ impl StateDir {
         let _ = lock.rewind();
         let _ = write!(lock, "{}", std::process::id());
         let db_path = dir.join(DB_FILE);
-        let db = Database::create(&db_path)?;
+        let db = Database::builder().set_cache_size(DB_CACHE_BYTES).create(&db_path)?;
         let state = Self { dir, db: Arc::new(db), _lock: lock };
         state.init()?;
         Ok(state)
