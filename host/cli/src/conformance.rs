@@ -408,6 +408,7 @@ async fn sink_checks(plugin: &Plugin, grants: &Grants, config: &str, report: &mu
         dimension: 4,
         distance: weir_core::Distance::Cosine,
         model: "hash:conformance@4".into(),
+        lexical: None,
         payload_indexes: vec![],
     };
     if let Err(e) = sink.prepare(&spec).await {
@@ -428,6 +429,7 @@ async fn sink_checks(plugin: &Plugin, grants: &Grants, config: &str, report: &mu
         .map(|i| weir_core::Point {
             id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &i.to_le_bytes()).to_string(),
             vector: vec![1.0, i as f32, 0.5, 0.25],
+            sparse: None,
             payload: format!(r#"{{"_key":"k{i}","n":{i}}}"#),
         })
         .collect();

@@ -13,8 +13,8 @@ pub use error::PluginError;
 pub use manifest::{Limits, Manifest, ManifestError, Permissions, PluginKind};
 pub use net::{HostRule, HostRuleError, parse_target};
 pub use record::{
-    CollectionInfo, CollectionSpec, Distance, IndexKind, KeyPage, Page, PayloadIndex, PayloadUpdate, Point, Record,
-    Scope, ScoredPoint, StreamInfo, Verdict, Violation,
+    CollectionInfo, CollectionSpec, Distance, Fusion, IndexKind, KeyPage, Page, Partition, PayloadIndex, PayloadUpdate,
+    Point, Query, Record, Scope, ScoredPoint, SparseVector, SplitScope, StreamInfo, Verdict, Violation,
 };
 
 /// The WIT contract versions this build of weir can host, newest first.

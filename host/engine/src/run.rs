@@ -502,6 +502,7 @@ async fn prepare_collection(
         dimension: model.dimension,
         distance: sink_distance(model.distance),
         model: model.key(),
+        lexical: None,
         payload_indexes: settings.payload_indexes(),
     };
     sink.prepare(&spec).await?;
@@ -908,6 +909,7 @@ async fn write_batch(
             .map(|(item, vector)| Point {
                 id: point_id(namespace, stream, &item.key),
                 vector,
+                sparse: None,
                 payload: item.payload.clone(),
             })
             .collect();

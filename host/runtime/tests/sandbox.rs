@@ -293,6 +293,7 @@ async fn validators_and_sinks_cross_the_boundary_in_batches() {
         dimension: 3,
         distance: weir_core::Distance::Cosine,
         model: "hash@3".into(),
+        lexical: None,
         payload_indexes: vec![],
     };
     s.prepare(&spec).await.unwrap();
@@ -300,6 +301,7 @@ async fn validators_and_sinks_cross_the_boundary_in_batches() {
         .map(|i| weir_core::Point {
             id: format!("00000000-0000-0000-0000-00000000000{i}"),
             vector: vec![1.0, i as f32, 0.5],
+            sparse: None,
             payload: serde_json::json!({ "n": i }).to_string(),
         })
         .collect();

@@ -74,6 +74,7 @@ async fn main() {
         dimension: DIM as u32,
         distance: Distance::Cosine,
         model: "bench".to_owned(),
+        lexical: None,
         payload_indexes: vec![PayloadIndex { field: "category".to_owned(), kind: IndexKind::Keyword }],
     };
     let mut first = plugin.sink(&grants, &config).await.unwrap();
@@ -87,6 +88,7 @@ async fn main() {
                 .map(|n| Point {
                     id: format!("{n:08x}-0000-5000-8000-{:012x}", u64::from(n) * 7919),
                     vector: vector(n),
+                    sparse: None,
                     payload: payload(n),
                 })
                 .collect()

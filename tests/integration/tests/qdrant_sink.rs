@@ -133,6 +133,7 @@ fn spec(name: &str, dimension: u32, distance: Distance) -> CollectionSpec {
         dimension,
         distance,
         model: "test-model".to_owned(),
+        lexical: None,
         payload_indexes: vec![
             PayloadIndex { field: "category".to_owned(), kind: IndexKind::Keyword },
             PayloadIndex { field: "stock".to_owned(), kind: IndexKind::Integer },
@@ -160,6 +161,7 @@ fn points(range: std::ops::Range<u32>) -> Vec<Point> {
             Point {
                 id: id(n),
                 vector: vector(n),
+                sparse: None,
                 payload: json!({
                     "name": format!("Výrobek č. {n}"),
                     "category": category,
@@ -281,7 +283,12 @@ async fn requests_split_by_bytes_as_well_as_by_count() {
         bed.sink_with(json!({ "url": url, "max_request_bytes": 65536, "max_points_per_request": 1000 })).await;
     sink.prepare(&spec("big", DIM, Distance::Dot)).await.unwrap();
     let fat: Vec<Point> = (0..400)
-        .map(|n| Point { id: id(n), vector: vector(n), payload: json!({ "text": "x".repeat(1000) }).to_string() })
+        .map(|n| Point {
+            id: id(n),
+            vector: vector(n),
+            sparse: None,
+            payload: json!({ "text": "x".repeat(1000) }).to_string(),
+        })
         .collect();
     let before = bed.mark();
     sink.upsert("big", &fat).await.unwrap();
