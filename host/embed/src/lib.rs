@@ -32,8 +32,9 @@ pub use hash::{HASH_MODEL_NAME, HashEmbedder};
 pub use integrity::{FallbackChain, ensure_compatible};
 pub use limiter::TokenBucket;
 pub use local::{
-    DEFAULT_BATCH_SIZE, DEFAULT_THREADS, LocalConfig, LocalEmbedder, LocalModel, MODEL_DIR_ENV, ModelPaths,
-    ORT_DYLIB_ENV, ORT_LIB_NAME, load_tokenizer, onnx_environment, session_options,
+    BATCHING_ENV, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, DEFAULT_SESSIONS, DEFAULT_THREADS, LocalConfig,
+    LocalEmbedder, LocalModel, MODEL_DIR_ENV, ModelAlone, ModelPaths, ORT_DYLIB_ENV, ORT_LIB_NAME, Prepared,
+    load_tokenizer, onnx_environment, session_builder, session_options,
 };
 pub use model::{Distance, ModelId, Provider, Purpose};
 pub use openai::{

@@ -1,20 +1,33 @@
-//! Local ONNX models through fastembed, with ONNX Runtime loaded dynamically.
+//! Local ONNX models run by ONNX Runtime (loaded dynamically), with the tokenizer loaded once.
 //!
 //! Nothing is downloaded at run time: `cargo xtask setup-models` places the runtime library
 //! and the converted models in the model directory (see [`ModelPaths`]) and records their
 //! sha256 in `manifest.json`.
+//!
+//! Each call tokenises its texts once, sorts them by token count and cuts inference calls by a
+//! budget of padded tokens ([`batching`]); the vectors come back in the caller's order.
+
+mod baseline;
+mod batching;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
-use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use fastembed::InitOptionsUserDefined;
 use ort::environment::Environment;
+use ort::session::Session;
+use ort::session::builder::{GraphOptimizationLevel, PrepackedWeights, SessionBuilder};
+use ort::value::Tensor;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tokenizers::{AddedToken, PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{AddedToken, Encoding, PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tracing::info;
 
+#[doc(hidden)]
+pub use self::baseline::{ModelAlone, Prepared};
+use self::batching::{Batching, plan};
 use crate::embedder::{EmbedFuture, Embedder, normalize};
 use crate::stats::Counters;
 use crate::{EmbedStats, Error, ModelId, Provider, Purpose, Result};
@@ -25,13 +38,21 @@ pub const ORT_LIB_NAME: &str = "libonnxruntime.so.1.24.4";
 pub const MODEL_DIR_ENV: &str = "WEIR_MODEL_DIR";
 /// Environment variable naming the ONNX Runtime library file.
 pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
-/// Texts per inference batch. A batch is padded to its longest text, so smaller batches waste
-/// less work on padding and hold smaller buffers: a 300-product local sync took 35.4 and 42.8 s
-/// at 16 against 48.7–53.7 s at 32, and peaked at 971–1,025 MiB against 1,091–1,198 MiB
-/// (docs/BENCHMARKS.md); 256 only grows memory.
-pub const DEFAULT_BATCH_SIZE: usize = 16;
+/// Environment variable overriding the batching and thread settings of every local embedder
+/// of the process, for measurements: `legacy` (16 texts per call in the given order, one
+/// session of 2 threads: weir before length-sorted batching) or a list such as
+/// `sessions=2,threads=1,tokens=1600,texts=64,sort=on` (any subset).
+pub const BATCHING_ENV: &str = "WEIR_LOCAL_BATCHING";
+/// Texts per inference call at most; the token budget ([`DEFAULT_BATCH_TOKENS`]) usually
+/// cuts a call first.
+pub const DEFAULT_BATCH_SIZE: usize = 64;
+/// Padded tokens (longest text × texts) per inference call at most, over texts sorted by
+/// token count. Measured on product texts (docs/BENCHMARKS.md).
+pub const DEFAULT_BATCH_TOKENS: usize = 1600;
 /// Intra-op threads per session.
-pub const DEFAULT_THREADS: usize = 2;
+pub const DEFAULT_THREADS: usize = 1;
+/// Sessions running inference calls concurrently.
+pub const DEFAULT_SESSIONS: usize = 2;
 /// Token limit of both models; longer inputs are cut at the tokenizer.
 pub const MAX_TOKENS: usize = 512;
 
@@ -199,10 +220,16 @@ pub struct LocalConfig {
     pub model: LocalModel,
     /// Where its files are.
     pub paths: ModelPaths,
-    /// Intra-op threads.
+    /// Intra-op threads per session.
     pub threads: usize,
-    /// Texts per inference batch.
+    /// Sessions (each a copy of the model, ~100 MiB for e5) running inference calls at once.
+    pub sessions: usize,
+    /// Texts per inference call at most.
     pub batch_size: usize,
+    /// Padded tokens per inference call at most; 0: calls of `batch_size` texts.
+    pub max_batch_tokens: usize,
+    /// Sort each call's texts by token count before cutting them into inference calls.
+    pub sort_by_length: bool,
     /// Check the files' sha256 against `manifest.json` when loading (~0.3 s).
     pub verify_checksums: bool,
 }
@@ -214,25 +241,66 @@ impl LocalConfig {
             model,
             paths: ModelPaths::discover(),
             threads: DEFAULT_THREADS,
+            sessions: DEFAULT_SESSIONS,
             batch_size: DEFAULT_BATCH_SIZE,
+            max_batch_tokens: DEFAULT_BATCH_TOKENS,
+            sort_by_length: true,
             verify_checksums: true,
         }
     }
+
+    /// Applies a [`BATCHING_ENV`] value: `legacy` or `key=value` pairs separated by commas.
+    pub fn apply_batching(&mut self, spec: &str) -> Result<()> {
+        let bad = |what: &str| {
+            Error::Config(format!(
+                "{BATCHING_ENV}: {what} (e.g. `legacy` or `sessions=2,threads=1,tokens=1600,texts=64,sort=on`)"
+            ))
+        };
+        if spec.trim() == "legacy" {
+            (self.sessions, self.threads, self.batch_size, self.max_batch_tokens, self.sort_by_length) =
+                (1, 2, 16, 0, false);
+            return Ok(());
+        }
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').ok_or_else(|| bad(&format!("`{pair}` is not key=value")))?;
+            let number = || value.trim().parse::<usize>().map_err(|_| bad(&format!("`{value}` is not a number")));
+            match key.trim() {
+                "sessions" => self.sessions = number()?,
+                "threads" => self.threads = number()?,
+                "texts" => self.batch_size = number()?,
+                "tokens" => self.max_batch_tokens = number()?,
+                "sort" => {
+                    self.sort_by_length = match value.trim() {
+                        "on" | "1" | "true" => true,
+                        "off" | "0" | "false" => false,
+                        other => return Err(bad(&format!("sort is on or off, not `{other}`"))),
+                    }
+                }
+                other => return Err(bad(&format!("unknown key `{other}`"))),
+            }
+        }
+        Ok(())
+    }
+
+    fn batching(&self) -> Batching {
+        Batching { max_tokens: self.max_batch_tokens, max_texts: self.batch_size, sort: self.sort_by_length }
+    }
 }
 
-/// A local ONNX model (multilingual-e5-small or all-MiniLM-L6-v2) run by fastembed with
-/// mean pooling; unit vectors; the e5 prefixes are applied here.
+/// A local ONNX model (multilingual-e5-small or all-MiniLM-L6-v2) with mean pooling; unit
+/// vectors; the e5 prefixes are applied here.
 ///
 /// [`LocalEmbedder::new`] checks the files and the runtime; the model itself loads with the
 /// first batch (or [`LocalEmbedder::load`]), so a run with nothing to embed never holds it
-/// (e5: ~2 s and ~600 MiB). Inference runs on the blocking thread pool, one batch at a time
-/// per embedder (the session is not re-entrant); intra-op spinning is off so a shared 2-core
-/// machine is not burned by idle threads. Texts over 512 tokens are cut at the tokenizer.
+/// (e5: ~2 s and ~600 MiB). A call's texts are tokenised once, sorted by token count and cut
+/// into inference calls of at most `max_batch_tokens` padded tokens, which run on up to
+/// `sessions` sessions at once (a second session loads only when a call has work for it);
+/// the vectors come back in the caller's order. Inference runs on blocking threads; intra-op
+/// spinning is off so a shared 2-core machine is not burned by idle threads. Texts over 512
+/// tokens are cut at the tokenizer.
 pub struct LocalEmbedder {
     model: ModelId,
-    batch_size: usize,
-    session: Arc<Mutex<Option<TextEmbedding>>>,
-    loader: Arc<Loader>,
+    pool: Arc<Pool>,
     counters: Arc<Counters>,
 }
 
@@ -240,35 +308,45 @@ impl std::fmt::Debug for LocalEmbedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LocalEmbedder")
             .field("model", &self.model.key())
-            .field("batch_size", &self.batch_size)
+            .field("batching", &self.pool.batching)
+            .field("sessions", &self.pool.cfg.sessions)
+            .field("threads", &self.pool.cfg.threads)
             .finish_non_exhaustive()
     }
 }
 
 impl LocalEmbedder {
-    /// Checks the files (and their checksums when configured) and loads ONNX Runtime. Blocking.
-    pub fn new(cfg: LocalConfig) -> Result<Self> {
-        if cfg.threads == 0 || cfg.batch_size == 0 {
-            return Err(Error::Config("local: `threads` and `batch_size` must be positive".into()));
+    /// Checks the settings, the files (and their checksums when configured) and loads ONNX
+    /// Runtime. [`BATCHING_ENV`], when set, overrides the batching and thread settings.
+    /// Blocking.
+    pub fn new(mut cfg: LocalConfig) -> Result<Self> {
+        if let Some(spec) = std::env::var_os(BATCHING_ENV).filter(|v| !v.is_empty()) {
+            cfg.apply_batching(&spec.to_string_lossy())?;
+        }
+        if cfg.threads == 0 || cfg.batch_size == 0 || cfg.sessions == 0 {
+            return Err(Error::Config("local: `threads`, `sessions` and `batch_size` must be positive".into()));
         }
         cfg.paths.verify(cfg.model, cfg.verify_checksums)?;
         let env = onnx_environment(&cfg.paths)?;
         Ok(Self {
             model: cfg.model.model_id(),
-            batch_size: cfg.batch_size,
-            session: Arc::new(Mutex::new(None)),
-            loader: Arc::new(Loader { cfg, env }),
+            pool: Arc::new(Pool {
+                batching: cfg.batching(),
+                cfg,
+                env,
+                prepacked: PrepackedWeights::new(),
+                tokenizer: Mutex::new(None),
+                idle: Mutex::new(Idle { sessions: Vec::new(), created: 0 }),
+                freed: Condvar::new(),
+            }),
             counters: Arc::new(Counters::default()),
         })
     }
 
-    /// Loads the model now rather than with the first batch (~2 s for e5). Blocking.
+    /// Loads the model (one session) and the tokenizer now rather than with the first batch
+    /// (~2 s for e5). Blocking.
     pub fn load(&self) -> Result<()> {
-        let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
-        if session.is_none() {
-            *session = Some(self.loader.load()?);
-        }
-        Ok(())
+        self.pool.vocabulary().map(drop)
     }
 
     async fn embed_blocking(&self, texts: &[String], purpose: Purpose) -> Result<Vec<Vec<f32>>> {
@@ -276,33 +354,12 @@ impl LocalEmbedder {
             return Ok(Vec::new());
         }
         let sent: Vec<String> = texts.iter().map(|t| self.model.text_for(purpose, t).into_owned()).collect();
-        let session = Arc::clone(&self.session);
-        let loader = Arc::clone(&self.loader);
+        let pool = Arc::clone(&self.pool);
         let counters = Arc::clone(&self.counters);
-        let batch_size = self.batch_size;
         let dimension = self.model.dimension as usize;
-        tokio::task::spawn_blocking(move || {
-            let mut session = session.lock().unwrap_or_else(PoisonError::into_inner);
-            let session = match &mut *session {
-                Some(loaded) => loaded,
-                empty => empty.insert(loader.load()?),
-            };
-            let mut vectors = session.embed(&sent, Some(batch_size)).map_err(|e| Error::Inference(e.to_string()))?;
-            for v in &mut vectors {
-                if v.len() != dimension {
-                    return Err(Error::Inference(format!(
-                        "model returned {} dimensions, expected {dimension}",
-                        v.len()
-                    )));
-                }
-                normalize(v);
-            }
-            Counters::add(&counters.requests, sent.len().div_ceil(batch_size) as u64);
-            Counters::add(&counters.inputs, sent.len() as u64);
-            Ok(vectors)
-        })
-        .await
-        .map_err(|e| Error::Inference(format!("inference task failed: {e}")))?
+        tokio::task::spawn_blocking(move || pool.embed(&sent, dimension, &counters))
+            .await
+            .map_err(|e| Error::Inference(format!("inference task failed: {e}")))?
     }
 }
 
@@ -328,43 +385,271 @@ fn limit_malloc_arenas() {
     }
 }
 
-/// What loading the model takes: its files and the runtime already checked by `new`.
-struct Loader {
+/// The sessions and the tokenizer of one embedder, each loaded when first needed.
+struct Pool {
     cfg: LocalConfig,
+    batching: Batching,
     env: Environment,
+    /// Weights in the layout the kernels compute with, shared by the sessions rather than
+    /// repacked by each.
+    prepacked: PrepackedWeights,
+    tokenizer: Mutex<Option<Arc<Vocabulary>>>,
+    idle: Mutex<Idle>,
+    freed: Condvar,
 }
 
-/// A one-word tokenizer for fastembed to load in place of the model's own, which is loaded
-/// once by [`load_tokenizer`] and put in its place.
-const STAND_IN_TOKENIZER: &str = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,"pre_tokenizer":null,"post_processor":null,"decoder":null,"model":{"type":"WordLevel","vocab":{"<unk>":0},"unk_token":"<unk>"}}"#;
+/// The model's tokenizer without padding (each call pads its own texts) and its pad token.
+struct Vocabulary {
+    tokenizer: Tokenizer,
+    pad_id: u32,
+}
 
-impl Loader {
-    /// The session and the model's tokenizer. fastembed builds its tokenizer and then copies
-    /// it, and e5's (250,002 pieces) holds ~280 MiB: it gets a stand-in, and the real one is
-    /// loaded once, after the model's bytes are freed, so the two never meet in memory.
-    fn load(&self) -> Result<TextEmbedding> {
+/// Sessions not running a call, and how many exist.
+struct Idle {
+    sessions: Vec<Model>,
+    created: usize,
+}
+
+/// One ONNX Runtime session of the model.
+struct Model {
+    session: Session,
+    token_types: bool,
+    output: String,
+}
+
+/// A session taken from the pool; it goes back when dropped, whatever happened.
+struct Lease<'p> {
+    pool: &'p Pool,
+    model: Option<Model>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(model) = self.model.take() {
+            lock(&self.pool.idle).sessions.push(model);
+            self.pool.freed.notify_one();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Pool {
+    fn failed(&self, e: &dyn std::fmt::Display) -> Error {
         let cfg = &self.cfg;
-        let dir = cfg.paths.model_dir(cfg.model);
-        let failed = |e: &dyn std::fmt::Display| {
-            cfg.paths.missing(
-                cfg.model,
-                format!("the files do not load ({e}); rerun setup with `--model {}`", cfg.model.setup_flag()),
-            )
-        };
-        let read = |f: &str| std::fs::read(dir.join(f));
-        let stand_in = TokenizerFiles {
-            tokenizer_file: STAND_IN_TOKENIZER.as_bytes().to_vec(),
-            config_file: read("config.json")?,
-            special_tokens_map_file: b"{}".to_vec(),
-            tokenizer_config_file: read("tokenizer_config.json")?,
-        };
+        cfg.paths.missing(
+            cfg.model,
+            format!("the files do not load ({e}); rerun setup with `--model {}`", cfg.model.setup_flag()),
+        )
+    }
+
+    /// The tokenizer, loaded after the first session: e5's (250,002 pieces) holds ~280 MiB, and
+    /// by then the session has freed the model file's bytes, so the two never meet in memory.
+    fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
+        let mut slot = lock(&self.tokenizer);
+        if let Some(vocabulary) = slot.as_ref() {
+            return Ok(Arc::clone(vocabulary));
+        }
+        drop(self.lease()?);
+        let dir = self.cfg.paths.model_dir(self.cfg.model);
+        let mut tokenizer = load_tokenizer(&dir, MAX_TOKENS).map_err(|e| self.failed(&e))?;
+        let pad_id = tokenizer.get_padding().map_or(0, |p| p.pad_id);
+        tokenizer.with_padding(None);
+        let vocabulary = Arc::new(Vocabulary { tokenizer, pad_id });
+        *slot = Some(Arc::clone(&vocabulary));
+        Ok(vocabulary)
+    }
+
+    /// An idle session, a new one while fewer than `sessions` exist, else the next one freed.
+    fn lease(&self) -> Result<Lease<'_>> {
+        let mut idle = lock(&self.idle);
+        loop {
+            if let Some(model) = idle.sessions.pop() {
+                return Ok(Lease { pool: self, model: Some(model) });
+            }
+            if idle.created < self.cfg.sessions {
+                idle.created += 1;
+                drop(idle);
+                return match self.load_session() {
+                    Ok(model) => Ok(Lease { pool: self, model: Some(model) }),
+                    Err(e) => {
+                        lock(&self.idle).created -= 1;
+                        self.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            idle = self.freed.wait(idle).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn load_session(&self) -> Result<Model> {
+        let cfg = &self.cfg;
         limit_malloc_arenas();
-        let user_model = UserDefinedEmbeddingModel::new(read("model.onnx")?, stand_in).with_pooling(Pooling::Mean);
-        let options = session_options(self.env.clone(), cfg.threads);
-        let mut embedding = TextEmbedding::try_new_from_user_defined(user_model, options).map_err(|e| failed(&e))?;
-        embedding.tokenizer = load_tokenizer(&dir, MAX_TOKENS).map_err(|e| failed(&e))?;
-        info!(model = cfg.model.name(), threads = cfg.threads, "local embedding model loaded");
-        Ok(embedding)
+        let file = cfg.paths.model_dir(cfg.model).join("model.onnx");
+        let session = session_builder(&self.env, cfg.threads)
+            .and_then(|b| b.with_prepacked_weights(&self.prepacked).map_err(|e| e.to_string()))
+            .and_then(|mut b| b.commit_from_file(&file).map_err(|e| e.to_string()))
+            .map_err(|e| self.failed(&e))?;
+        let token_types = session.inputs().iter().any(|i| i.name() == "token_type_ids");
+        let names: Vec<&str> = session.outputs().iter().map(|o| o.name()).collect();
+        // fastembed's precedence: the only output, else the token states, else a pooled one
+        let output = ["last_hidden_state", "sentence_embedding"]
+            .into_iter()
+            .find(|n| names.contains(n))
+            .or_else(|| names.first().copied())
+            .ok_or_else(|| self.failed(&"the model has no output"))?
+            .to_owned();
+        info!(model = cfg.model.name(), threads = cfg.threads, "local embedding session loaded");
+        Ok(Model { session, token_types, output })
+    }
+
+    /// Tokenises `sent` once, plans the inference calls and runs them on up to `sessions`
+    /// threads, each call on whichever session is free; unit vectors in `sent`'s order.
+    fn embed(&self, sent: &[String], dimension: usize, counters: &Counters) -> Result<Vec<Vec<f32>>> {
+        let vocabulary = self.vocabulary()?;
+        let encodings = sent
+            .iter()
+            .map(|t| vocabulary.tokenizer.encode(t.as_str(), true))
+            .collect::<std::result::Result<Vec<Encoding>, _>>()
+            .map_err(|e| Error::Inference(format!("tokenizer: {e}")))?;
+        let lengths: Vec<usize> = encodings.iter().map(Encoding::len).collect();
+        let calls = plan(&lengths, self.batching);
+
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let work = || -> Result<Vec<(usize, Vec<Vec<f32>>)>> {
+            let mut done = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(call) = calls.get(i) else { break };
+                let outcome = self.lease().and_then(|mut lease| match lease.model.as_mut() {
+                    Some(model) => model.infer(&encodings, call, vocabulary.pad_id, dimension),
+                    None => Err(Error::Inference("no session".into())),
+                });
+                match outcome {
+                    Ok(vectors) => done.push((i, vectors)),
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(done)
+        };
+        let workers = self.cfg.sessions.min(calls.len());
+        let outcomes = if workers <= 1 {
+            vec![work()]
+        } else {
+            std::thread::scope(|scope| {
+                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+                let mut outcomes = vec![work()];
+                for helper in helpers {
+                    outcomes.push(
+                        helper.join().unwrap_or_else(|_| Err(Error::Inference("an inference thread panicked".into()))),
+                    );
+                }
+                outcomes
+            })
+        };
+
+        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); sent.len()];
+        for outcome in outcomes {
+            for (i, call_vectors) in outcome? {
+                for (&text, v) in calls[i].iter().zip(call_vectors) {
+                    vectors[text] = v;
+                }
+            }
+        }
+        Counters::add(&counters.requests, calls.len() as u64);
+        Counters::add(&counters.inputs, sent.len() as u64);
+        Counters::add(&counters.tokens, lengths.iter().sum::<usize>() as u64);
+        let truncated = encodings.iter().filter(|e| !e.get_overflowing().is_empty()).count();
+        Counters::add(&counters.truncated_inputs, truncated as u64);
+        Ok(vectors)
+    }
+}
+
+impl Model {
+    /// One inference call over the texts `call` of `encodings`, padded to the longest; mean
+    /// pooling over each text's own tokens; unit vectors in `call`'s order.
+    fn infer(
+        &mut self,
+        encodings: &[Encoding],
+        call: &[usize],
+        pad_id: u32,
+        dimension: usize,
+    ) -> Result<Vec<Vec<f32>>> {
+        let failed = |e: &dyn std::fmt::Display| Error::Inference(e.to_string());
+        let rows = call.len();
+        let len = call.iter().map(|&i| encodings[i].len()).max().unwrap_or(0).max(1);
+        let mut ids = vec![i64::from(pad_id); rows * len];
+        let mut mask = vec![0i64; rows * len];
+        let mut types = vec![0i64; if self.token_types { rows * len } else { 0 }];
+        for (row, &i) in call.iter().enumerate() {
+            let e = &encodings[i];
+            let at = row * len;
+            for (t, &id) in e.get_ids().iter().enumerate() {
+                ids[at + t] = i64::from(id);
+            }
+            for (t, &m) in e.get_attention_mask().iter().enumerate() {
+                mask[at + t] = i64::from(m);
+            }
+            if self.token_types {
+                for (t, &ty) in e.get_type_ids().iter().enumerate() {
+                    types[at + t] = i64::from(ty);
+                }
+            }
+        }
+        let shape = [rows, len];
+        let mut inputs = ort::inputs![
+            "input_ids" => Tensor::from_array((shape, ids)).map_err(|e| failed(&e))?,
+            "attention_mask" => Tensor::from_array((shape, mask)).map_err(|e| failed(&e))?,
+        ];
+        if self.token_types {
+            inputs.push(("token_type_ids".into(), Tensor::from_array((shape, types)).map_err(|e| failed(&e))?.into()));
+        }
+        let outputs = self.session.run(inputs).map_err(|e| failed(&e))?;
+        let output = outputs.get(&self.output).ok_or_else(|| failed(&format!("no output `{}`", self.output)))?;
+        let (out_shape, data) = output.try_extract_tensor::<f32>().map_err(|e| failed(&e))?;
+        let dims: Vec<usize> = out_shape.iter().map(|&d| usize::try_from(d).unwrap_or(0)).collect();
+        let hidden = dims.last().copied().unwrap_or(0);
+        if hidden != dimension {
+            return Err(failed(&format!("model returned {hidden} dimensions, expected {dimension}")));
+        }
+        let mut vectors = Vec::with_capacity(rows);
+        match dims[..] {
+            // token states: the mean over each text's own tokens (padding is masked out)
+            [r, l, _] if r == rows && l == len => {
+                for (row, &i) in call.iter().enumerate() {
+                    let mut v = vec![0f32; hidden];
+                    let mut count = 0u32;
+                    for (t, &m) in encodings[i].get_attention_mask().iter().enumerate() {
+                        if m == 1 {
+                            count += 1;
+                            let state = &data[(row * len + t) * hidden..][..hidden];
+                            v.iter_mut().zip(state).for_each(|(a, x)| *a += x);
+                        }
+                    }
+                    let count = count.max(1) as f32;
+                    v.iter_mut().for_each(|a| *a /= count);
+                    normalize(&mut v);
+                    vectors.push(v);
+                }
+            }
+            // already pooled
+            [r, _] if r == rows => {
+                for row in data.chunks_exact(hidden) {
+                    let mut v = row.to_vec();
+                    normalize(&mut v);
+                    vectors.push(v);
+                }
+            }
+            _ => return Err(failed(&format!("unexpected output shape {dims:?} for {rows} × {len} tokens"))),
+        }
+        Ok(vectors)
     }
 }
 
@@ -428,9 +713,8 @@ pub fn load_tokenizer(dir: &Path, max_length: usize) -> std::result::Result<Toke
     Ok(tokenizer)
 }
 
-/// Session settings shared by the embedder and the benchmark's raw baseline. ONNX Runtime's
-/// CPU arena is off: it keeps the largest batch's buffers for the session's lifetime (a
-/// 300-product local sync peaked at 1,114 MiB without it, 1,198 MiB with it; docs/BENCHMARKS.md).
+/// fastembed's settings equal to [`session_builder`]'s, for comparisons with fastembed's own
+/// pipeline (tests and benchmarks).
 #[doc(hidden)]
 pub fn session_options(env: Environment, threads: usize) -> InitOptionsUserDefined {
     InitOptionsUserDefined::new()
@@ -440,6 +724,27 @@ pub fn session_options(env: Environment, threads: usize) -> InitOptionsUserDefin
         .with_max_length(MAX_TOKENS)
         .with_session_config("session.intra_op.allow_spinning", "0")
         .with_session_config("session.inter_op.allow_spinning", "0")
+}
+
+/// Session settings shared by the embedder and the benchmark's model-alone baseline. ONNX
+/// Runtime's CPU arena is off: it keeps the largest batch's buffers for the session's lifetime
+/// (a 300-product local sync peaked at 1,114 MiB without it, 1,198 MiB with it;
+/// docs/BENCHMARKS.md).
+#[doc(hidden)]
+pub fn session_builder(env: &Environment, threads: usize) -> std::result::Result<SessionBuilder, String> {
+    let err = |e: ort::Error<SessionBuilder>| e.to_string();
+    Session::builder(env)
+        .map_err(|e| e.to_string())?
+        .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(false).build()])
+        .map_err(err)?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(err)?
+        .with_intra_threads(threads)
+        .map_err(err)?
+        .with_config_entry("session.intra_op.allow_spinning", "0")
+        .map_err(err)?
+        .with_config_entry("session.inter_op.allow_spinning", "0")
+        .map_err(err)
 }
 
 impl Embedder for LocalEmbedder {
