@@ -320,7 +320,7 @@ fn count_before(text: &str, what: &str) -> u64 {
 }
 
 /// The fuzz targets of `fuzz/fuzz_targets/`.
-const FUZZ_TARGETS: &[&str] = &["bluejet_row", "bluejet_cursor", "rules_config", "qdrant_request"];
+const FUZZ_TARGETS: &[&str] = &["bluejet_row", "bluejet_cursor", "rules_config", "qdrant_request", "grant_matcher"];
 
 /// The toolchain cargo-fuzz builds with: it passes `-Z` flags (sanitizers), which need nightly
 /// or, on the pinned stable toolchain, `RUSTC_BOOTSTRAP=1`.

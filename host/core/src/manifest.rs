@@ -223,4 +223,16 @@ memory_mb = 128
         let bad_host = FULL.replace("http://127.0.0.1:*", "ftp://127.0.0.1");
         assert!(Manifest::parse(&bad_host).is_err());
     }
+
+    /// A directory's name becomes its mount point, `/<name>`: one that could climb, nest or
+    /// name an absolute path is refused before any grant is looked at.
+    #[test]
+    fn directory_names_are_single_plain_segments() {
+        let with = |dir: &str| FULL.replace("[limits]", &format!("dirs = [{dir:?}]\n[limits]"));
+        let m = Manifest::parse(&with("erp_export-2")).unwrap();
+        assert_eq!(m.permissions.dirs, ["erp_export-2"]);
+        for dir in ["", "..", ".", "../etc", "a/b", "/etc", "C:\\", "a\\b", "Exports", "a b", "x".repeat(65).as_str()] {
+            assert_eq!(Manifest::parse(&with(dir)), Err(ManifestError::Dir(dir.to_owned())), "{dir:?}");
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! The host's `log` and `http` imports: the only way out of the sandbox.
 //!
 //! A request goes out only when its URL matches a rule the manifest asks for *and* a rule the
-//! configuration grants (fail-closed: no grant, no network). URLs with user information are
-//! refused, redirects are never followed, hop-by-hop and `Host` headers cannot be set by the
-//! plugin, bodies are capped, and idempotent requests are retried uniformly on 429, 5xx and
-//! resets, honouring `Retry-After`, within the call's deadline.
+//! configuration grants (fail-closed: no grant, no network). The URL is checked in the canonical
+//! form `parse_target` gives it and sent in that same form, never as the plugin wrote it, so the
+//! server routes exactly the path that was checked. URLs with user information, encoded slashes
+//! and other paths a server could read differently are refused, redirects are never followed,
+//! hop-by-hop and `Host` headers cannot be set by the plugin, bodies are capped, and idempotent
+//! requests are retried uniformly on 429, 5xx and resets, honouring `Retry-After`, within the
+//! call's deadline.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -122,6 +125,7 @@ async fn send_checked(state: &mut HostState, request: Request) -> Result<Respons
         if timeout.is_zero() {
             return Err(HttpError::Timeout(format!("{}: the call's deadline has passed", shown(&url))));
         }
+        // The canonical URL that was matched, not `request.url`.
         let mut builder = state.http.request(request.method.clone(), url.clone()).timeout(timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);

@@ -2,6 +2,7 @@
 //! reported with the right error, and the host, and the next call, keep working.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use weir_core::{HostRule, PluginError, Scope};
@@ -161,6 +162,89 @@ async fn only_granted_hosts_are_reachable() {
     assert!(matches!(&err, Error::Plugin { error: PluginError::Config(_), .. }), "{err}");
 }
 
+/// A loopback server that answers everything and records the path and query of each request
+/// as it arrived.
+async fn recording_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+    use axum::Router;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = Router::new().fallback(move |uri: axum::http::Uri| {
+        let record = record.clone();
+        async move {
+            record.lock().unwrap().push(uri.to_string());
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (port, seen)
+}
+
+/// The manifest asks for any loopback port; the configuration grants one port's `/api/` only.
+/// A front server that decodes `%2F` before resolving dot segments would route
+/// `/api/..%2fadmin/faults` to `/admin/faults`: every such trick is refused before a request
+/// leaves, and what is allowed reaches the server in the canonical form that was checked.
+#[tokio::test]
+async fn a_path_grant_holds_against_every_encoding_trick() {
+    let (rt, _cache) = runtime();
+    let (port, seen) = recording_server().await;
+    let grants = Grants::none()
+        .host(format!("http://127.0.0.1:{port}/api/").parse::<HostRule>().unwrap())
+        .secret("api_key", "s3cr3t-value-123");
+    let origin = format!("http://127.0.0.1:{port}");
+
+    let allowed = [
+        ("/api/v1/data?no=217&condition=productid%7C%3E%7Cabc", "/api/v1/data?no=217&condition=productid%7C%3E%7Cabc"),
+        ("/api/v1/data?path=/../admin/faults", "/api/v1/data?path=/../admin/faults"),
+        ("/api/%76%31/%7e%2Dx", "/api/v1/~-x"),
+        ("/api/v1/x/../caf%c3%a9", "/api/v1/caf%C3%A9"),
+        ("/api/v1#/../../admin/faults", "/api/v1"),
+    ];
+    for (asked, sent) in allowed {
+        let mut source = misbehave(&rt, &grants, "http", Some(format!("{origin}{asked}"))).await;
+        let page = read_one(&mut source).await.unwrap_or_else(|e| panic!("{asked}: {e}"));
+        let fields: serde_json::Value = serde_json::from_str(&page.records[0].fields).unwrap();
+        assert_eq!(fields["status"], 200, "{asked}");
+        assert_eq!(seen.lock().unwrap().last().map(String::as_str), Some(sent), "{asked} is sent canonical");
+    }
+
+    let refused = [
+        (format!("{origin}/api/..%2fadmin/faults"), "encoded slash"),
+        (format!("{origin}/api/..%2Fadmin/faults"), "encoded slash"),
+        (format!("{origin}/api/..%5cadmin/faults"), "encoded slash or backslash"),
+        (format!("{origin}/api/%2e%2e%2fadmin/faults"), "encoded slash"),
+        (format!("{origin}/api/%2e%2e/admin/faults"), "not allowed"),
+        (format!("{origin}/api/../admin/faults"), "not allowed"),
+        (format!("{origin}/api/..%252fadmin/faults"), "encoded `%`"),
+        (format!("{origin}/api/%25%32%66../admin/faults"), "encoded `%`"),
+        (format!("{origin}/api/..;/admin/faults"), "`.` or `..`"),
+        (format!("{origin}/api/..%3B/admin/faults"), "`.` or `..`"),
+        (format!("{origin}/api/..%20/admin/faults"), "`.` or `..`"),
+        (format!("{origin}/api\\..\\admin/faults"), "backslash"),
+        (format!("{origin}/api/..%00/admin/faults"), "control character"),
+        (format!("{origin}/api/\t../admin/faults"), "control character"),
+        (format!("{origin}/api/..%c0%afadmin/faults"), "UTF-8"),
+        (format!("{origin}/api/%u002e%u002e/admin/faults"), "two hex digits"),
+        (format!("{origin}/api/..%ef%bc%8fadmin/faults"), "U+FF0F"),
+        (format!("{origin}/admin/faults?/api/"), "not allowed"),
+        (format!("http://localhost.:{port}/api/v1"), "trailing dot"),
+        (format!("http://[::ffff:127.0.0.1]:{port}/api/v1"), "not allowed"),
+        (format!("HTTP://127.0.0.1:{port}@127.0.0.1:{port}/api/v1"), "user information"),
+    ];
+    for (url, rule) in &refused {
+        let mut source = misbehave(&rt, &grants, "http", Some(url.clone())).await;
+        let err = read_one(&mut source).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Plugin { error: PluginError::Config(m), .. } if m.contains(rule)),
+            "{url}: expected a refusal naming `{rule}`, got {err}"
+        );
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), allowed.len(), "only the allowed requests left the host: {seen:?}");
+    assert!(seen.iter().all(|uri| uri.starts_with("/api/")), "{seen:?}");
+}
+
 #[tokio::test]
 async fn redirects_are_not_followed_and_huge_answers_are_cut() {
     let (rt, _cache) = runtime();
@@ -207,10 +291,11 @@ async fn a_plugin_for_a_future_wit_version_is_refused_with_a_clear_message() {
     let (rt, _cache) = runtime();
     let err = rt.load(fixture("future-wit-source")).await.unwrap_err();
     match &err {
-        Error::Load(LoadError::IncompatibleWit { found, .. }) => assert_eq!(found, "0.2.0"),
+        Error::Load(LoadError::IncompatibleWit { found, .. }) => assert_eq!(found, "0.3.0"),
         other => panic!("expected IncompatibleWit, got {other}"),
     }
-    assert!(err.to_string().contains("0.2.0") && err.to_string().contains("0.1.0"), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("0.3.0") && message.contains("0.2.0") && message.contains("0.1.0"), "{message}");
 }
 
 #[tokio::test]
@@ -346,4 +431,52 @@ async fn a_granted_directory_is_readable_read_only_and_nothing_else_is() {
     let page = source.read("write:/data/new.txt", &Scope::Full, None, 1).await.unwrap();
     assert!(page.records[0].fields.contains("\"ok\":false"), "{}", page.records[0].fields);
     assert!(!dir.path().join("new.txt").exists(), "a read-only grant was written to");
+}
+
+/// A symbolic link inside a granted directory is followed only while it stays inside: one that
+/// points out of it, absolute or relative, to a file or to a directory, is refused by the WASI
+/// file system, and so is a path that climbs out through one.
+#[cfg(unix)]
+#[tokio::test]
+async fn symbolic_links_out_of_a_granted_directory_are_refused() {
+    use std::os::unix::fs::symlink;
+    let (rt, _cache) = runtime();
+    let plugin = rt.load(fixture("dir-source")).await.unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("export");
+    let outside = parent.path().join("private");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(dir.join("products.csv"), "code;name\n1;Hrnec\n").unwrap();
+    std::fs::write(outside.join("secret.txt"), "top secret").unwrap();
+    symlink(outside.join("secret.txt"), dir.join("absolute")).unwrap();
+    symlink("../private/secret.txt", dir.join("relative")).unwrap();
+    symlink("../../private", dir.join("sub/up")).unwrap();
+    symlink(&outside, dir.join("folder")).unwrap();
+    symlink("/", dir.join("root")).unwrap();
+    symlink("products.csv", dir.join("inside")).unwrap();
+    symlink("../products.csv", dir.join("sub/back")).unwrap();
+
+    let mut source = plugin.source(&Grants::none().dir("data", &dir), "{}").await.unwrap();
+    let probe = |path: &str| format!("probe:{path}");
+    for path in [
+        "/data/absolute",
+        "/data/relative",
+        "/data/sub/up/secret.txt",
+        "/data/folder/secret.txt",
+        "/data/root/etc/passwd",
+        "/data/sub/../../private/secret.txt",
+    ] {
+        let page = source.read(&probe(path), &Scope::Full, None, 1).await.unwrap();
+        let fields = &page.records[0].fields;
+        assert!(fields.contains("\"ok\":false") && !fields.contains("top secret"), "{path}: {fields}");
+    }
+    // Links that stay inside work, so the refusals above are about leaving, not about links.
+    for path in ["/data/inside", "/data/sub/back", "/data/sub/../inside"] {
+        let page = source.read(&probe(path), &Scope::Full, None, 1).await.unwrap();
+        assert!(page.records[0].fields.contains("Hrnec"), "{path}: {}", page.records[0].fields);
+    }
+    let page = source.read("write:/data/folder/new.txt", &Scope::Full, None, 1).await.unwrap();
+    assert!(page.records[0].fields.contains("\"ok\":false"), "{}", page.records[0].fields);
+    assert!(!outside.join("new.txt").exists());
 }
