@@ -3,12 +3,15 @@
 //!
 //! - [`StateDir`]: the state directory (one redb database and a lock) holding the ledger
 //!   (key → hashes of what the sink holds), checkpoints, run history and the embedding cache.
-//! - [`Pipeline`] + [`run`]: one run in a [`Mode`] (full, incremental, reconcile, rebuild,
-//!   each optionally dry), with overlapping stages, ordered commits and a [`RunReport`].
+//! - [`Pipeline`]: the parts that outlive a run (plugin instances, embedder, checked settings).
+//! - [`run()`]: one run of a pipeline in a [`Mode`] (full, incremental, reconcile, rebuild, each
+//!   optionally dry), with overlapping stages, ordered commits and a [`RunReport`].
 //! - [`PipelineSettings`]: text template, payload, validation, batching and safety limits.
 
 mod error;
 mod invalid;
+mod mode;
+mod pipeline;
 mod report;
 mod run;
 mod settings;
@@ -18,8 +21,10 @@ mod validate;
 
 pub use error::{Error, Result};
 pub use invalid::{InvalidLog, REDACTED};
+pub use mode::Mode;
+pub use pipeline::{KEY_FIELD, Pipeline};
 pub use report::{CountCheck, Counts, EmbedCounts, PluginCalls, RunReport, RunStatus, StageTimes};
-pub use run::{KEY_FIELD, Mode, Pipeline, Progress, ProgressFn, RunOptions, StopSignal, run};
+pub use run::{Progress, ProgressFn, RunOptions, StopSignal, run};
 pub use settings::{
     DEFAULT_BATCH_SIZE, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, IndexKindName, InvalidPolicy,
     PayloadSettings, PipelineSettings,

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use weir_embed::ModelId;
 
 use crate::error::{Error, Result};
+use crate::mode::Mode;
 use crate::report::RunReport;
-use crate::run::Mode;
 
 /// The database file inside the state directory.
 pub const DB_FILE: &str = "weir.redb";

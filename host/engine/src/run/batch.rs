@@ -1,0 +1,59 @@
+//! What flows between the stages: one source page after processing, sorted by what the sink
+//! must do with each record, then carrying its vectors and stage times to the commit.
+
+use std::time::Duration;
+
+use crate::state::LedgerRow;
+
+/// A record ready to write.
+pub(super) struct Item {
+    pub(super) key: String,
+    pub(super) text: String,
+    pub(super) payload: String,
+    pub(super) row: LedgerRow,
+}
+
+/// One source page after processing.
+pub(super) struct Batch {
+    /// The source state after this page: where a resumed run reads on.
+    pub(super) state: String,
+    pub(super) max_cursor: Option<String>,
+    pub(super) fetched: u64,
+    pub(super) invalid: u64,
+    pub(super) new: u64,
+    pub(super) reembedded: u64,
+    /// New and changed texts: embedded, then upserted.
+    pub(super) embed: Vec<Item>,
+    /// The vectors of `embed`, in its order (none in a dry run).
+    pub(super) vectors: Vec<Vec<f32>>,
+    /// Records whose payload changed but not their text.
+    pub(super) payload_only: Vec<Item>,
+    /// Ledger rows rewritten without a sink write (unchanged records seen by a full run).
+    pub(super) touch: Vec<(String, LedgerRow)>,
+    pub(super) unchanged: u64,
+    pub(super) estimated_tokens: u64,
+    pub(super) embed_time: Duration,
+    pub(super) write_time: Duration,
+}
+
+impl Batch {
+    /// A batch of `fetched` records, nothing sorted yet.
+    pub(super) fn new(state: String, fetched: u64) -> Self {
+        Batch {
+            state,
+            max_cursor: None,
+            fetched,
+            invalid: 0,
+            new: 0,
+            reembedded: 0,
+            embed: Vec::new(),
+            vectors: Vec::new(),
+            payload_only: Vec::new(),
+            touch: Vec::new(),
+            unchanged: 0,
+            estimated_tokens: 0,
+            embed_time: Duration::ZERO,
+            write_time: Duration::ZERO,
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Stages 3 and 4, embedding and writing: each processed batch gets a task that embeds its
+//! texts, then writes its points to the sink. Up to `max(embed_concurrency,
+//! write_concurrency)` batches are in flight, at most `embed_concurrency` of them being
+//! embedded (an API's rate limits are met by that setting, not by the sink's) and each written
+//! on one of `write_concurrency` sink instances; results come back in batch order, for the
+//! commit stage to commit in that order, each only after its write was acked.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::{Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinError;
+use weir_core::{PayloadUpdate, Point};
+use weir_embed::{Embedder, EmbeddingCache, Purpose, estimate_tokens};
+use weir_runtime::SinkInstance;
+
+use super::batch::Batch;
+use crate::error::{Error, Result};
+use crate::pipeline::{Pipeline, point_id};
+
+/// Where a batch is written.
+struct WriteTarget {
+    collection: String,
+    namespace: uuid::Uuid,
+    stream: String,
+}
+
+/// Starts embedding and writing the batches of `batch_rx` into the physical collection
+/// `physical` (a dry run writes nothing and only estimates what embedding would cost). Forks
+/// the sink's writer instances first, so an unreachable sink fails here.
+pub(super) async fn start(
+    pipeline: &Pipeline,
+    physical: &str,
+    cache: &EmbeddingCache,
+    dry_run: bool,
+    batch_rx: mpsc::Receiver<Result<Batch>>,
+) -> Result<impl Stream<Item = std::result::Result<Result<Batch>, JoinError>> + Unpin + use<>> {
+    let embedder = pipeline.embedder.clone();
+    let probe_cache = cache.clone();
+    let embedding = Arc::new(tokio::sync::Semaphore::new(pipeline.settings.embed_concurrency.max(1)));
+    let mut writers = Vec::new();
+    if !dry_run {
+        for _ in 0..pipeline.settings.write_concurrency {
+            writers.push(Arc::new(tokio::sync::Mutex::new(pipeline.sink.fork().await?)));
+        }
+    }
+    let target = Arc::new(WriteTarget {
+        collection: physical.to_owned(),
+        namespace: pipeline.namespace,
+        stream: pipeline.stream.clone(),
+    });
+    Ok(tokio_stream_from(batch_rx)
+        .enumerate()
+        .map(move |(seq, batch)| {
+            let embedder = embedder.clone();
+            let cache = probe_cache.clone();
+            let writer = (!writers.is_empty()).then(|| writers[seq % writers.len()].clone());
+            let target = target.clone();
+            let embedding = embedding.clone();
+            tokio::spawn(async move {
+                let permit = embedding
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::Internal("the embedding limiter was closed".into()))?;
+                let mut batch = embed_batch(batch?, embedder, cache, dry_run).await?;
+                drop(permit);
+                if let Some(writer) = writer {
+                    let t = Instant::now();
+                    let mut sink = writer.lock().await;
+                    write_batch(&mut sink, &target.collection, &target.namespace, &target.stream, &mut batch).await?;
+                    batch.write_time = t.elapsed();
+                }
+                Ok::<Batch, Error>(batch)
+            })
+        })
+        .buffered(pipeline.settings.embed_concurrency.max(pipeline.settings.write_concurrency)))
+}
+
+fn tokio_stream_from<T: Send + 'static>(mut rx: mpsc::Receiver<T>) -> impl futures::Stream<Item = T> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+async fn embed_batch(
+    mut batch: Batch,
+    embedder: Arc<dyn Embedder>,
+    cache: EmbeddingCache,
+    dry_run: bool,
+) -> Result<Batch> {
+    if batch.embed.is_empty() {
+        return Ok(batch);
+    }
+    let t = Instant::now();
+    let texts: Vec<String> = batch.embed.iter().map(|i| i.text.clone()).collect();
+    let model = embedder.model().clone();
+    let expected_dimension = model.dimension as usize;
+    if dry_run {
+        // Which texts the provider would be asked for: the cache misses.
+        let sent: Vec<String> = texts.iter().map(|t| model.text_for(Purpose::Passage, t).into_owned()).collect();
+        let found = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = sent.iter().map(String::as_str).collect();
+            cache.get_many(&model, &refs)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("cache lookup failed: {e}")))??;
+        batch.estimated_tokens =
+            texts.iter().zip(found).filter(|(_, hit)| hit.is_none()).map(|(t, _)| estimate_tokens(t)).sum();
+    } else if !model.semantic {
+        // The hash embedder is cheaper to run than to look up: no cache.
+        batch.vectors = embedder.embed(&texts, Purpose::Passage).await?;
+    } else {
+        let cached = weir_embed::CachedEmbedder::new(embedder, cache);
+        let misses_before = cached.cache().stats().map(|s| s.misses).unwrap_or(0);
+        batch.vectors = cached.embed(&texts, Purpose::Passage).await?;
+        let misses = cached.cache().stats().map(|s| s.misses).unwrap_or(0) - misses_before;
+        // Estimated from the share of misses (the exact split is the cache's business).
+        let per = texts.iter().map(|t| estimate_tokens(t)).sum::<u64>() / texts.len().max(1) as u64;
+        batch.estimated_tokens = per * misses;
+    }
+    if !dry_run {
+        if batch.vectors.len() != texts.len() {
+            return Err(Error::Internal(format!("asked for {} vectors, got {}", texts.len(), batch.vectors.len())));
+        }
+        if let Some(d) = batch.vectors.iter().map(Vec::len).find(|d| *d != expected_dimension) {
+            return Err(Error::Embed(weir_embed::Error::Protocol(format!(
+                "the embedder returned a {d}-dimensional vector for a {}-dimensional model",
+                expected_dimension
+            ))));
+        }
+    }
+    batch.embed_time = t.elapsed();
+    Ok(batch)
+}
+
+async fn write_batch(
+    sink: &mut SinkInstance,
+    collection: &str,
+    namespace: &uuid::Uuid,
+    stream: &str,
+    batch: &mut Batch,
+) -> Result<()> {
+    if !batch.embed.is_empty() {
+        // The vectors are not needed after the write: moved, not copied.
+        let vectors = std::mem::take(&mut batch.vectors);
+        let points: Vec<Point> = batch
+            .embed
+            .iter()
+            .zip(vectors)
+            .map(|(item, vector)| Point {
+                id: point_id(namespace, stream, &item.key),
+                vector,
+                sparse: None,
+                payload: item.payload.clone(),
+            })
+            .collect();
+        sink.upsert(collection, &points).await?;
+    }
+    if !batch.payload_only.is_empty() {
+        let updates: Vec<PayloadUpdate> = batch
+            .payload_only
+            .iter()
+            .map(|item| PayloadUpdate { id: point_id(namespace, stream, &item.key), payload: item.payload.clone() })
+            .collect();
+        sink.set_payload(collection, &updates).await?;
+    }
+    Ok(())
+}

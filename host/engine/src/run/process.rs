@@ -1,0 +1,294 @@
+//! Stage 2, processing: a task takes each page from the reader, has the validator plugins and
+//! the built-in rules check its records, renders their text and payload, and compares their
+//! hashes with the ledger, sorting each record into what the sink must do: embed and upsert,
+//! update the payload only, or nothing (a full run still moves its ledger row to this
+//! generation). Invalid records go to the invalid-records file.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use weir_core::{Page, Record, Verdict};
+use weir_runtime::ValidatorInstance;
+
+use super::batch::{Batch, Item};
+use super::busy::{Busy, add};
+use super::cursor::newer;
+use crate::error::{Error, Result};
+use crate::invalid::InvalidLog;
+use crate::mode::Mode;
+use crate::pipeline::{KEY_FIELD, Pipeline};
+use crate::settings::{InvalidPolicy, PipelineSettings};
+use crate::state::{Checkpoint, LedgerRow, StateDir};
+use crate::template::Template;
+use crate::validate::CompiledRules;
+
+/// A valid record of a page: its index there, its rendered text and its payload.
+type Candidate = (usize, String, String);
+
+/// The processing stage's context.
+pub(super) struct Processor {
+    pipeline: String,
+    ledger: String,
+    stream: String,
+    template: Template,
+    rules: CompiledRules,
+    settings: PipelineSettings,
+    state: Arc<StateDir>,
+    generation: u64,
+    full: bool,
+    dry_run: bool,
+    invalid: InvalidLog,
+    /// Hashes of the keys seen by this process in a full run (duplicate detection).
+    seen_hashes: HashSet<u64>,
+    /// Keys seen by a dry full run (what a real run would not delete).
+    seen_keys: Option<HashSet<String>>,
+    busy: Arc<Busy>,
+    run_id: u64,
+}
+
+fn key_hash(key: &str) -> u64 {
+    let d = Sha256::digest(key.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    u64::from_le_bytes(b)
+}
+
+fn hash16(bytes: &[u8]) -> [u8; 16] {
+    let digest = Sha256::digest(bytes);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+impl Processor {
+    /// The stage for the run of `checkpoint` (its id, mode and generation), whose rows go to
+    /// `ledger`.
+    pub(super) fn new(
+        pipeline: &Pipeline,
+        state: &Arc<StateDir>,
+        ledger: String,
+        checkpoint: &Checkpoint,
+        dry_run: bool,
+        busy: Arc<Busy>,
+    ) -> Self {
+        Processor {
+            pipeline: pipeline.name.clone(),
+            ledger,
+            stream: pipeline.stream.clone(),
+            template: pipeline.template.clone(),
+            rules: pipeline.rules.clone(),
+            settings: pipeline.settings.clone(),
+            state: state.clone(),
+            generation: checkpoint.generation,
+            full: matches!(checkpoint.mode, Mode::Full | Mode::Rebuild),
+            dry_run,
+            invalid: InvalidLog::new(state.path(crate::state::INVALID_FILE), !dry_run)
+                .redacting(pipeline.redact.clone()),
+            seen_hashes: HashSet::new(),
+            seen_keys: dry_run.then(HashSet::new),
+            busy,
+            run_id: checkpoint.run_id,
+        }
+    }
+
+    /// Starts the task; it hands the validators back when it ends, with the keys a dry full
+    /// run saw.
+    pub(super) fn spawn(
+        self,
+        mut validators: Vec<ValidatorInstance>,
+        mut page_rx: mpsc::Receiver<Result<Page>>,
+        batch_tx: mpsc::Sender<Result<Batch>>,
+    ) -> JoinHandle<(Vec<ValidatorInstance>, Option<HashSet<String>>)> {
+        tokio::spawn(async move {
+            let mut ctx = self;
+            while let Some(page) = page_rx.recv().await {
+                let batch = match page {
+                    Ok(page) => ctx.process(page, &mut validators).await,
+                    Err(e) => Err(e),
+                };
+                let failed = batch.is_err();
+                if batch_tx.send(batch).await.is_err() || failed {
+                    break;
+                }
+            }
+            (validators, ctx.seen_keys)
+        })
+    }
+
+    async fn process(&mut self, page: Page, validators: &mut [ValidatorInstance]) -> Result<Batch> {
+        // Validator plugins see the whole page at once.
+        let mut plugin_verdicts = Vec::with_capacity(validators.len());
+        for v in validators.iter_mut() {
+            let verdicts = v.validate(&self.stream, &page.records).await?;
+            if verdicts.len() != page.records.len() {
+                return Err(Error::Internal(format!(
+                    "validator `{}` returned {} verdicts for {} records",
+                    v.plugin().name(),
+                    verdicts.len(),
+                    page.records.len()
+                )));
+            }
+            plugin_verdicts.push((v.plugin().name().to_owned(), verdicts));
+        }
+        let t = Instant::now();
+        let mut batch = Batch::new(page.state, page.records.len() as u64);
+        let (candidates, invalid_keys) = self.check(&page.records, &plugin_verdicts, &mut batch)?;
+        self.compare(&page.records, candidates, invalid_keys, &mut batch)?;
+        self.invalid.flush()?;
+        add(&self.busy.process, t);
+        Ok(batch)
+    }
+
+    /// Checks and renders the records of a page: the valid ones come back as candidates, the
+    /// invalid ones are logged and come back as keys.
+    fn check(
+        &mut self,
+        records: &[Record],
+        plugin_verdicts: &[(String, Vec<Verdict>)],
+        batch: &mut Batch,
+    ) -> Result<(Vec<Candidate>, Vec<String>)> {
+        // Within one page the last version of a key wins.
+        let mut last_of: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            last_of.insert(r.key.as_str(), i);
+        }
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut invalid_keys: Vec<String> = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            batch.max_cursor = newer(batch.max_cursor.take(), record.cursor.as_ref());
+            if !self.full && last_of.get(record.key.as_str()) != Some(&i) {
+                // An incremental page may carry two versions of a key; the later one wins.
+                batch.fetched -= 1;
+                continue;
+            }
+            let fields: Value = match serde_json::from_str(&record.fields) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.reject(record, &[("json", format!("the fields are not JSON: {e}"))])?;
+                    batch.invalid += 1;
+                    continue;
+                }
+            };
+            let text = self.template.render(&fields);
+            let mut violations: Vec<(String, String)> =
+                self.rules.check(&record.key, &fields, &text).into_iter().map(|v| (v.rule, v.message)).collect();
+            for (plugin, verdicts) in plugin_verdicts {
+                for v in &verdicts[i].violations {
+                    violations.push((format!("{plugin}/{}", v.rule), v.message.clone()));
+                }
+            }
+            if self.full && !record.key.is_empty() && !self.seen_hashes.insert(key_hash(&record.key)) {
+                violations.push(("duplicate-key".into(), format!("key `{}` was already read in this run", record.key)));
+            }
+            if !violations.is_empty() {
+                let v: Vec<(&str, String)> = violations.iter().map(|(r, m)| (r.as_str(), m.clone())).collect();
+                self.reject(record, &v)?;
+                batch.invalid += 1;
+                if !record.key.is_empty() {
+                    invalid_keys.push(record.key.clone());
+                }
+                continue;
+            }
+            let payload = self.payload(&record.key, fields);
+            candidates.push((i, text, payload));
+        }
+        Ok((candidates, invalid_keys))
+    }
+
+    /// Compares the candidates with the ledger and sorts them into the batch: new and changed
+    /// texts to embed, changed payloads to update, unchanged rows to touch.
+    fn compare(
+        &mut self,
+        records: &[Record],
+        candidates: Vec<Candidate>,
+        invalid_keys: Vec<String>,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        let mut keys: Vec<&str> = candidates.iter().map(|(i, ..)| records[*i].key.as_str()).collect();
+        keys.extend(invalid_keys.iter().map(String::as_str));
+        let rows = self.state.ledger_get(&self.ledger, &keys)?;
+        let (rows, invalid_rows) = rows.split_at(candidates.len());
+        for ((i, text, payload), old) in candidates.into_iter().zip(rows) {
+            let key = records[i].key.clone();
+            if let Some(seen) = &mut self.seen_keys {
+                seen.insert(key.clone());
+            }
+            let generation = match old {
+                Some(o) if !self.full => o.generation,
+                _ => self.generation,
+            };
+            let row =
+                LedgerRow { text_hash: hash16(text.as_bytes()), payload_hash: hash16(payload.as_bytes()), generation };
+            let item = Item { key, text, payload, row };
+            match old {
+                None => {
+                    batch.new += 1;
+                    batch.embed.push(item);
+                }
+                Some(o) if o.text_hash != row.text_hash => {
+                    batch.reembedded += 1;
+                    batch.embed.push(item);
+                }
+                Some(o) if o.payload_hash != row.payload_hash => batch.payload_only.push(item),
+                Some(o) => {
+                    batch.unchanged += 1;
+                    if o.generation != row.generation {
+                        batch.touch.push((item.key, row));
+                    }
+                }
+            }
+        }
+        // Invalid records whose earlier version is in the sink keep it (and are not deleted
+        // as vanished at the end of a full run).
+        for (key, old) in invalid_keys.into_iter().zip(invalid_rows) {
+            if let Some(seen) = &mut self.seen_keys {
+                seen.insert(key.clone());
+            }
+            if let Some(o) = old
+                && self.full
+                && o.generation != self.generation
+            {
+                batch.touch.push((key, LedgerRow { generation: self.generation, ..*o }));
+            }
+        }
+        Ok(())
+    }
+
+    fn payload(&self, key: &str, fields: Value) -> String {
+        let mut map = match fields {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let p = &self.settings.payload;
+        if let Some(only) = &p.fields {
+            map.retain(|k, _| only.iter().any(|f| f == k));
+        }
+        for f in &p.exclude {
+            map.remove(f);
+        }
+        map.insert(KEY_FIELD.to_owned(), Value::String(key.to_owned()));
+        Value::Object(map).to_string()
+    }
+
+    fn reject(&mut self, record: &Record, violations: &[(&str, String)]) -> Result<()> {
+        if self.settings.on_invalid == InvalidPolicy::Fail {
+            let (rule, message) = violations.first().map(|(r, m)| (*r, m.as_str())).unwrap_or(("?", ""));
+            return Err(Error::TooManyInvalid {
+                pipeline: self.pipeline.clone(),
+                invalid: 1,
+                seen: 1,
+                policy: format!("fail on the first; record `{}` broke `{rule}`: {message}", record.key),
+                file: self.invalid.path().to_path_buf(),
+            });
+        }
+        if !self.dry_run {
+            self.invalid.write(self.run_id, &self.pipeline, &self.stream, record, violations)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,187 @@
+//! A run that reads records: full, incremental or rebuild. It starts (or resumes) its
+//! checkpoint and makes the collection ready, runs the stages (read → process → embed and
+//! write → commit), and once the whole stream is read settles the run: the watermark, the
+//! stale keys of a full run, the switch of a rebuild, the count check.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tracing::info;
+use weir_core::Scope;
+use weir_embed::EmbeddingCache;
+
+use super::busy::{Busy, ms};
+use super::commit::Commit;
+use super::count_check::count_check;
+use super::cursor::{minus_overlap, newer};
+use super::delete::delete_stale;
+use super::options::RunOptions;
+use super::process::Processor;
+use super::read::Reader;
+use super::{collection, embed_write, rebuild};
+use crate::error::{Error, Result};
+use crate::mode::Mode;
+use crate::pipeline::Pipeline;
+use crate::report::{RunReport, StageTimes};
+use crate::state::{Checkpoint, PipelineMeta, StateDir};
+
+/// Runs a full, incremental or rebuild run from `resume` (or from a new checkpoint of
+/// `run_id`) to its end, or until it is stopped or fails.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn sync(
+    state: &Arc<StateDir>,
+    pipeline: &mut Pipeline,
+    opts: &RunOptions,
+    meta: &mut PipelineMeta,
+    resume: Option<Checkpoint>,
+    run_id: u64,
+    mode: Mode,
+    cache: &EmbeddingCache,
+    report: &mut RunReport,
+) -> Result<()> {
+    let name = pipeline.name.clone();
+    // Where the rows of this run go: a rebuild stages its ledger apart until it completes.
+    let ledger_name = if mode == Mode::Rebuild { rebuild::staged_ledger(&name) } else { name.clone() };
+
+    let mut checkpoint = match resume {
+        Some(c) => {
+            info!(pipeline = %name, run = run_id, batches = c.batches, records = c.records, "resuming an interrupted {mode} run");
+            c
+        }
+        None => new_checkpoint(pipeline, meta, run_id, mode),
+    };
+    let physical = collection::physical(&checkpoint, meta, &pipeline.collection);
+    if !opts.dry_run {
+        let model = pipeline.embedder.model().clone();
+        collection::prepare(pipeline, meta, &physical, &model).await?;
+        if mode != Mode::Rebuild {
+            meta.model = Some(model);
+        }
+        meta.checkpoint = Some(checkpoint.clone());
+        state.put_meta(&name, meta)?;
+    }
+
+    let scope = match &checkpoint.since {
+        Some(since) => Scope::Since(since.clone()),
+        None => Scope::Full,
+    };
+    let mut source = pipeline.source.take().ok_or_else(|| Error::Internal("the source is in use".into()))?;
+    let total = if mode == Mode::Incremental { None } else { source.count(&pipeline.stream).await.ok().flatten() };
+
+    // The stages, joined by bounded queues; the commits run on this task.
+    let busy = Arc::new(Busy::default());
+    let (page_tx, page_rx) = mpsc::channel(pipeline.settings.queue);
+    let (batch_tx, batch_rx) = mpsc::channel(pipeline.settings.queue);
+    let reader = Reader {
+        source,
+        stream: pipeline.stream.clone(),
+        scope,
+        cursor: checkpoint.state.clone(),
+        max: pipeline.settings.batch_size,
+        stop: opts.stop.clone(),
+        busy: busy.clone(),
+    }
+    .spawn(page_tx);
+    let processor = Processor::new(pipeline, state, ledger_name.clone(), &checkpoint, opts.dry_run, busy.clone());
+    let validators = std::mem::take(&mut pipeline.validators);
+    let processor = processor.spawn(validators, page_rx, batch_tx);
+    let mut embedded = embed_write::start(pipeline, &physical, cache, opts.dry_run, batch_rx).await?;
+    let mut commit = Commit::new(state, &ledger_name, opts, cache, total);
+    let outcome = commit.in_order(&mut embedded, meta, &mut checkpoint, report).await;
+
+    drop(embedded);
+    let source = reader.await.map_err(|e| Error::Internal(format!("the reader task failed: {e}")))?;
+    pipeline.source = Some(source);
+    let (validators, seen_keys) =
+        processor.await.map_err(|e| Error::Internal(format!("the processing task failed: {e}")))?;
+    pipeline.validators = validators;
+    report.stages = StageTimes {
+        read_ms: ms(busy.read.load(Ordering::Relaxed)),
+        process_ms: ms(busy.process.load(Ordering::Relaxed)),
+        embed_ms: ms(commit.embed_ns),
+        write_ms: ms(commit.write_ns),
+        commit_ms: ms(commit.commit_ns),
+    };
+    outcome?;
+    if opts.stop.load(Ordering::Relaxed) {
+        info!(pipeline = %name, batches = checkpoint.batches, "stopped on request; the next run resumes here");
+        return Ok(());
+    }
+    finish(state, pipeline, opts, meta, &checkpoint, &physical, seen_keys, report).await
+}
+
+/// The checkpoint a new run starts from: an incremental run reads from the watermark minus
+/// the overlap, a full run sees the next generation, a rebuild fills the next version of the
+/// collection.
+fn new_checkpoint(pipeline: &Pipeline, meta: &PipelineMeta, run_id: u64, mode: Mode) -> Checkpoint {
+    let since = match mode {
+        Mode::Incremental => {
+            meta.watermark.as_deref().map(|w| minus_overlap(w, Duration::from_secs(pipeline.settings.overlap_seconds)))
+        }
+        _ => None,
+    };
+    let target = (mode == Mode::Rebuild).then(|| collection::versioned(&pipeline.collection, meta.version + 1));
+    Checkpoint {
+        run_id,
+        mode,
+        since,
+        state: None,
+        generation: if mode == Mode::Full { meta.generation + 1 } else { meta.generation },
+        max_cursor: None,
+        batches: 0,
+        records: 0,
+        target,
+    }
+}
+
+/// Settles a run that read the whole stream: moves the watermark, deletes what a full run
+/// did not see, completes a rebuild, clears the checkpoint and checks the counts. `seen_keys`
+/// are the keys a dry full run saw (a real one marks them in the ledger).
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    state: &Arc<StateDir>,
+    pipeline: &mut Pipeline,
+    opts: &RunOptions,
+    meta: &mut PipelineMeta,
+    checkpoint: &Checkpoint,
+    physical: &str,
+    seen_keys: Option<HashSet<String>>,
+    report: &mut RunReport,
+) -> Result<()> {
+    let name = pipeline.name.clone();
+    let mode = checkpoint.mode;
+    let generation = checkpoint.generation;
+    // A full read saw every record: its newest cursor is the watermark. An incremental read
+    // only moves it forward.
+    let new_watermark = match mode {
+        Mode::Full => checkpoint.max_cursor.clone().or_else(|| meta.watermark.clone()),
+        _ => newer(meta.watermark.clone(), checkpoint.max_cursor.as_ref()),
+    };
+    match mode {
+        Mode::Full => {
+            let stale: Vec<String> = match &seen_keys {
+                Some(seen) => state.ledger_keys_where(&name, |k, _| !seen.contains(k))?,
+                None => state.ledger_keys_where(&name, |_, row| row.generation != generation)?,
+            };
+            delete_stale(state, pipeline, opts, meta, physical, &name, stale, report).await?;
+        }
+        Mode::Rebuild if !opts.dry_run => rebuild::complete(state, pipeline, meta, checkpoint, physical).await?,
+        _ => {}
+    }
+    if !opts.dry_run {
+        // A rebuild set its watermark as it completed.
+        if mode != Mode::Rebuild {
+            meta.watermark = new_watermark;
+        }
+        if mode == Mode::Full {
+            meta.generation = generation;
+        }
+        meta.checkpoint = None;
+        state.put_meta(&name, meta)?;
+        report.count_check = Some(count_check(state, pipeline, &name, physical, report).await);
+    }
+    Ok(())
+}
