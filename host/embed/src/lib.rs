@@ -11,6 +11,8 @@
 //! - [`EmbeddingCache`] / [`CachedEmbedder`]: a persistent cache in the engine's redb
 //!   database, keyed by (model key, sha256 of the exact text sent).
 //! - [`ensure_compatible`] / [`FallbackChain`]: integrity guards.
+//! - [`LexicalEncoder`]: BM25 sparse vectors for hybrid search (Czech and English tokens),
+//!   with its own identity, [`LexicalId`], and guard, [`ensure_lexical_compatible`].
 //!
 //! Local model files come from `cargo xtask setup-models` (see [`ModelPaths`]).
 
@@ -19,6 +21,7 @@ mod embedder;
 mod error;
 mod hash;
 mod integrity;
+mod lexical;
 mod limiter;
 mod local;
 mod model;
@@ -30,6 +33,10 @@ pub use embedder::{EmbedFuture, Embedder, normalize};
 pub use error::{Error, Result};
 pub use hash::{HASH_MODEL_NAME, HashEmbedder};
 pub use integrity::{FallbackChain, ensure_compatible};
+pub use lexical::{
+    DEFAULT_AVG_DOC_LEN, DEFAULT_B, DEFAULT_K1, LEXICAL_MODEL_NAME, Language, LexicalConfig, LexicalEncoder, LexicalId,
+    MAX_TOKEN_BYTES, SparseVector, TOKENIZER_VERSION, ensure_lexical_compatible, token_id,
+};
 pub use limiter::TokenBucket;
 pub use local::{
     BATCHING_ENV, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, DEFAULT_SESSIONS, DEFAULT_THREADS, LocalConfig,
