@@ -402,6 +402,11 @@ impl RunningBlueJetSim {
         let e = store.evidence(no)?;
         e.record_json(e.position(key)?, store.date_format)
     }
+    /// Every product with its type, in key order (see [`Store::products`]); relevance
+    /// judgments are evaluated over these.
+    pub fn products(&self) -> Vec<crate::data::ProductInfo> {
+        self.shared.read().products()
+    }
     /// The simulated clock (the `modifiedon` the last change wrote).
     pub fn now(&self) -> String {
         self.shared.read().now()

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::{self, TypeRef};
 use crate::generate::{self, Ctx, columns};
 use crate::guid::Guid;
 use crate::rng::Rng;
@@ -140,7 +141,12 @@ pub struct Row {
     serial: u64,
     cells: Vec<Cell>,
     overrides: Vec<(usize, Override)>,
+    /// The product type's index in `catalog::types()` ([`NO_TYPE`] for other evidences).
+    tag: u32,
 }
+
+/// The tag of a record that is not a product.
+const NO_TYPE: u32 = u32::MAX;
 
 impl Row {
     fn key(&self) -> u128 {
@@ -247,13 +253,18 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    fn new(no: u32, label: &'static str, columns: &'static [(&'static str, ColType)], rows: Vec<Vec<Cell>>) -> Self {
+    fn new(
+        no: u32,
+        label: &'static str,
+        columns: &'static [(&'static str, ColType)],
+        rows: Vec<(Vec<Cell>, u32)>,
+    ) -> Self {
         let modified_col = columns.iter().position(|(n, _)| *n == "modifiedon").unwrap_or(0);
         let n = rows.len() as u64;
         let rows = rows
             .into_iter()
             .enumerate()
-            .map(|(i, cells)| Row { serial: i as u64, cells, overrides: Vec::new() })
+            .map(|(i, (cells, tag))| Row { serial: i as u64, cells, overrides: Vec::new(), tag })
             .collect();
         let mut e = Self {
             no,
@@ -567,15 +578,15 @@ impl Evidence {
         self.rows.iter().position(|r| r.cells.first() == Some(&Cell::Guid(g)))
     }
 
-    fn generate_row(&mut self, rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
+    fn generate_row(&mut self, rng: &mut Rng, ctx: &Ctx) -> (Vec<Cell>, u32) {
         let n = self.next_number;
         self.next_number += 1;
         match self.no {
             PRODUCTS => generate::product(rng, ctx, n),
-            CONTACTS => generate::contact(rng, ctx),
-            COMPANIES => generate::company(rng, ctx),
-            OFFERS => generate::offer(rng, ctx, n),
-            _ => generate::invoice(rng, ctx, n),
+            CONTACTS => (generate::contact(rng, ctx), NO_TYPE),
+            COMPANIES => (generate::company(rng, ctx), NO_TYPE),
+            OFFERS => (generate::offer(rng, ctx, n), NO_TYPE),
+            _ => (generate::invoice(rng, ctx, n), NO_TYPE),
         }
     }
 
@@ -583,6 +594,7 @@ impl Evidence {
     fn mutate(&mut self, pos: usize, rng: &mut Rng, text: bool) {
         let no = self.no;
         let Some(row) = self.rows.get_mut(pos) else { return };
+        let tag = row.tag;
         let c = &mut row.cells;
         let set = |c: &mut Vec<Cell>, i: usize, v: Cell| {
             if let Some(slot) = c.get_mut(i) {
@@ -602,12 +614,12 @@ impl Evidence {
             (PRODUCTS, true) => {
                 let text_of =
                     |c: &Vec<Cell>, i: usize| c.get(i).map(|x| x.text_form(DateFormat::Iso)).unwrap_or_default();
-                let (cat, nazev, old_desc) = (text_of(c, 5), text_of(c, 3), text_of(c, 14));
+                let old_desc = text_of(c, 14);
                 let mut rename = rng.chance(0.5);
-                if let Some(f) = generate::family_of(&cat, &nazev) {
-                    let (size, brand) = (text_of(c, 13), text_of(c, 11));
+                if let Some(t) = catalog::type_at(tag) {
+                    let (size, brand, material) = (text_of(c, 13), text_of(c, 11), text_of(c, 12));
                     let english = rng.chance(0.2);
-                    let desc = generate::description(rng, f, english, &size, &brand);
+                    let desc = generate::description(rng, t, english, &size, &brand, &material);
                     rename |= desc == old_desc;
                     set(c, 14, Cell::Text(desc.into()));
                 } else {
@@ -844,6 +856,31 @@ pub struct MalformedRow {
     pub served: serde_json::Value,
 }
 
+/// A generated product and its type, as relevance judgments see it.
+#[derive(Debug, Clone)]
+pub struct ProductInfo {
+    /// `productid`, as served.
+    pub key: String,
+    pub code: String,
+    pub ean: String,
+    pub name: String,
+    pub nazev: String,
+    /// Whether `name` is the English (import) name rather than the Czech one.
+    pub english: bool,
+    pub brand: String,
+    pub material: String,
+    /// The size variant, one of the type's `sizes` ("GN 1/1 65 mm", "20 l", "2,5 kg").
+    pub size: String,
+    pub ty: TypeRef,
+}
+
+impl ProductInfo {
+    /// The product type's id ("kure-prsa").
+    pub fn type_id(&self) -> &'static str {
+        self.ty.ty.id
+    }
+}
+
 /// Options that shape generation.
 #[derive(Debug, Clone, Copy)]
 pub struct GenOptions {
@@ -851,6 +888,9 @@ pub struct GenOptions {
     pub sizes: Sizes,
     pub date_format: DateFormat,
 }
+
+/// Generates the row with a serial number: its cells and its product type tag.
+type RowGen<'a> = dyn FnMut(&mut Rng, u64) -> (Vec<Cell>, u32) + 'a;
 
 /// All evidences, the simulated clock and the change history.
 #[derive(Debug)]
@@ -878,21 +918,21 @@ impl Store {
     pub fn generate(opts: GenOptions) -> Self {
         let minute = opts.date_format == DateFormat::Czech;
         let mut ctx = Ctx::new(&mut Rng::derive(opts.seed, "imports"), minute);
-        let gen_rows = |label: &str, n: usize, f: &mut dyn FnMut(&mut Rng, u64) -> Vec<Cell>| {
+        let gen_rows = |label: &str, n: usize, f: &mut RowGen<'_>| {
             let mut rng = Rng::derive(opts.seed, label);
             (0..n as u64).map(|i| f(&mut rng, i)).collect::<Vec<_>>()
         };
-        let companies = gen_rows("companies", opts.sizes.companies, &mut |r, _| generate::company(r, &ctx));
+        let companies = gen_rows("companies", opts.sizes.companies, &mut |r, _| (generate::company(r, &ctx), NO_TYPE));
         ctx.companies = companies
             .iter()
-            .filter_map(|c| match c.first() {
+            .filter_map(|(c, _)| match c.first() {
                 Some(Cell::Guid(g)) => Some(*g),
                 _ => None,
             })
             .collect();
-        let contacts = gen_rows("contacts", opts.sizes.contacts, &mut |r, _| generate::contact(r, &ctx));
-        let offers = gen_rows("offers", opts.sizes.offers, &mut |r, i| generate::offer(r, &ctx, i));
-        let invoices = gen_rows("invoices", opts.sizes.invoices, &mut |r, i| generate::invoice(r, &ctx, i));
+        let contacts = gen_rows("contacts", opts.sizes.contacts, &mut |r, _| (generate::contact(r, &ctx), NO_TYPE));
+        let offers = gen_rows("offers", opts.sizes.offers, &mut |r, i| (generate::offer(r, &ctx, i), NO_TYPE));
+        let invoices = gen_rows("invoices", opts.sizes.invoices, &mut |r, i| (generate::invoice(r, &ctx, i), NO_TYPE));
         let products = gen_rows("products", opts.sizes.products, &mut |r, i| generate::product(r, &ctx, i));
         let evidences = vec![
             Evidence::new(PRODUCTS, "Produkty", columns::PRODUCTS, products),
@@ -914,6 +954,33 @@ impl Store {
             history: Vec::new(),
             malformed: Vec::new(),
         }
+    }
+
+    /// Every product with its type, in key order (SQL Server order), from the stored values
+    /// (a malformed row keeps its real key and type). Relevance judgments are made over these.
+    pub fn products(&self) -> Vec<ProductInfo> {
+        let Some(e) = self.evidence(PRODUCTS) else { return Vec::new() };
+        let text = |r: &Row, i: usize| r.cells.get(i).map(|c| c.text_form(DateFormat::Iso)).unwrap_or_default();
+        e.by_key
+            .iter()
+            .filter_map(|&pos| e.rows.get(pos as usize))
+            .filter_map(|r| {
+                let ty = catalog::type_at(r.tag)?;
+                let (name, nazev) = (text(r, 2), text(r, 3));
+                Some(ProductInfo {
+                    key: r.key_text(),
+                    code: text(r, 1),
+                    ean: text(r, 6),
+                    english: name != nazev,
+                    name,
+                    nazev,
+                    brand: text(r, 11),
+                    material: text(r, 12),
+                    size: text(r, 13),
+                    ty,
+                })
+            })
+            .collect()
     }
 
     /// The evidence `no`.
@@ -986,14 +1053,14 @@ impl Store {
             result.deleted.push(row.key_text());
         }
         for _ in 0..insert {
-            let mut cells = e.generate_row(&mut rng, ctx);
+            let (mut cells, tag) = e.generate_row(&mut rng, ctx);
             let mc = e.modified_col;
             for c in [mc, mc + 1] {
                 if let Some(slot) = cells.get_mut(c) {
                     *slot = Cell::Date(now);
                 }
             }
-            let row = Row { serial: e.next_serial, cells, overrides: Vec::new() };
+            let row = Row { serial: e.next_serial, cells, overrides: Vec::new(), tag };
             e.next_serial += 1;
             result.inserted.push(row.key_text());
             e.rows.push(row);

@@ -1,10 +1,11 @@
 //! Deterministic row generators for the five evidences.
 
+use crate::catalog::{self, ProductType, TypeRef};
 use crate::data::Cell;
 use crate::guid::Guid;
 use crate::rng::Rng;
 use crate::time;
-use crate::words::{self, FAMILIES, Family};
+use crate::words;
 
 /// Column layouts: `(name, type)`; the key is always first, `modifiedon` and `createdon` last.
 pub mod columns {
@@ -93,6 +94,8 @@ pub fn history_end() -> i64 {
 /// `modifiedon`, as after a price-list import) and the company keys other evidences refer to.
 pub struct Ctx {
     pub imports: Vec<i64>,
+    /// Cumulative weights of the catalogue's product types, for picking one by weight.
+    pub type_weights: Vec<u32>,
     pub companies: Vec<Guid>,
     pub minute_resolution: bool,
 }
@@ -107,7 +110,14 @@ impl Ctx {
             })
             .collect();
         imports.sort_unstable();
-        Self { imports, companies: Vec::new(), minute_resolution }
+        let type_weights = catalog::types()
+            .iter()
+            .scan(0u32, |acc, t| {
+                *acc += t.weight();
+                Some(*acc)
+            })
+            .collect();
+        Self { imports, type_weights, companies: Vec::new(), minute_resolution }
     }
 
     /// `(createdon, modifiedon)` for a row: modifications skew recent; a share of rows carry
@@ -141,35 +151,36 @@ fn opt_text(s: &str) -> Cell {
     if s.is_empty() { Cell::Null } else { text(s) }
 }
 
-fn family(rng: &mut Rng) -> &'static Family {
-    let total: u32 = FAMILIES.iter().map(|f| f.weight).sum();
-    let mut pick = rng.below(u64::from(total)) as u32;
-    for f in FAMILIES {
-        if pick < f.weight {
-            return f;
-        }
-        pick -= f.weight;
+/// A valid EAN-13: a country prefix (859 is the Czech Republic) and nine digits that are a
+/// bijection of the product's serial number (so no two products share an EAN), check digit.
+pub fn ean13(rng: &mut Rng, serial: u64) -> String {
+    const PREFIXES: &[&str] = &["859", "859", "859", "859", "400", "401", "402", "800", "590", "858", "871", "301"];
+    // an odd multiplier is invertible modulo 10^9 only if coprime to 2 and 5
+    let body = (serial.wrapping_mul(738_219_641) + 104_729) % 1_000_000_000;
+    let mut d = [0u8; 13];
+    for (slot, b) in d.iter_mut().zip(rng.pick(PREFIXES).bytes()) {
+        *slot = b - b'0';
     }
-    &FAMILIES[0]
+    let mut rest = body;
+    for slot in d[3..12].iter_mut().rev() {
+        *slot = (rest % 10) as u8;
+        rest /= 10;
+    }
+    d[12] = ean_check(&d[..12]);
+    d.iter().map(|x| char::from(b'0' + x)).collect()
 }
 
-/// A valid EAN-13: a country prefix (859 is the Czech Republic), random digits, check digit.
-pub fn ean13(rng: &mut Rng) -> String {
-    const PREFIXES: &[&str] = &["859", "859", "859", "400", "401", "402", "800", "590", "858", "871"];
-    let mut d: Vec<u8> = rng.pick(PREFIXES).bytes().map(|b| b - b'0').collect();
-    while d.len() < 12 {
-        d.push(rng.below(10) as u8);
-    }
+/// The EAN-13 check digit of the first twelve digits.
+pub fn ean_check(d: &[u8]) -> u8 {
     let sum: u32 = d.iter().enumerate().map(|(i, &x)| u32::from(x) * if i % 2 == 0 { 1 } else { 3 }).sum();
-    d.push(((10 - sum % 10) % 10) as u8);
-    d.iter().map(|x| char::from(b'0' + x)).collect()
+    ((10 - sum % 10) % 10) as u8
 }
 
 /// A price that looks like a price and grows with the size: equipment ends in 90, cheaper
 /// goods in 9, food has hellers.
-fn price(rng: &mut Rng, f: &Family, size_idx: usize) -> f64 {
-    let (lo, hi) = f.price;
-    let t = (size_idx as f64 + rng.unit()) / f.sizes.len().max(1) as f64;
+fn price(rng: &mut Rng, ty: &ProductType, size_idx: usize) -> f64 {
+    let (lo, hi) = ty.price;
+    let t = (size_idx as f64 + rng.unit()) / ty.sizes.len().max(1) as f64;
     let p = lo + (hi - lo) * t.powf(1.5);
     let p = if p >= 5_000.0 {
         (p / 100.0).round() * 100.0 - 10.0
@@ -181,92 +192,167 @@ fn price(rng: &mut Rng, f: &Family, size_idx: usize) -> f64 {
     (p.max(0.9) * 100.0).round() / 100.0
 }
 
-/// A short or long description assembled from the family's and generic sentences.
-pub fn description(rng: &mut Rng, f: &Family, english: bool, size: &str, brand: &str) -> String {
+/// A size as an English name writes it: decimal point, "approx.", "pcs".
+fn size_en(size: &str) -> String {
+    let mut out = String::with_capacity(size.len() + 4);
+    let chars: Vec<char> = size.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let digit = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(char::is_ascii_digit);
+        if c == ',' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+            out.push('.');
+        } else {
+            out.push(c);
+        }
+    }
+    let out = out.replace("cca ", "approx. ");
+    match out.strip_suffix(" ks") {
+        Some(base) => format!("{base} pcs"),
+        None => out,
+    }
+}
+
+/// A description of one to four sentences (empty for a few products, as in any ERP): what
+/// the type is for, its size and material, a sentence of its group, a generic one.
+pub fn description(rng: &mut Rng, t: TypeRef, english: bool, size: &str, brand: &str, material: &str) -> String {
     let roll = rng.unit();
     if roll < 0.05 {
         return String::new();
     }
-    let (own, generic) = if english { (f.en_text, words::EN_GENERIC) } else { (f.cz_text, words::CZ_GENERIC) };
-    let n = if roll < 0.35 {
+    let n = if roll < 0.3 {
         1
-    } else if roll < 0.8 {
+    } else if roll < 0.6 {
+        2
+    } else if roll < 0.85 {
         3
     } else {
-        6 + rng.index(8)
+        4
     };
-    let mut out = String::with_capacity(n * 60);
-    // sentences without repeats until a list is exhausted
-    let (own_start, gen_start) = (rng.index(own.len()), rng.index(generic.len()));
-    let n = n.min(own.len() * 2 + 1);
-    for i in 0..n {
-        if i > 0 {
-            out.push(' ');
+    let (g, ty) = (t.group, t.ty);
+    let mut out = String::with_capacity(n * 70);
+    if english {
+        out.push_str(ty.en);
+        if !size.is_empty() {
+            out.push_str(", ");
+            out.push_str(&size_en(size));
         }
-        let s = if i % 2 == 0 || generic.is_empty() {
-            own.get((own_start + i / 2) % own.len().max(1)).copied().unwrap_or("")
+        out.push('.');
+    } else {
+        out.push_str(ty.text);
+    }
+    if n >= 2 {
+        if english {
+            if !brand.is_empty() {
+                out.push_str(" Made by ");
+                out.push_str(brand);
+                out.push('.');
+            }
         } else {
-            generic.get((gen_start + i / 2) % generic.len()).copied().unwrap_or("")
-        };
-        out.push_str(s);
-        if i == 0 && !size.is_empty() {
-            if english {
-                out.push_str(&format!(" Size: {size}."));
+            // "Velikost: 20 l", "Balení: 2 kg", but "Provedení: buk" for a finish or colour
+            let label = if !size.bytes().any(|b| b.is_ascii_digit()) {
+                " Provedení: "
+            } else if g.pack {
+                " Balení: "
             } else {
-                out.push_str(&format!(" Velikost: {size}."));
+                " Velikost: "
+            };
+            out.push_str(label);
+            out.push_str(size);
+            out.push('.');
+            if !material.is_empty() {
+                out.push_str(" Materiál: ");
+                out.push_str(material);
+                out.push('.');
             }
         }
-        if i == 1 && !brand.is_empty() {
-            if english {
-                out.push_str(&format!(" Made by {brand}."));
-            } else {
-                out.push_str(&format!(" Výrobce: {brand}."));
-            }
-        }
+    }
+    let own = if english { g.en_text } else { g.cz_text };
+    if n >= 3 && !own.is_empty() {
+        out.push(' ');
+        out.push_str(rng.pick(own));
+    }
+    if n >= 4 {
+        out.push(' ');
+        out.push_str(rng.pick(if english { words::EN_GENERIC } else { words::CZ_GENERIC }));
     }
     out
 }
 
-/// A product row (evidence 217).
-pub fn product(rng: &mut Rng, ctx: &Ctx, serial: u64) -> Vec<Cell> {
-    let f = family(rng);
-    let brand = rng.pick(f.brands);
-    let size_idx = rng.index(f.sizes.len());
-    let size = f.sizes.get(size_idx).copied().unwrap_or("");
-    let material = rng.pick(f.materials);
-    let model = if f.model {
-        format!(" {} {}", rng.pick(words::MODELS), rng.range(1, 30) * 10 + rng.range(0, 1) * 5)
+/// Picks a product type with probability proportional to its weight.
+fn pick_type(rng: &mut Rng, ctx: &Ctx) -> TypeRef {
+    let total = ctx.type_weights.last().copied().unwrap_or(0);
+    let pick = rng.below(u64::from(total)) as u32;
+    let i = ctx.type_weights.partition_point(|&c| c <= pick);
+    let types = catalog::types();
+    types.get(i).or(types.first()).copied().unwrap_or(TypeRef {
+        index: 0,
+        group: &catalog::GROUPS[0],
+        ty: &catalog::GROUPS[0].types[0],
+    })
+}
+
+/// A product row (evidence 217) and the index of its type in [`catalog::types`].
+pub fn product(rng: &mut Rng, ctx: &Ctx, serial: u64) -> (Vec<Cell>, u32) {
+    let t = pick_type(rng, ctx);
+    let (g, ty) = (t.group, t.ty);
+    let brand = rng.pick(g.brands);
+    let size_idx = rng.index(ty.sizes.len());
+    let size = ty.sizes.get(size_idx).copied().unwrap_or("");
+    let material = if ty.material.is_empty() { rng.pick(g.materials) } else { ty.material };
+    let model = if g.model {
+        format!("{} {}", rng.pick(words::MODELS), rng.range(1, 30) * 10 + rng.range(0, 1) * 5)
     } else {
         String::new()
     };
-    let nazev = if f.model {
-        format!("{} {brand}{model} {size}", f.cz)
-    } else if rng.chance(0.5) {
-        format!("{} {size} {brand}", f.cz)
-    } else {
-        format!("{} {brand} {size}", f.cz)
+    let join = |parts: &[&str]| {
+        let mut s = String::with_capacity(64);
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(p);
+        }
+        s
     };
-    let english = rng.chance(0.25);
+    let order = rng.unit();
+    let nazev = if g.model {
+        join(&[ty.cz, brand, &model, size])
+    } else if g.pack && order < 0.5 {
+        join(&[ty.cz, size])
+    } else if order < 0.75 {
+        join(&[ty.cz, size, brand])
+    } else {
+        join(&[ty.cz, brand, size])
+    };
+    let english = rng.chance(g.english);
     let name = if english {
-        if f.model { format!("{brand} {} {size}{model}", f.en) } else { format!("{} {size} – {brand}", f.en) }
+        let size = size_en(size);
+        if g.model {
+            if order < 0.5 { join(&[brand, ty.en, &model, &size]) } else { join(&[ty.en, &size, brand, &model]) }
+        } else if order < 0.4 {
+            join(&[ty.en, &size])
+        } else if order < 0.8 || brand.is_empty() {
+            format!("{} – {brand}", join(&[ty.en, &size])).trim_end_matches([' ', '–']).to_string()
+        } else {
+            join(&[brand, ty.en, &size])
+        }
     } else {
         nazev.clone()
     };
-    let desc_en = english && rng.chance(0.6);
-    let desc = description(rng, f, desc_en, size, brand);
-    let stock = if rng.chance(0.15) { 0 } else { rng.range(1, if f.unit == "kg" { 800 } else { 250 }) };
+    let desc_en = english && rng.chance(0.5);
+    let desc = description(rng, t, desc_en, size, brand, material);
+    let stock = if rng.chance(0.15) { 0 } else { rng.range(1, if g.unit == "kg" { 800 } else { 250 }) };
     let (created, modified) = ctx.times(rng);
-    vec![
+    let cells = vec![
         Cell::Guid(Guid::random(rng)),
-        text(format!("{}-{:06}", f.code, serial + 10_000)),
+        text(format!("{}-{:06}", g.code, serial + 10_000)),
         text(name),
         text(nazev),
-        text(rng.pick(f.suppliers)),
-        text(f.category),
-        text(ean13(rng)),
-        Cell::Num(price(rng, f, size_idx)),
-        Cell::Int(f.vat),
-        text(f.unit),
+        text(rng.pick(g.suppliers)),
+        text(g.category),
+        text(ean13(rng, serial)),
+        Cell::Num(price(rng, ty, size_idx)),
+        Cell::Int(g.vat),
+        text(g.unit),
         Cell::Int(stock),
         if rng.chance(0.03) { Cell::Null } else { opt_text(brand) },
         opt_text(material),
@@ -274,7 +360,8 @@ pub fn product(rng: &mut Rng, ctx: &Ctx, serial: u64) -> Vec<Cell> {
         text(desc),
         Cell::Date(modified),
         Cell::Date(created),
-    ]
+    ];
+    (cells, t.index)
 }
 
 /// ASCII form of Czech text for e-mail addresses.
@@ -425,9 +512,4 @@ pub fn invoice(rng: &mut Rng, ctx: &Ctx, n: u64) -> Vec<Cell> {
         Cell::Date(modified),
         Cell::Date(created),
     ]
-}
-
-/// The family a product belongs to, found from its category and Czech name.
-pub fn family_of(category: &str, nazev: &str) -> Option<&'static Family> {
-    FAMILIES.iter().find(|f| f.category == category && nazev.starts_with(f.cz))
 }

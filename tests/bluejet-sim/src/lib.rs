@@ -8,6 +8,7 @@
 //! Data is generated from a seed: the same seed and sizes give the same records.
 
 pub mod bluejet;
+pub mod catalog;
 #[doc(hidden)]
 pub mod cli;
 pub mod data;
@@ -15,6 +16,7 @@ pub mod faults;
 mod generate;
 pub mod guid;
 pub mod openai;
+pub mod relevance;
 pub mod rng;
 mod server;
 pub mod stats;
@@ -24,7 +26,7 @@ mod words;
 pub use bluejet::{BlueJetConfig, BlueJetSim, BlueJetSimBuilder, ChangeSchedule, RunningBlueJetSim};
 pub use data::{
     COMPANIES, CONTACTS, ChangeRequest, ChangeResult, INVOICES, MalformedKind, MalformedRow, MalformedSpec, OFFERS,
-    PRODUCTS, Sizes,
+    PRODUCTS, ProductInfo, Sizes,
 };
 pub use faults::{FaultSpec, OffsetFailure, Trigger};
 pub use openai::{OpenAiConfig, OpenAiSim, OpenAiSimBuilder, OpenAiStats, RunningOpenAiSim};
