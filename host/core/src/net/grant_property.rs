@@ -4,9 +4,11 @@
 //! to itself.
 //!
 //! A case is a rule and a URL made from bytes, so that the fuzzer's mutations and the test's
-//! generator share one grammar: the first byte picks a rule, the second an origin, and every
-//! further byte stands for itself (ASCII, controls included) or, from 0x80 up, for a piece of a
-//! path known from path-confusion attacks.
+//! generator share one grammar: the first byte picks a rule; the second picks an origin (below
+//! 0x80) or starts the URL inside the rule's grant, with its origin and path prefix and a `/`
+//! (from 0x80 up), so that most cases test tricks against the boundary rather than miss the
+//! host; every further byte stands for itself (ASCII, controls included) or, from 0x80 up, for
+//! a piece of a path known from path-confusion attacks.
 
 use super::{HostRule, look_alike, parse_target, path_within};
 
@@ -150,15 +152,26 @@ impl Case {
     /// The case `data` describes (see the module's documentation).
     pub fn from_bytes(data: &[u8]) -> Self {
         let pick = |i: usize, list: &[&'static str]| list[data.get(i).map_or(0, |&b| usize::from(b)) % list.len()];
-        let mut url = pick(1, ORIGINS).to_owned();
+        let rule = pick(0, RULES);
+        let mut url = match data.get(1) {
+            Some(0x80..) => inside(rule),
+            _ => pick(1, ORIGINS).to_owned(),
+        };
         for &b in data.iter().skip(2) {
             match b {
                 0..0x80 => url.push(char::from(b)),
                 _ => url.push_str(PIECES[usize::from(b - 0x80) % PIECES.len()]),
             }
         }
-        Self { rule: pick(0, RULES), url }
+        Self { rule, url }
     }
+}
+
+/// A URL at the top of what `rule` grants: its origin and path prefix, with a concrete host and
+/// port for wildcards, and a `/`.
+fn inside(rule: &str) -> String {
+    let url = rule.replacen("://*.", "://shop.", 1).replacen("://*", "://127.0.0.1", 1).replacen(":*", ":8080", 1);
+    if url.ends_with('/') { url } else { url + "/" }
 }
 
 /// One thing a server may do to a path before routing it.
