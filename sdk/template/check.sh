@@ -14,7 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 sdk="$repo/sdk/weir-sdk"
-wit="0.1.0"
+wit="0.2.0"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${TMPDIR:-/tmp}/weir-tpl-target}"
 # A rendered crate lives outside the repository: give it the repository's toolchain.
 if [[ -z "${RUSTUP_TOOLCHAIN:-}" ]]; then

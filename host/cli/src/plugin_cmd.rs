@@ -83,6 +83,8 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let bytes = tokio::fs::read(&file).await.with_context(|| format!("cannot read {shown}"))?;
     let info = inspect_bytes(&shown, &bytes)?;
     let m = &info.manifest;
+    // What the plugin exports decides which bindings run it; the manifest must agree.
+    let hosted = info.exported_wit.as_deref().is_some_and(|v| weir_core::SUPPORTED_WIT_VERSIONS.contains(&v));
     if json {
         let value = serde_json::json!({
             "name": m.name,
@@ -90,6 +92,7 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             "kind": m.kind,
             "wit": m.wit.to_string(),
             "exported_wit": info.exported_wit,
+            "wit_hosted": hosted,
             "description": m.description,
             "hosts": m.permissions.hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "secrets": m.permissions.secrets,
@@ -108,7 +111,12 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     println!("name         {}", m.name);
     println!("version      {}", m.version);
     println!("kind         {}", m.kind);
-    println!("wit          weir:plugin@{}", m.wit);
+    if hosted {
+        println!("wit          weir:plugin@{}", m.wit);
+    } else {
+        let hosts = weir_core::SUPPORTED_WIT_VERSIONS.join(", ");
+        println!("wit          weir:plugin@{} (not hosted by this weir, which hosts {hosts})", m.wit);
+    }
     if !m.description.is_empty() {
         println!("description  {}", m.description);
     }

@@ -16,7 +16,7 @@ fn inspect_prints_what_a_plugin_is_and_asks_for() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     for expected in
-        ["misbehave-source", "source", "weir:plugin@0.1.0", "http://127.0.0.1:*", "api_key", "64 MiB", "2000 ms"]
+        ["misbehave-source", "source", "weir:plugin@0.2.0", "http://127.0.0.1:*", "api_key", "64 MiB", "2000 ms"]
     {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -30,9 +30,23 @@ fn inspect_json_is_machine_readable() {
     let out = weir(&["plugin", "inspect", "--json", path.to_str().unwrap()]);
     assert!(out.status.success());
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(value["wit"], "0.2.0");
-    assert_eq!(value["exported_wit"], "0.2.0");
+    assert_eq!(value["wit"], "0.3.0");
+    assert_eq!(value["exported_wit"], "0.3.0");
+    assert_eq!(value["wit_hosted"], false);
     assert_eq!(value["kind"], "source");
+}
+
+#[test]
+fn inspect_shows_the_wit_version_a_plugin_speaks_and_whether_this_weir_hosts_it() {
+    let old = weir(&["plugin", "inspect", fixture("v0-1-echo-source").to_str().unwrap()]);
+    assert!(old.status.success(), "{}", String::from_utf8_lossy(&old.stderr));
+    let text = String::from_utf8(old.stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with("wit ")).unwrap();
+    assert!(line.contains("weir:plugin@0.1.0") && !line.contains("not hosted"), "{line}");
+    let future = weir(&["plugin", "inspect", fixture("future-wit-source").to_str().unwrap()]);
+    let text = String::from_utf8(future.stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with("wit ")).unwrap();
+    assert!(line.contains("weir:plugin@0.3.0") && line.contains("not hosted") && line.contains("0.2.0"), "{line}");
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub use record::{
 };
 
 /// The WIT contract versions this build of weir can host, newest first.
-pub const SUPPORTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_WIT_VERSIONS: &[&str] = &["0.2.0", "0.1.0"];
 
 /// The name of the custom section that carries a plugin's manifest inside its `.wasm` file.
 pub const MANIFEST_SECTION: &str = "weir-manifest";

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Store, Trap, UpdateDeadline};
 use weir_core::{
-    CollectionInfo, CollectionSpec, KeyPage, Page, PayloadUpdate, PluginError, Point, Record, Scope, ScoredPoint,
-    StreamInfo, Verdict,
+    CollectionInfo, CollectionSpec, KeyPage, Page, Partition, PayloadUpdate, PluginError, Point, Query, Record, Scope,
+    ScoredPoint, SplitScope, StreamInfo, Verdict,
 };
 
-use crate::bindings::v0_1_0::{SinkPlugin, SourcePlugin, ValidatorPlugin, wit_types};
+use crate::bindings::{self, Outcome, Version};
 use crate::error::{Error, LoadError, Result};
 use crate::plugin::{Plugin, Pre, Sandbox};
 use crate::state::{HostState, redact};
@@ -33,8 +33,7 @@ struct Core<B> {
     slot: Option<Slot<B>>,
 }
 
-type CallResult<T> =
-    std::result::Result<wasmtime::Result<std::result::Result<T, wit_types::PluginError>>, tokio::time::error::Elapsed>;
+type CallResult<T> = std::result::Result<Outcome<T>, tokio::time::error::Elapsed>;
 
 impl<B> Core<B> {
     fn new_store(&self) -> Store<HostState> {
@@ -79,7 +78,7 @@ impl<B> Core<B> {
                 if let Some(slot) = &mut self.slot {
                     slot.store.data_mut().deadline = None;
                 }
-                let error = redact_error(&self.sandbox, error.into());
+                let error = redact_error(&self.sandbox, error);
                 Err(Error::Plugin { plugin, call, error })
             }
             Err(_elapsed) => {
@@ -174,7 +173,7 @@ macro_rules! call {
 
 /// Creates the instance if there is none, and configures it.
 macro_rules! ensure_impl {
-    ($ty:ident, $variant:ident, $iface:ident) => {
+    ($ty:ident, $variant:ident) => {
         async fn ensure(&mut self) -> Result<()> {
             if self.core.slot.is_some() {
                 return Ok(());
@@ -189,8 +188,7 @@ macro_rules! ensure_impl {
             let started = Instant::now();
             store.data_mut().deadline = Some(started + self.core.sandbox.call_timeout);
             let instantiated =
-                tokio::time::timeout(self.core.sandbox.call_timeout + ABANDON_GRACE, pre.instantiate_async(&mut store))
-                    .await;
+                tokio::time::timeout(self.core.sandbox.call_timeout + ABANDON_GRACE, pre.instantiate(&mut store)).await;
             let bindings = match instantiated {
                 Ok(Ok(bindings)) => bindings,
                 Ok(Err(e)) => {
@@ -207,11 +205,8 @@ macro_rules! ensure_impl {
             let result = match self.core.slot.as_mut() {
                 Some(slot) => {
                     let timeout = self.core.sandbox.call_timeout;
-                    tokio::time::timeout(
-                        timeout + ABANDON_GRACE,
-                        slot.bindings.$iface().call_configure(&mut slot.store, &config),
-                    )
-                    .await
+                    tokio::time::timeout(timeout + ABANDON_GRACE, slot.bindings.configure(&mut slot.store, &config))
+                        .await
                 }
                 None => unreachable_slot(),
             };
@@ -253,22 +248,35 @@ fn unreachable_slot<T>() -> CallResult<T> {
 
 /// An instance of a source plugin.
 pub struct SourceInstance {
-    core: Core<SourcePlugin>,
+    core: Core<bindings::Source>,
 }
 
 impl SourceInstance {
-    ensure_impl!(SourceInstance, Source, weir_plugin_source);
+    ensure_impl!(SourceInstance, Source);
 
     pub async fn streams(&mut self) -> Result<Vec<StreamInfo>> {
-        let streams = call!(self, "streams", |store, b| b.weir_plugin_source().call_streams(store))?;
-        Ok(streams.into_iter().map(Into::into).collect())
+        call!(self, "streams", |store, b| b.streams(store))
+    }
+
+    /// Splits `stream` into at most `max` partitions that together cover `scope` once, to be
+    /// read independently, each from its own state. A source that cannot split (every
+    /// weir:plugin@0.1.0 source among them) answers one partition, `state: None`.
+    pub async fn partitions(&mut self, stream: &str, scope: &SplitScope, max: u32) -> Result<Vec<Partition>> {
+        let max = max.max(1);
+        let parts = call!(self, "partitions", |store, b| b.partitions(store, stream, scope, max))?;
+        if parts.is_empty() || parts.len() > max as usize {
+            return Err(Error::Contract {
+                plugin: self.core.plugin.name().to_owned(),
+                call: "partitions",
+                reason: format!("returned {} partitions; between 1 and {max} were asked for", parts.len()),
+            });
+        }
+        Ok(parts)
     }
 
     /// Reads up to `max` records of `stream` from `state` (none at the start).
     pub async fn read(&mut self, stream: &str, scope: &Scope, state: Option<&str>, max: u32) -> Result<Page> {
-        let scope = scope.into();
-        let page: Page =
-            call!(self, "read", |store, b| b.weir_plugin_source().call_read(store, stream, &scope, state, max))?.into();
+        let page = call!(self, "read", |store, b| b.read(store, stream, scope, state, max))?;
         if page.records.len() > max as usize {
             return Err(Error::Contract {
                 plugin: self.core.plugin.name().to_owned(),
@@ -280,28 +288,25 @@ impl SourceInstance {
     }
 
     pub async fn list_keys(&mut self, stream: &str, state: Option<&str>, max: u32) -> Result<KeyPage> {
-        Ok(call!(self, "list-keys", |store, b| b.weir_plugin_source().call_list_keys(store, stream, state, max))?
-            .into())
+        call!(self, "list-keys", |store, b| b.list_keys(store, stream, state, max))
     }
 
     pub async fn count(&mut self, stream: &str) -> Result<Option<u64>> {
-        call!(self, "count", |store, b| b.weir_plugin_source().call_count(store, stream))
+        call!(self, "count", |store, b| b.count(store, stream))
     }
 }
 
 /// An instance of a validator plugin.
 pub struct ValidatorInstance {
-    core: Core<ValidatorPlugin>,
+    core: Core<bindings::Validator>,
 }
 
 impl ValidatorInstance {
-    ensure_impl!(ValidatorInstance, Validator, weir_plugin_validator);
+    ensure_impl!(ValidatorInstance, Validator);
 
     /// Returns one verdict per record, in order.
     pub async fn validate(&mut self, stream: &str, records: &[Record]) -> Result<Vec<Verdict>> {
-        let wit: Vec<wit_types::Record> = records.iter().map(Into::into).collect();
-        let verdicts =
-            call!(self, "validate", |store, b| b.weir_plugin_validator().call_validate(store, stream, &wit))?;
+        let verdicts = call!(self, "validate", |store, b| b.validate(store, stream, records))?;
         if verdicts.len() != records.len() {
             return Err(Error::Contract {
                 plugin: self.core.plugin.name().to_owned(),
@@ -309,45 +314,63 @@ impl ValidatorInstance {
                 reason: format!("returned {} verdicts for {} records", verdicts.len(), records.len()),
             });
         }
-        Ok(verdicts.into_iter().map(Into::into).collect())
+        Ok(verdicts)
     }
 }
 
 /// An instance of a sink plugin.
 pub struct SinkInstance {
-    core: Core<SinkPlugin>,
+    core: Core<bindings::Sink>,
 }
 
 impl SinkInstance {
-    ensure_impl!(SinkInstance, Sink, weir_plugin_sink);
+    ensure_impl!(SinkInstance, Sink);
 
     pub async fn describe(&mut self, collection: &str) -> Result<CollectionInfo> {
-        Ok(call!(self, "describe", |store, b| b.weir_plugin_sink().call_describe(store, collection))?.into())
+        call!(self, "describe", |store, b| b.describe(store, collection))
     }
 
+    /// Creates the collection if missing. A hybrid spec (`lexical: Some`) needs a sink of
+    /// weir:plugin@0.2.0 or later; an older one is refused with a config error before the call.
     pub async fn prepare(&mut self, spec: &CollectionSpec) -> Result<CollectionInfo> {
-        let spec = spec.into();
-        Ok(call!(self, "prepare", |store, b| b.weir_plugin_sink().call_prepare(store, &spec))?.into())
+        if spec.lexical.is_some() {
+            self.needs(Version::V0_2_0, "prepare", "lexical vectors (hybrid collections)")?;
+        }
+        call!(self, "prepare", |store, b| b.prepare(store, spec))
     }
 
+    /// Writes points. A sparse vector is never dropped: a sink older than weir:plugin@0.2.0 is
+    /// refused, and a sparse vector whose indices are unsorted, repeated or unmatched by values
+    /// is a host error, caught before the sink sees it.
     pub async fn upsert(&mut self, collection: &str, points: &[Point]) -> Result<()> {
-        let points: Vec<_> = points.iter().map(Into::into).collect();
-        call!(self, "upsert", |store, b| b.weir_plugin_sink().call_upsert(store, collection, &points))
+        if points.iter().any(|p| p.sparse.is_some()) {
+            self.needs(Version::V0_2_0, "upsert", "sparse vectors")?;
+            if let Some((id, defect)) =
+                points.iter().find_map(|p| p.sparse.as_ref().and_then(|s| s.defect()).map(|d| (&p.id, d)))
+            {
+                return Err(Error::Host {
+                    plugin: self.core.plugin.name().to_owned(),
+                    reason: format!("the sparse vector of point {id} breaks the contract: {defect}"),
+                });
+            }
+        }
+        call!(self, "upsert", |store, b| b.upsert(store, collection, points))
     }
 
     pub async fn set_payload(&mut self, collection: &str, updates: &[PayloadUpdate]) -> Result<()> {
-        let updates: Vec<_> = updates.iter().map(Into::into).collect();
-        call!(self, "set-payload", |store, b| b.weir_plugin_sink().call_set_payload(store, collection, &updates))
+        call!(self, "set-payload", |store, b| b.set_payload(store, collection, updates))
     }
 
     pub async fn delete(&mut self, collection: &str, ids: &[String]) -> Result<()> {
-        call!(self, "delete", |store, b| b.weir_plugin_sink().call_delete(store, collection, ids))
+        call!(self, "delete", |store, b| b.delete(store, collection, ids))
     }
 
     pub async fn count(&mut self, collection: &str) -> Result<u64> {
-        call!(self, "count", |store, b| b.weir_plugin_sink().call_count(store, collection))
+        call!(self, "count", |store, b| b.count(store, collection))
     }
 
+    /// The `k` nearest points to a dense vector, optionally filtered by a JSON object of
+    /// `field: value` pairs. Every sink version answers it.
     pub async fn query(
         &mut self,
         collection: &str,
@@ -355,23 +378,52 @@ impl SinkInstance {
         k: u32,
         filter: Option<&str>,
     ) -> Result<Vec<ScoredPoint>> {
-        let filter = filter.map(str::to_owned);
-        let points = call!(self, "query", |store, b| b.weir_plugin_sink().call_query(
-            store,
-            collection,
-            vector,
-            k,
-            filter.as_ref()
-        ))?;
-        Ok(points.into_iter().map(Into::into).collect())
+        let query = Query::dense(vector.to_vec(), k).with_filter(filter.map(str::to_owned));
+        self.search(collection, &query).await
+    }
+
+    /// Searches a collection: dense, sparse, both fused, or filter only. A weir:plugin@0.1.0
+    /// sink answers dense queries only; the others are refused with a config error naming the
+    /// plugin and its version, before any call.
+    pub async fn search(&mut self, collection: &str, query: &Query) -> Result<Vec<ScoredPoint>> {
+        match (&query.vector, &query.sparse) {
+            (Some(_), None) => {}
+            (_, Some(_)) => self.needs(Version::V0_2_0, "query", "sparse or hybrid queries")?,
+            (None, None) => self.needs(Version::V0_2_0, "query", "filter-only queries")?,
+        }
+        if let Some(defect) = query.sparse.as_ref().and_then(|s| s.defect()) {
+            return Err(Error::Host {
+                plugin: self.core.plugin.name().to_owned(),
+                reason: format!("the sparse query vector breaks the contract: {defect}"),
+            });
+        }
+        call!(self, "query", |store, b| b.query(store, collection, query))
     }
 
     pub async fn switch_alias(&mut self, alias: &str, collection: &str) -> Result<()> {
-        call!(self, "switch-alias", |store, b| b.weir_plugin_sink().call_switch_alias(store, alias, collection))
+        call!(self, "switch-alias", |store, b| b.switch_alias(store, alias, collection))
     }
 
     pub async fn drop_collection(&mut self, collection: &str) -> Result<()> {
-        call!(self, "drop-collection", |store, b| b.weir_plugin_sink().call_drop_collection(store, collection))
+        call!(self, "drop-collection", |store, b| b.drop_collection(store, collection))
+    }
+
+    /// Refuses what the plugin's WIT version cannot carry, so that nothing is silently dropped.
+    fn needs(&self, version: Version, call: &'static str, what: &str) -> Result<()> {
+        let plugin = &self.core.plugin;
+        if plugin.inner.version >= version {
+            return Ok(());
+        }
+        let name = plugin.name();
+        let has = plugin.wit_version();
+        Err(Error::Plugin {
+            plugin: name.to_owned(),
+            call,
+            error: PluginError::Config(format!(
+                "{name} speaks weir:plugin@{has}, which has no {what}; rebuild it against {}",
+                version.as_str()
+            )),
+        })
     }
 }
 

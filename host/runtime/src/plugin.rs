@@ -5,7 +5,7 @@ use std::time::Duration;
 use wasmtime::component::Component;
 use weir_core::{Manifest, PluginKind, SUPPORTED_WIT_VERSIONS};
 
-use crate::bindings::v0_1_0::{self as v1, SinkPluginPre, SourcePluginPre, ValidatorPluginPre};
+use crate::bindings::{SinkPre, SourcePre, ValidatorPre, Version};
 use crate::error::{LoadError, Result};
 use crate::grants::Grants;
 use crate::inspect::PluginInfo;
@@ -22,14 +22,16 @@ pub struct Plugin {
 pub(crate) struct PluginInner {
     pub(crate) runtime: Runtime,
     pub(crate) info: PluginInfo,
+    /// The WIT version the plugin speaks, which picks the bindings of every call.
+    pub(crate) version: Version,
     pub(crate) pre: Pre,
     pub(crate) stats: Arc<PluginStats>,
 }
 
 pub(crate) enum Pre {
-    Source(SourcePluginPre<crate::state::HostState>),
-    Validator(ValidatorPluginPre<crate::state::HostState>),
-    Sink(SinkPluginPre<crate::state::HostState>),
+    Source(SourcePre),
+    Validator(ValidatorPre),
+    Sink(SinkPre),
 }
 
 impl std::fmt::Debug for Plugin {
@@ -85,13 +87,19 @@ impl Plugin {
         let plugin = info.manifest.name.clone();
         let link = |e: wasmtime::Error| LoadError::Link { plugin: plugin.clone(), reason: format!("{e:#}") };
         let pre = runtime.inner.linker.instantiate_pre(&component).map_err(link)?;
-        debug_assert_eq!(v1::VERSION, info.exported_wit.as_deref().unwrap_or_default());
+        // `check` refused every version this build does not host.
+        let exported = info.exported_wit.as_deref().unwrap_or_default();
+        let version = Version::parse(exported).ok_or_else(|| LoadError::IncompatibleWit {
+            plugin: plugin.clone(),
+            found: exported.to_owned(),
+            supported: SUPPORTED_WIT_VERSIONS.join(", "),
+        })?;
         let pre = match info.manifest.kind {
-            PluginKind::Source => Pre::Source(SourcePluginPre::new(pre).map_err(link)?),
-            PluginKind::Validator => Pre::Validator(ValidatorPluginPre::new(pre).map_err(link)?),
-            PluginKind::Sink => Pre::Sink(SinkPluginPre::new(pre).map_err(link)?),
+            PluginKind::Source => Pre::Source(SourcePre::new(version, pre).map_err(link)?),
+            PluginKind::Validator => Pre::Validator(ValidatorPre::new(version, pre).map_err(link)?),
+            PluginKind::Sink => Pre::Sink(SinkPre::new(version, pre).map_err(link)?),
         };
-        Ok(Self { inner: Arc::new(PluginInner { runtime, info, pre, stats: Arc::default() }) })
+        Ok(Self { inner: Arc::new(PluginInner { runtime, info, version, pre, stats: Arc::default() }) })
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -109,6 +117,11 @@ impl Plugin {
 
     pub fn name(&self) -> &str {
         &self.inner.info.manifest.name
+    }
+
+    /// The WIT contract version the plugin speaks, e.g. `0.2.0`.
+    pub fn wit_version(&self) -> &'static str {
+        self.inner.version.as_str()
     }
 
     /// What the plugin did through the host so far, over all its instances.

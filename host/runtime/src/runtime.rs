@@ -84,7 +84,7 @@ impl Runtime {
         // Rust's std links WASI interfaces even when a plugin never uses them; they are served
         // from a context with no files, no environment, no sockets and no inherited stdio.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        bindings::v0_1_0::add_host_to_linker(&mut linker)?;
+        bindings::add_host_to_linker(&mut linker)?;
 
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

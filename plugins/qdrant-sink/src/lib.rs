@@ -2,8 +2,12 @@
 //! REST API, through the host's `http` import.
 //!
 //! - `prepare` creates a missing collection with the spec's vector size and distance and never
-//!   writes into one that holds other vectors: a different size or distance is a config error
-//!   naming both. Payload indexes missing from the collection are created (idempotent).
+//!   writes into one that holds other vectors: a different size, distance or layout is a config
+//!   error naming both. Payload indexes missing from the collection are created (idempotent).
+//! - Hybrid collections (a spec with `lexical`) hold a named dense vector `dense` and a sparse
+//!   vector `bm25` that Qdrant weighs by IDF over the collection (`modifier: idf`); dense-only
+//!   ones hold one unnamed vector, as before. Searches are dense, sparse, both fused by RRF or
+//!   DBSF through the Query API's `prefetch`, or a scroll of the points matching a filter.
 //! - Writes carry `?wait=true`, so an acknowledged batch has been applied. Every batch is split
 //!   by `max_points_per_request` and by `max_request_bytes`.
 //! - Payload updates replace a point's whole payload (`overwrite_payload`); points sharing a new
@@ -22,18 +26,25 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use weir_sdk::http::Request;
-use weir_sdk::{CollectionInfo, CollectionSpec, Error, PayloadUpdate, Point, Result, ScoredPoint, Sink, log};
+use weir_sdk::{CollectionInfo, CollectionSpec, Error, PayloadUpdate, Point, Query, Result, ScoredPoint, Sink, log};
 
 use crate::client::{Client, Repeat};
 use crate::config::Config;
-use crate::mapping::{Described, Item};
+use crate::mapping::{Described, Item, Search};
+
+/// What this instance knows of a collection's vectors, to refuse a wrong vector before
+/// anything is sent.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    dimension: Option<u32>,
+    lexical: bool,
+}
 
 pub struct Qdrant {
     config: Config,
     client: Client,
-    /// Vector sizes of collections seen in this instance, to refuse a wrong vector before
-    /// anything is sent.
-    dimensions: HashMap<String, u32>,
+    /// Vector shapes of collections seen in this instance.
+    shapes: HashMap<String, Shape>,
     /// Whether the server offers `POST …/points/batch`; unknown until first tried.
     batch_updates: Option<bool>,
 }
@@ -54,8 +65,8 @@ impl Qdrant {
                 None => None,
             },
         };
-        if let Some(Described { dimension: Some(d), .. }) = &found {
-            self.dimensions.insert(name.to_owned(), *d);
+        if let Some(d) = &found {
+            self.shapes.insert(name.to_owned(), Shape { dimension: d.dimension, lexical: d.lexical() });
         }
         Ok(found)
     }
@@ -67,16 +78,22 @@ impl Qdrant {
     }
 
     fn info(d: &Described) -> CollectionInfo {
-        CollectionInfo { exists: true, dimension: d.dimension, distance: d.distance, points: d.points }
+        CollectionInfo {
+            exists: true,
+            dimension: d.dimension,
+            distance: d.distance,
+            lexical: d.lexical(),
+            points: d.points,
+        }
     }
 
-    /// The vector size of `collection`, asked of Qdrant once per instance.
-    fn dimension(&mut self, collection: &str) -> Result<Option<u32>> {
-        if let Some(d) = self.dimensions.get(collection) {
-            return Ok(Some(*d));
+    /// The vector shape of `collection`, asked of Qdrant once per instance.
+    fn shape(&mut self, collection: &str) -> Result<Shape> {
+        if let Some(s) = self.shapes.get(collection) {
+            return Ok(*s);
         }
         match self.lookup(collection)? {
-            Some(d) => Ok(d.dimension),
+            Some(d) => Ok(Shape { dimension: d.dimension, lexical: d.lexical() }),
             None => Err(Error::config(format_args!("collection `{collection}` does not exist; prepare it first"))),
         }
     }
@@ -96,12 +113,17 @@ impl Qdrant {
     }
 
     fn create_collection(&self, spec: &CollectionSpec) -> Result<()> {
-        let mut body = json!({
-            "vectors": { "size": spec.dimension, "distance": mapping::distance_name(spec.distance) },
-        });
+        let mut dense = json!({ "size": spec.dimension, "distance": mapping::distance_name(spec.distance) });
         if let Some(memory) = &self.config.vectors_memory {
-            body["vectors"]["memory"] = json!(memory);
+            dense["memory"] = json!(memory);
         }
+        let mut body = match &spec.lexical {
+            Some(_) => json!({
+                "vectors": { mapping::DENSE_VECTOR: dense },
+                "sparse_vectors": { mapping::SPARSE_VECTOR: { "modifier": "idf" } },
+            }),
+            None => json!({ "vectors": dense }),
+        };
         for (key, value) in [
             ("shard_number", self.config.shard_number),
             ("replication_factor", self.config.replication_factor),
@@ -115,11 +137,12 @@ impl Qdrant {
         let what = format!("create collection `{}`", spec.name);
         self.client.call(Request::put(url), body.to_string(), Repeat::Once, &what)?;
         log::info!(
-            "created collection `{}`: {} dimensions, {} distance, model {}",
+            "created collection `{}`: {} dimensions, {} distance, model {}{}",
             spec.name,
             spec.dimension,
             mapping::distance_name(spec.distance),
-            spec.model
+            spec.model,
+            spec.lexical.as_deref().map(|l| format!(", lexical {l}")).unwrap_or_default()
         );
         Ok(())
     }
@@ -161,12 +184,13 @@ impl Qdrant {
 
 impl Sink for Qdrant {
     type Config = Config;
+    const LEXICAL: bool = true;
 
     fn configure(config: Config) -> Result<Self> {
         let base = config.validate()?;
         let api_key = weir_sdk::secret("api_key").filter(|k| !k.is_empty());
         let client = Client::new(base, api_key, config.wait);
-        Ok(Self { config, client, dimensions: HashMap::new(), batch_updates: None })
+        Ok(Self { config, client, shapes: HashMap::new(), batch_updates: None })
     }
 
     fn describe(&mut self, collection: &str) -> Result<CollectionInfo> {
@@ -190,10 +214,17 @@ impl Sink for Qdrant {
                     return Err(e);
                 }
             } else {
+                let (named_vectors, sparse_vectors) = match spec.lexical {
+                    Some(_) => {
+                        (vec![mapping::DENSE_VECTOR.to_owned()], vec![(mapping::SPARSE_VECTOR.to_owned(), true)])
+                    }
+                    None => (Vec::new(), Vec::new()),
+                };
                 existing = Some(Described {
                     dimension: Some(spec.dimension),
                     distance: Some(spec.distance),
-                    named_vectors: Vec::new(),
+                    named_vectors,
+                    sparse_vectors,
                     points: 0,
                     indexes: Default::default(),
                 });
@@ -202,14 +233,28 @@ impl Sink for Qdrant {
         let Some(mut found) = existing else {
             return Err(Error::transient(format_args!("collection `{}` vanished while being prepared", spec.name)));
         };
-        if !found.named_vectors.is_empty() {
-            return Err(Error::config(format_args!(
-                "collection `{}` has named vectors ({}); weir writes one unnamed {}-dimensional {} vector per point",
-                spec.name,
-                found.named_vectors.join(", "),
-                wanted.0,
-                wanted.1
-            )));
+        match &spec.lexical {
+            None if !found.dense_only() => {
+                return Err(Error::config(format_args!(
+                    "collection `{}` holds {}; weir writes one unnamed {}-dimensional {} vector per point into a \
+                     dense-only collection: use another collection or rebuild",
+                    spec.name,
+                    found.layout(),
+                    wanted.0,
+                    wanted.1
+                )));
+            }
+            Some(lexical) if !found.lexical() => {
+                return Err(Error::config(format_args!(
+                    "collection `{}` holds {}; a hybrid pipeline (lexical {lexical}) writes a named dense vector \
+                     `{}` and an IDF-weighted sparse vector `{}`: nothing was written: rebuild it into a new collection",
+                    spec.name,
+                    found.layout(),
+                    mapping::DENSE_VECTOR,
+                    mapping::SPARSE_VECTOR
+                )));
+            }
+            _ => {}
         }
         let have = (found.dimension.unwrap_or(0), found.distance.map_or("unknown", mapping::distance_name));
         if have != wanted {
@@ -231,7 +276,8 @@ impl Sink for Qdrant {
             log::info!("indexed payload field `{}` of `{}` as {schema}", index.field, spec.name);
             found.indexes.insert(index.field.clone(), schema.to_owned());
         }
-        self.dimensions.insert(spec.name.clone(), spec.dimension);
+        self.shapes
+            .insert(spec.name.clone(), Shape { dimension: Some(spec.dimension), lexical: spec.lexical.is_some() });
         Ok(Self::info(&found))
     }
 
@@ -239,8 +285,8 @@ impl Sink for Qdrant {
         if points.is_empty() {
             return Ok(());
         }
-        let dimension = self.dimension(collection)?;
-        let items = mapping::point_items(&points, dimension)?;
+        let shape = self.shape(collection)?;
+        let items = mapping::point_items(&points, shape.dimension, shape.lexical)?;
         let url = self.client.write_url(collection, "/points");
         let what = format!("upsert into `{collection}`");
         let overhead = mapping::UPSERT.0.len() + mapping::UPSERT.1.len();
@@ -278,32 +324,24 @@ impl Sink for Qdrant {
             .ok_or_else(|| Error::invalid_data(format_args!("Qdrant {what}: the answer has no count")))
     }
 
-    fn query(
-        &mut self,
-        collection: &str,
-        vector: Vec<f32>,
-        k: u32,
-        filter: Option<String>,
-    ) -> Result<Vec<ScoredPoint>> {
-        if k == 0 {
+    fn search(&mut self, collection: &str, query: Query) -> Result<Vec<ScoredPoint>> {
+        if query.k == 0 {
             return Ok(Vec::new());
         }
-        if let Some(d) = self.dimension(collection)?
-            && vector.len() != d as usize
-        {
-            return Err(Error::config(format_args!(
-                "the query vector has {} dimensions; collection `{collection}` holds {d}-dimensional vectors",
-                vector.len()
-            )));
-        }
-        let mut body = json!({ "query": vector, "limit": k, "with_payload": true });
-        if let Some(f) = filter.as_deref().map(mapping::filter).transpose()?.flatten() {
-            body["filter"] = f;
-        }
-        let url = self.client.collection_url(collection, "/points/query");
+        let shape = self.shape(collection)?;
         let what = format!("query `{collection}`");
-        let result = self.client.call(Request::post(url), body.to_string(), Repeat::Safe, &what)?;
-        mapping::scored_points(&result)
+        match mapping::search(&query, shape.lexical, shape.dimension, collection)? {
+            Search::Query(body) => {
+                let url = self.client.collection_url(collection, "/points/query");
+                let result = self.client.call(Request::post(url), body.to_string(), Repeat::Safe, &what)?;
+                mapping::scored_points(&result)
+            }
+            Search::Scroll(body) => {
+                let url = self.client.collection_url(collection, "/points/scroll");
+                let result = self.client.call(Request::post(url), body.to_string(), Repeat::Safe, &what)?;
+                mapping::scrolled_points(&result)
+            }
+        }
     }
 
     fn switch_alias(&mut self, alias: &str, collection: &str) -> Result<()> {
@@ -325,7 +363,7 @@ impl Sink for Qdrant {
         let what = format!("point alias `{alias}` at `{collection}`");
         self.client.call(Request::post(self.client.url("/collections/aliases")), body, Repeat::Once, &what)?;
         log::info!("alias `{alias}` now points at `{collection}` (was {})", current.as_deref().unwrap_or("unset"));
-        self.dimensions.clear();
+        self.shapes.clear();
         Ok(())
     }
 
@@ -335,7 +373,7 @@ impl Sink for Qdrant {
             log::info!("dropped collection `{collection}`");
         }
         // Aliases of the dropped collection went with it.
-        self.dimensions.clear();
+        self.shapes.clear();
         Ok(())
     }
 }

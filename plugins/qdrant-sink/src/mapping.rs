@@ -5,7 +5,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use serde_json::{Value, json};
-use weir_sdk::{Distance, Error, IndexKind, PayloadUpdate, Point, Result, ScoredPoint};
+use weir_sdk::{Distance, Error, Fusion, IndexKind, PayloadUpdate, Point, Query, Result, ScoredPoint, SparseVector};
+
+/// The name of the dense vector in a hybrid collection.
+pub const DENSE_VECTOR: &str = "dense";
+/// The name of the sparse (lexical) vector in a hybrid collection.
+pub const SPARSE_VECTOR: &str = "bm25";
+/// How many candidates each search of a fused query contributes, per point asked for: fusion
+/// can only rank what the searches found, and a point ranked low by one search may still win.
+pub const PREFETCH_PER_HIT: u32 = 4;
+/// The fewest candidates each search of a fused query contributes.
+pub const MIN_PREFETCH: u32 = 40;
 
 /// Qdrant's name of a distance.
 pub fn distance_name(distance: Distance) -> &'static str {
@@ -147,8 +157,46 @@ pub struct Item {
     pub points: usize,
 }
 
-/// `{"id":…,"vector":[…],"payload":{…}}` per point, checking each vector's dimension.
-pub fn point_items(points: &[Point], dimension: Option<u32>) -> Result<Vec<Item>> {
+/// Writes a vector's numbers in their shortest exact form, refusing NaN and infinities.
+fn push_floats(json: &mut String, floats: &mut ryu::Buffer, id: &str, values: &[f32]) -> Result<()> {
+    for (i, x) in values.iter().enumerate() {
+        if !x.is_finite() {
+            return Err(Error::permanent(format_args!("point `{id}`: the vector holds {x}")));
+        }
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(floats.format_finite(*x));
+    }
+    Ok(())
+}
+
+/// `{"indices":[…],"values":[…]}`, Qdrant's `SparseVector`.
+fn push_sparse(json: &mut String, floats: &mut ryu::Buffer, id: &str, v: &SparseVector) -> Result<()> {
+    if v.indices.len() != v.values.len() {
+        return Err(Error::permanent(format_args!(
+            "point `{id}`: the sparse vector has {} indices but {} values",
+            v.indices.len(),
+            v.values.len()
+        )));
+    }
+    json.push_str(r#"{"indices":["#);
+    for (i, index) in v.indices.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&index.to_string());
+    }
+    json.push_str(r#"],"values":["#);
+    push_floats(json, floats, id, &v.values)?;
+    json.push_str("]}");
+    Ok(())
+}
+
+/// `{"id":…,"vector":[…],"payload":{…}}` per point, checking each vector's dimension. In a
+/// hybrid (`lexical`) collection the vector is named: `{"dense":[…],"bm25":{…}}`; a point
+/// with a sparse vector is refused for a dense-only collection, never written without it.
+pub fn point_items(points: &[Point], dimension: Option<u32>, lexical: bool) -> Result<Vec<Item>> {
     let mut floats = ryu::Buffer::new();
     points
         .iter()
@@ -162,6 +210,13 @@ pub fn point_items(points: &[Point], dimension: Option<u32>) -> Result<Vec<Item>
                     p.vector.len()
                 )));
             }
+            if p.sparse.is_some() && !lexical {
+                return Err(Error::config(format_args!(
+                    "point `{}` has a sparse (lexical) vector, but the collection holds dense vectors only; \
+                     nothing was written: a hybrid pipeline needs a hybrid collection (rebuild)",
+                    p.id
+                )));
+            }
             let payload = payload_text(&p.id, &p.payload)?;
             // Written by hand into one buffer: this is the sink's hot loop (a 384-dim point is
             // ~4 KB of text). Each f32 is written in its shortest exact form ("0.1", not
@@ -169,17 +224,24 @@ pub fn point_items(points: &[Point], dimension: Option<u32>) -> Result<Vec<Item>
             let mut json = String::with_capacity(p.id.len() + p.vector.len() * 12 + payload.len() + 40);
             json.push_str(r#"{"id":"#);
             json.push_str(&point_id(&p.id).to_string());
-            json.push_str(r#","vector":["#);
-            for (i, x) in p.vector.iter().enumerate() {
-                if !x.is_finite() {
-                    return Err(Error::permanent(format_args!("point `{}`: the vector holds {x}", p.id)));
+            if lexical {
+                json.push_str(r#","vector":{""#);
+                json.push_str(DENSE_VECTOR);
+                json.push_str(r#"":["#);
+                push_floats(&mut json, &mut floats, &p.id, &p.vector)?;
+                json.push(']');
+                if let Some(sparse) = &p.sparse {
+                    json.push_str(r#",""#);
+                    json.push_str(SPARSE_VECTOR);
+                    json.push_str(r#"":"#);
+                    push_sparse(&mut json, &mut floats, &p.id, sparse)?;
                 }
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(floats.format_finite(*x));
+                json.push_str(r#"},"payload":"#);
+            } else {
+                json.push_str(r#","vector":["#);
+                push_floats(&mut json, &mut floats, &p.id, &p.vector)?;
+                json.push_str(r#"],"payload":"#);
             }
-            json.push_str(r#"],"payload":"#);
             json.push_str(payload);
             json.push('}');
             Ok(Item { json, points: 1 })
@@ -318,11 +380,14 @@ pub fn filter(text: &str) -> Result<Option<Value>> {
 /// What `GET /collections/{name}` says about a collection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Described {
-    /// The size of its one unnamed vector; `None` when it has named vectors.
+    /// The size of its one unnamed vector, or of its named vector `dense`; `None` when it has
+    /// other named vectors.
     pub dimension: Option<u32>,
     pub distance: Option<Distance>,
     /// Names of its named vectors, when it has them instead of one unnamed vector.
     pub named_vectors: Vec<String>,
+    /// Names of its sparse vectors, each with whether Qdrant weighs it by IDF.
+    pub sparse_vectors: Vec<(String, bool)>,
     /// Qdrant's (approximate) point count.
     pub points: u64,
     /// Payload indexes: field -> Qdrant's schema type.
@@ -334,19 +399,39 @@ pub fn describe(result: &Value) -> Result<Described> {
     let vectors = result
         .pointer("/config/params/vectors")
         .ok_or_else(|| Error::invalid_data("collection info without `config.params.vectors`"))?;
+    let params = |v: &Value| {
+        let size = v.get("size").and_then(Value::as_u64).and_then(|s| u32::try_from(s).ok());
+        let distance = v.get("distance").and_then(Value::as_str).and_then(parse_distance);
+        match (size, distance) {
+            (Some(_), Some(_)) => Ok((size, distance)),
+            _ => Err(Error::invalid_data(format_args!("collection info with unreadable vector params: {v}"))),
+        }
+    };
     let (dimension, distance, named_vectors) = match vectors.get("size") {
-        Some(size) => {
-            let size = size.as_u64().and_then(|s| u32::try_from(s).ok());
-            let distance = vectors.get("distance").and_then(Value::as_str).and_then(parse_distance);
-            if size.is_none() || distance.is_none() {
-                return Err(Error::invalid_data(format_args!(
-                    "collection info with unreadable vector params: {vectors}"
-                )));
-            }
+        Some(_) => {
+            let (size, distance) = params(vectors)?;
             (size, distance, Vec::new())
         }
-        None => (None, None, vectors.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()),
+        None => {
+            let named: Vec<String> = vectors.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            match vectors.get(DENSE_VECTOR) {
+                Some(dense) => {
+                    let (size, distance) = params(dense)?;
+                    (size, distance, named)
+                }
+                None => (None, None, named),
+            }
+        }
     };
+    let sparse_vectors = result
+        .pointer("/config/params/sparse_vectors")
+        .and_then(Value::as_object)
+        .map(|all| {
+            all.iter()
+                .map(|(name, p)| (name.clone(), p.get("modifier").and_then(Value::as_str) == Some("idf")))
+                .collect()
+        })
+        .unwrap_or_default();
     let points = result.get("points_count").and_then(Value::as_u64).unwrap_or(0);
     let indexes = result
         .get("payload_schema")
@@ -358,7 +443,133 @@ pub fn describe(result: &Value) -> Result<Described> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Described { dimension, distance, named_vectors, points, indexes })
+    Ok(Described { dimension, distance, named_vectors, sparse_vectors, points, indexes })
+}
+
+impl Described {
+    /// Whether this is a hybrid collection as weir makes them: one named dense vector and one
+    /// IDF-weighted sparse vector, by weir's names.
+    pub fn lexical(&self) -> bool {
+        self.named_vectors == [DENSE_VECTOR] && self.sparse_vectors == [(SPARSE_VECTOR.to_owned(), true)]
+    }
+
+    /// Whether this is a dense-only collection as weir makes them: one unnamed vector.
+    pub fn dense_only(&self) -> bool {
+        self.named_vectors.is_empty() && self.sparse_vectors.is_empty()
+    }
+
+    /// The vector layout in words, for errors.
+    pub fn layout(&self) -> String {
+        let mut parts = Vec::new();
+        if self.named_vectors.is_empty() {
+            parts.push("one unnamed dense vector".to_owned());
+        } else {
+            parts.push(format!("named dense vectors ({})", self.named_vectors.join(", ")));
+        }
+        for (name, idf) in &self.sparse_vectors {
+            parts.push(format!("sparse vector `{name}`{}", if *idf { " (IDF)" } else { " (no IDF)" }));
+        }
+        parts.join(" and ")
+    }
+}
+
+/// Where a search goes and what it sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Search {
+    /// `POST …/points/query`: an answer of scored points.
+    Query(Value),
+    /// `POST …/points/scroll`: points matching a filter, without scores.
+    Scroll(Value),
+}
+
+/// Qdrant's `SparseVector` as a JSON value, checked.
+fn sparse_value(v: &SparseVector) -> Result<Value> {
+    let bad = |why: String| Error::permanent(format_args!("the sparse query vector {why}"));
+    if v.indices.len() != v.values.len() {
+        return Err(bad(format!("has {} indices but {} values", v.indices.len(), v.values.len())));
+    }
+    if let Some(x) = v.values.iter().find(|x| !x.is_finite()) {
+        return Err(bad(format!("holds {x}")));
+    }
+    Ok(json!({ "indices": v.indices, "values": v.values }))
+}
+
+/// The request of a search of a collection (`lexical`: hybrid, as [`Described::lexical`]):
+/// dense only → a nearest-neighbour query (`using: dense` in a hybrid collection); sparse only
+/// → a query of the sparse vector; both → a `prefetch` of each, fused by RRF or DBSF; neither
+/// → a scroll of the points matching the filter.
+pub fn search(query: &Query, lexical: bool, dimension: Option<u32>, collection: &str) -> Result<Search> {
+    if let (Some(v), Some(d)) = (&query.vector, dimension)
+        && v.len() != d as usize
+    {
+        return Err(Error::config(format_args!(
+            "the query vector has {} dimensions; collection `{collection}` holds {d}-dimensional vectors",
+            v.len()
+        )));
+    }
+    if let Some(x) = query.vector.iter().flatten().find(|x| !x.is_finite()) {
+        return Err(Error::permanent(format_args!("the query vector holds {x}")));
+    }
+    if query.sparse.is_some() && !lexical {
+        return Err(Error::config(format_args!(
+            "collection `{collection}` holds dense vectors only; a sparse or hybrid query needs a hybrid \
+             collection (rebuild it)"
+        )));
+    }
+    let filter = query.filter.as_deref().map(filter).transpose()?.flatten();
+    let mut body = match (&query.vector, &query.sparse) {
+        (Some(vector), None) if lexical => json!({ "query": vector, "using": DENSE_VECTOR }),
+        (Some(vector), None) => json!({ "query": vector }),
+        (None, Some(sparse)) => json!({ "query": sparse_value(sparse)?, "using": SPARSE_VECTOR }),
+        (Some(vector), Some(sparse)) => {
+            let candidates = query.k.saturating_mul(PREFETCH_PER_HIT).max(MIN_PREFETCH);
+            let mut dense = json!({ "query": vector, "using": DENSE_VECTOR, "limit": candidates });
+            let mut terms = json!({ "query": sparse_value(sparse)?, "using": SPARSE_VECTOR, "limit": candidates });
+            // The filter restricts each search, so that fusion ranks only matching candidates.
+            if let Some(f) = &filter {
+                dense["filter"] = f.clone();
+                terms["filter"] = f.clone();
+            }
+            let fusion = match query.fusion {
+                Fusion::Rrf => "rrf",
+                Fusion::Dbsf => "dbsf",
+            };
+            json!({ "prefetch": [dense, terms], "query": { "fusion": fusion } })
+        }
+        (None, None) => {
+            let mut body = json!({ "limit": query.k, "with_payload": true, "with_vector": false });
+            if let Some(f) = filter {
+                body["filter"] = f;
+            }
+            return Ok(Search::Scroll(body));
+        }
+    };
+    body["limit"] = json!(query.k);
+    body["with_payload"] = json!(true);
+    if let Some(f) = filter {
+        body["filter"] = f;
+    }
+    Ok(Search::Query(body))
+}
+
+/// Reads the `result` of `POST /collections/{name}/points/scroll`: the points, score 0.
+pub fn scrolled_points(result: &Value) -> Result<Vec<ScoredPoint>> {
+    let points = result
+        .get("points")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::invalid_data("scroll answer without `points`"))?;
+    points
+        .iter()
+        .map(|p| {
+            let id =
+                p.get("id").and_then(id_text).ok_or_else(|| Error::invalid_data("scrolled point without an id"))?;
+            let payload = match p.get("payload") {
+                Some(v @ Value::Object(_)) => v.to_string(),
+                _ => "{}".to_owned(),
+            };
+            Ok(ScoredPoint { id, score: 0.0, payload })
+        })
+        .collect()
 }
 
 /// Reads the `result` of `POST /collections/{name}/points/query`.
@@ -412,7 +623,90 @@ mod tests {
     use super::*;
 
     fn point(id: &str, vector: Vec<f32>, payload: &str) -> Point {
-        Point { id: id.to_owned(), vector, payload: payload.to_owned() }
+        Point { id: id.to_owned(), vector, sparse: None, payload: payload.to_owned() }
+    }
+
+    fn sparse(indices: &[u32], values: &[f32]) -> SparseVector {
+        SparseVector { indices: indices.to_vec(), values: values.to_vec() }
+    }
+
+    fn query(vector: Option<Vec<f32>>, sparse: Option<SparseVector>, k: u32, filter: Option<&str>) -> Query {
+        Query { vector, sparse, fusion: Fusion::Rrf, k, filter: filter.map(str::to_owned) }
+    }
+
+    #[test]
+    fn hybrid_points_carry_named_dense_and_sparse_vectors() {
+        let mut p = point(U1, vec![0.5, -1.0], r#"{"n":1}"#);
+        p.sparse = Some(sparse(&[3, 17], &[0.5, 1.25]));
+        let items = point_items(&[p.clone(), point(U2, vec![1.0, 0.0], "{}")], Some(2), true).unwrap();
+        let v: Value = serde_json::from_str(&items[0].json).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": U1, "vector": {"dense": [0.5, -1.0], "bm25": {"indices": [3, 17], "values": [0.5, 1.25]}},
+                   "payload": {"n": 1}})
+        );
+        let v: Value = serde_json::from_str(&items[1].json).unwrap();
+        assert_eq!(v["vector"], json!({"dense": [1.0, 0.0]}), "a point without terms has the dense vector only");
+        let err = point_items(std::slice::from_ref(&p), Some(2), false).unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("dense vectors only")), "{err}");
+        p.sparse = Some(sparse(&[1, 2], &[1.0]));
+        assert!(matches!(point_items(&[p.clone()], Some(2), true), Err(Error::Permanent(_))));
+        p.sparse = Some(sparse(&[1], &[f32::NAN]));
+        assert!(matches!(point_items(&[p], Some(2), true), Err(Error::Permanent(_))));
+    }
+
+    /// The body of a search that must be a query.
+    fn queried(search: Result<Search>) -> Value {
+        match search.unwrap() {
+            Search::Query(body) => body,
+            Search::Scroll(body) => Value::String(format!("a scroll, not a query: {body}")),
+        }
+    }
+
+    #[test]
+    fn searches_are_dense_sparse_fused_or_filter_only() {
+        let dense = search(&query(Some(vec![1.0, 0.0]), None, 5, None), false, Some(2), "c").unwrap();
+        assert_eq!(dense, Search::Query(json!({"query": [1.0, 0.0], "limit": 5, "with_payload": true})));
+        let named = queried(search(&query(Some(vec![1.0, 0.0]), None, 5, None), true, Some(2), "c"));
+        assert_eq!(named["using"], "dense");
+        let s = sparse(&[4, 9], &[1.0, 0.5]);
+        let lexical = queried(search(&query(None, Some(s.clone()), 3, None), true, Some(2), "c"));
+        assert_eq!(lexical["query"], json!({"indices": [4, 9], "values": [1.0, 0.5]}));
+        assert_eq!(lexical["using"], "bm25");
+        let mut both = query(Some(vec![0.0, 1.0]), Some(s.clone()), 10, Some(r#"{"shop": "x"}"#));
+        both.fusion = Fusion::Dbsf;
+        let fused = queried(search(&both, true, Some(2), "c"));
+        assert_eq!(fused["query"], json!({"fusion": "dbsf"}));
+        assert_eq!(fused["limit"], 10);
+        let prefetch = fused["prefetch"].as_array().unwrap();
+        assert_eq!((prefetch[0]["using"].as_str(), prefetch[1]["using"].as_str()), (Some("dense"), Some("bm25")));
+        assert!(prefetch.iter().all(|p| p["limit"] == 40 && p["filter"] == fused["filter"]));
+        assert_eq!(fused["filter"], json!({"must": [{"key": "shop", "match": {"value": "x"}}]}));
+        let big = query(Some(vec![0.0, 1.0]), Some(s.clone()), 50, None);
+        let big = queried(search(&big, true, Some(2), "c"));
+        assert_eq!(big["prefetch"][0]["limit"], 200);
+        let only = search(&query(None, None, 7, Some(r#"{"shop": "x"}"#)), false, Some(2), "c").unwrap();
+        assert_eq!(
+            only,
+            Search::Scroll(json!({"limit": 7, "with_payload": true, "with_vector": false,
+                                  "filter": {"must": [{"key": "shop", "match": {"value": "x"}}]}}))
+        );
+
+        let err = search(&query(None, Some(s), 3, None), false, Some(2), "c").unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("dense vectors only")), "{err}");
+        let err = search(&query(Some(vec![1.0]), None, 3, None), true, Some(2), "c").unwrap_err();
+        assert!(matches!(&err, Error::Config(m) if m.contains("1 dimensions")), "{err}");
+        let bad = query(None, Some(sparse(&[1], &[f32::INFINITY])), 3, None);
+        assert!(matches!(search(&bad, true, Some(2), "c"), Err(Error::Permanent(_))));
+    }
+
+    #[test]
+    fn scrolled_points_score_zero() {
+        let result = json!({"points": [{"id": U1, "payload": {"a": 1}}, {"id": 5}], "next_page_offset": null});
+        let hits = scrolled_points(&result).unwrap();
+        assert_eq!(hits[0], ScoredPoint { id: U1.to_owned(), score: 0.0, payload: r#"{"a":1}"#.to_owned() });
+        assert_eq!(hits[1].payload, "{}");
+        assert!(scrolled_points(&json!({})).is_err());
     }
 
     fn update(id: &str, payload: &str) -> PayloadUpdate {
@@ -435,35 +729,39 @@ mod tests {
 
     #[test]
     fn points_serialise_with_their_payload_and_a_checked_dimension() {
-        let items = point_items(&[point(U1, vec![0.5, -1.0], r#"{"name":"kůň","n":2}"#)], Some(2)).unwrap();
+        let items = point_items(&[point(U1, vec![0.5, -1.0], r#"{"name":"kůň","n":2}"#)], Some(2), false).unwrap();
         let v: Value = serde_json::from_str(&items[0].json).unwrap();
         assert_eq!(v, json!({"id": U1, "vector": [0.5, -1.0], "payload": {"name": "kůň", "n": 2}}));
-        let short = point_items(&[point("1", vec![0.1], "{}")], None).unwrap();
+        let short = point_items(&[point("1", vec![0.1], "{}")], None, false).unwrap();
         assert_eq!(short[0].json, r#"{"id":1,"vector":[0.1],"payload":{}}"#);
         // Every f32 comes back exactly, tiny, huge and subnormal ones included.
         let odd = vec![0.1, -1e-7, 3.402_823_5e38, f32::MIN_POSITIVE, 1e-45, 123_456.79, 0.0];
-        let item = &point_items(&[point("2", odd.clone(), "{}")], None).unwrap()[0];
+        let item = &point_items(&[point("2", odd.clone(), "{}")], None, false).unwrap()[0];
         let back: Vec<f32> =
             serde_json::from_value(serde_json::from_str::<Value>(&item.json).unwrap()["vector"].clone()).unwrap();
         assert_eq!(back, odd);
-        let empty = point_items(&[point(U1, vec![1.0], "")], None).unwrap();
+        let empty = point_items(&[point(U1, vec![1.0], "")], None, false).unwrap();
         assert!(empty[0].json.contains(r#""payload":{}"#));
 
-        let err = point_items(&[point(U1, vec![1.0, 2.0, 3.0], "{}")], Some(2)).unwrap_err();
+        let err = point_items(&[point(U1, vec![1.0, 2.0, 3.0], "{}")], Some(2), false).unwrap_err();
         assert!(
             matches!(&err, Error::Config(m) if m.contains("3-dimensional") && m.contains("2-dimensional")),
             "{err}"
         );
-        assert!(matches!(point_items(&[point(U1, vec![f32::NAN], "{}")], None), Err(Error::Permanent(_))));
+        assert!(matches!(point_items(&[point(U1, vec![f32::NAN], "{}")], None, false), Err(Error::Permanent(_))));
         assert!(
-            matches!(point_items(&[point(U1, vec![1.0], "[1]")], None), Err(Error::Permanent(m)) if m.contains("object"))
+            matches!(point_items(&[point(U1, vec![1.0], "[1]")], None, false), Err(Error::Permanent(m)) if m.contains("object"))
         );
-        assert!(matches!(point_items(&[point(U1, vec![1.0], "{")], None), Err(Error::Permanent(_))));
+        assert!(matches!(point_items(&[point(U1, vec![1.0], "{")], None, false), Err(Error::Permanent(_))));
         // What Qdrant would refuse is refused here, before anything of the batch is sent.
         for bad in [r#"{"n": 1e400}"#, r#"{"s": "\ud800"}"#, r#"{"a": [1, {"b": -1e999}]}"#] {
-            assert!(matches!(point_items(&[point(U1, vec![1.0], bad)], None), Err(Error::Permanent(_))), "{bad}");
+            assert!(
+                matches!(point_items(&[point(U1, vec![1.0], bad)], None, false), Err(Error::Permanent(_))),
+                "{bad}"
+            );
         }
-        let fine = point_items(&[point(U1, vec![1.0], r#" {"a": [1, {"b": "\u017e"}], "c": null} "#)], None).unwrap();
+        let fine =
+            point_items(&[point(U1, vec![1.0], r#" {"a": [1, {"b": "\u017e"}], "c": null} "#)], None, false).unwrap();
         assert!(fine[0].json.ends_with(r#""payload":{"a": [1, {"b": "\u017e"}], "c": null}}"#), "{}", fine[0].json);
     }
 
@@ -515,7 +813,7 @@ mod tests {
         let pts: Vec<Point> = (0..1000)
             .map(|i| point(&i.to_string(), vec![0.25; 384], &format!(r#"{{"title":"{}"}}"#, "t".repeat(i % 300))))
             .collect();
-        let its = point_items(&pts, Some(384)).unwrap();
+        let its = point_items(&pts, Some(384), false).unwrap();
         let overhead = UPSERT.0.len() + UPSERT.1.len();
         let runs = split(&its, 256, 200_000, overhead);
         assert!(runs.len() > 4, "{runs:?}");
@@ -559,7 +857,20 @@ mod tests {
 
         let named = json!({"config": {"params": {"vectors": {"text": {"size": 8, "distance": "Dot"}}}}});
         let d = describe(&named).unwrap();
+        assert!(!d.lexical() && !d.dense_only());
         assert_eq!((d.dimension, d.distance, d.named_vectors), (None, None, vec!["text".to_owned()]));
+        let hybrid = json!({"config": {"params": {
+            "vectors": {"dense": {"size": 8, "distance": "Dot"}},
+            "sparse_vectors": {"bm25": {"modifier": "idf"}}
+        }}});
+        let d = describe(&hybrid).unwrap();
+        assert!(d.lexical());
+        assert_eq!((d.dimension, d.distance), (Some(8), Some(Distance::Dot)));
+        assert!(d.layout().contains("sparse vector `bm25` (IDF)"), "{}", d.layout());
+        let no_idf = json!({"config": {"params": {
+            "vectors": {"dense": {"size": 8, "distance": "Dot"}}, "sparse_vectors": {"bm25": {}}
+        }}});
+        assert!(!describe(&no_idf).unwrap().lexical());
         assert!(matches!(describe(&json!({"config": {}})), Err(Error::InvalidData(_))));
         let odd = json!({"config": {"params": {"vectors": {"size": 8, "distance": "Hamming"}}}});
         assert!(matches!(describe(&odd), Err(Error::InvalidData(_))));

@@ -23,17 +23,17 @@ use weir_core::{MANIFEST_SECTION, Manifest, PluginKind};
 
 /// The WIT contract the SDK builds against, as one document (`package.wit` first: it holds
 /// the package declaration).
-const WIT_VERSION: &str = "0.1.0";
+const WIT_VERSION: &str = "0.2.0";
 const WIT: &str = concat!(
-    include_str!("../../../wit/v0.1.0/package.wit"),
+    include_str!("../../../wit/v0.2.0/package.wit"),
     "\n",
-    include_str!("../../../wit/v0.1.0/types.wit"),
+    include_str!("../../../wit/v0.2.0/types.wit"),
     "\n",
-    include_str!("../../../wit/v0.1.0/source.wit"),
+    include_str!("../../../wit/v0.2.0/source.wit"),
     "\n",
-    include_str!("../../../wit/v0.1.0/validator.wit"),
+    include_str!("../../../wit/v0.2.0/validator.wit"),
     "\n",
-    include_str!("../../../wit/v0.1.0/sink.wit"),
+    include_str!("../../../wit/v0.2.0/sink.wit"),
 );
 
 /// Exports a `weir_sdk::Source` implementation: `weir_sdk::export_source!(MySource);`.
@@ -132,8 +132,8 @@ fn try_expand(kind: PluginKind, input: TokenStream2) -> syn::Result<TokenStream2
                 world: #world,
                 runtime_path: "::weir_sdk::__private::wit_bindgen::rt",
                 with: {
-                    "weir:plugin/types@0.1.0": ::weir_sdk::__private::bindings::weir::plugin::types,
-                    "weir:plugin/host@0.1.0": ::weir_sdk::__private::bindings::weir::plugin::host,
+                    "weir:plugin/types@0.2.0": ::weir_sdk::__private::bindings::weir::plugin::types,
+                    "weir:plugin/host@0.2.0": ::weir_sdk::__private::bindings::weir::plugin::host,
                 },
             });
 
@@ -185,6 +185,13 @@ fn source_glue() -> TokenStream2 {
             wit::StreamInfo { name: s.name, key_field: s.key_field, cursor_field: s.cursor_field }
         }
 
+        fn scope_in(scope: wit::Scope) -> ::weir_sdk::Scope {
+            match scope {
+                wit::Scope::Full => ::weir_sdk::Scope::Full,
+                wit::Scope::Since(instant) => ::weir_sdk::Scope::Since(instant),
+            }
+        }
+
         impl wit::Guest for Component {
             fn configure(config: String) -> Result<(), wit::PluginError> {
                 rt::configure(&PLUGIN, &config, <Plugin as ::weir_sdk::Source>::configure)
@@ -195,16 +202,27 @@ fn source_glue() -> TokenStream2 {
                     .map(|streams| streams.into_iter().map(stream_info).collect())
             }
 
+            fn partitions(
+                stream: String,
+                split: wit::SplitScope,
+                max: u32,
+            ) -> Result<Vec<wit::Partition>, wit::PluginError> {
+                let split = match split {
+                    wit::SplitScope::Read(s) => ::weir_sdk::SplitScope::Read(scope_in(s)),
+                    wit::SplitScope::Keys => ::weir_sdk::SplitScope::Keys,
+                };
+                rt::call(&PLUGIN, |p| ::weir_sdk::Source::partitions(p, &stream, split, max)).map(|parts| {
+                    parts.into_iter().map(|part| wit::Partition { label: part.label, state: part.state }).collect()
+                })
+            }
+
             fn read(
                 stream: String,
                 scope: wit::Scope,
                 state: Option<String>,
                 max: u32,
             ) -> Result<wit::Page, wit::PluginError> {
-                let scope = match scope {
-                    wit::Scope::Full => ::weir_sdk::Scope::Full,
-                    wit::Scope::Since(instant) => ::weir_sdk::Scope::Since(instant),
-                };
+                let scope = scope_in(scope);
                 rt::call(&PLUGIN, |p| ::weir_sdk::Source::read(p, &stream, scope, state, max)).map(|page| wit::Page {
                     records: page.records.into_iter().map(Into::into).collect(),
                     state: page.state,
@@ -289,8 +307,13 @@ fn sink_glue() -> TokenStream2 {
                 exists: i.exists,
                 dimension: i.dimension,
                 distance: i.distance.map(distance_out),
+                lexical: i.lexical,
                 points: i.points,
             }
+        }
+
+        fn sparse(v: wit::SparseVector) -> ::weir_sdk::SparseVector {
+            ::weir_sdk::SparseVector { indices: v.indices, values: v.values }
         }
 
         impl wit::Guest for Component {
@@ -303,11 +326,15 @@ fn sink_glue() -> TokenStream2 {
             }
 
             fn prepare(spec: wit::CollectionSpec) -> Result<wit::CollectionInfo, wit::PluginError> {
+                if spec.lexical.is_some() && !<Plugin as ::weir_sdk::Sink>::LEXICAL {
+                    return Err(rt::dense_only("a hybrid collection (lexical vectors)"));
+                }
                 let spec = ::weir_sdk::CollectionSpec {
                     name: spec.name,
                     dimension: spec.dimension,
                     distance: distance_in(spec.distance),
                     model: spec.model,
+                    lexical: spec.lexical,
                     payload_indexes: spec
                         .payload_indexes
                         .into_iter()
@@ -318,9 +345,17 @@ fn sink_glue() -> TokenStream2 {
             }
 
             fn upsert(collection: String, points: Vec<wit::Point>) -> Result<(), wit::PluginError> {
+                if !<Plugin as ::weir_sdk::Sink>::LEXICAL && points.iter().any(|p| p.sparse.is_some()) {
+                    return Err(rt::dense_only("sparse vectors"));
+                }
                 let points = points
                     .into_iter()
-                    .map(|p| ::weir_sdk::Point { id: p.id, vector: p.vector, payload: p.payload })
+                    .map(|p| ::weir_sdk::Point {
+                        id: p.id,
+                        vector: p.vector,
+                        sparse: p.sparse.map(sparse),
+                        payload: p.payload,
+                    })
                     .collect();
                 rt::call(&PLUGIN, |p| ::weir_sdk::Sink::upsert(p, &collection, points))
             }
@@ -341,13 +376,18 @@ fn sink_glue() -> TokenStream2 {
                 rt::call(&PLUGIN, |p| ::weir_sdk::Sink::count(p, &collection))
             }
 
-            fn query(
-                collection: String,
-                vector: Vec<f32>,
-                k: u32,
-                filter: Option<String>,
-            ) -> Result<Vec<wit::ScoredPoint>, wit::PluginError> {
-                rt::call(&PLUGIN, |p| ::weir_sdk::Sink::query(p, &collection, vector, k, filter)).map(|hits| {
+            fn query(collection: String, query: wit::QueryRequest) -> Result<Vec<wit::ScoredPoint>, wit::PluginError> {
+                let query = ::weir_sdk::Query {
+                    vector: query.vector,
+                    sparse: query.sparse.map(sparse),
+                    fusion: match query.fusion {
+                        wit::Fusion::Rrf => ::weir_sdk::Fusion::Rrf,
+                        wit::Fusion::Dbsf => ::weir_sdk::Fusion::Dbsf,
+                    },
+                    k: query.k,
+                    filter: query.filter,
+                };
+                rt::call(&PLUGIN, |p| ::weir_sdk::Sink::search(p, &collection, query)).map(|hits| {
                     hits.into_iter()
                         .map(|h| wit::ScoredPoint { id: h.id, score: h.score, payload: h.payload })
                         .collect()

@@ -48,8 +48,8 @@ pub use error::{Error, Result};
 pub use host::{now_ms, secret};
 pub use plugin::{Sink, Source, Validator};
 pub use types::{
-    CollectionInfo, CollectionSpec, Distance, IndexKind, Json, KeyPage, Page, PayloadIndex, PayloadUpdate, Point,
-    Record, Scope, ScoredPoint, StreamInfo, Verdict, Violation,
+    CollectionInfo, CollectionSpec, Distance, Fusion, IndexKind, Json, KeyPage, Page, Partition, PayloadIndex,
+    PayloadUpdate, Point, Query, Record, Scope, ScoredPoint, SparseVector, SplitScope, StreamInfo, Verdict, Violation,
 };
 
 /// JSON helpers: `serde_json`, re-exported.
@@ -57,7 +57,7 @@ pub use serde_json as json;
 
 /// Exports a [`Source`] implementation as the plugin's `weir:plugin/source` world. Call it once,
 /// at the crate root, with the type: `weir_sdk::export_source!(MySource);`. The crate's
-/// `plugin.toml` must say `kind = "source"` and `wit = "0.1.0"`.
+/// `plugin.toml` must say `kind = "source"` and `wit = "0.2.0"`.
 pub use weir_sdk_macros::export_source;
 
 /// Exports a [`Validator`] implementation as the plugin's `weir:plugin/validator` world. The
@@ -68,8 +68,10 @@ pub use weir_sdk_macros::export_validator;
 /// `plugin.toml` must say `kind = "sink"`.
 pub use weir_sdk_macros::export_sink;
 
-/// The WIT contract version this SDK builds plugins against.
-pub const WIT_VERSION: &str = "0.1.0";
+/// The WIT contract version this SDK builds plugins against (`weir:plugin@0.2.0`). Plugins built
+/// with it run on every weir that hosts this version; the host still runs plugins
+/// built against older versions.
+pub const WIT_VERSION: &str = "0.2.0";
 
 /// Parses a plugin configuration from JSON text, as the SDK does before `configure`. Any
 /// mismatch is [`Error::Config`], naming the unknown or missing key when serde can. An empty

@@ -17,7 +17,7 @@ use crate::types::{Record, Verdict};
 #[allow(unsafe_code, dead_code, missing_docs, clippy::all, clippy::pedantic)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/v0.1.0",
+        path: "../../wit/v0.2.0",
         world: "weir:plugin/imports",
         generate_unused_types: true,
     });
@@ -70,6 +70,12 @@ pub fn validate<T: Validator>(
         }
         Ok(verdicts)
     })
+}
+
+/// The error a sink without [`Sink::LEXICAL`](crate::Sink::LEXICAL) answers for what it cannot
+/// store, instead of dropping it.
+pub fn dense_only(what: &str) -> WitError {
+    WitError::Config(format!("this sink stores dense vectors only and cannot take {what}"))
 }
 
 impl From<Error> for WitError {

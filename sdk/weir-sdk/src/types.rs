@@ -76,6 +76,39 @@ pub enum Scope {
     Since(String),
 }
 
+/// What a partition plan is for: a read of a scope, or a key listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitScope {
+    /// Partitions for [`Source::read`](crate::Source::read) with this scope.
+    Read(Scope),
+    /// Partitions for [`Source::list_keys`](crate::Source::list_keys).
+    Keys,
+}
+
+/// One part of a stream that the host reads independently of the others, concurrently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    /// A short name for logs and progress (e.g. `keys 4000…7fff`).
+    pub label: String,
+    /// The state the partition's first `read` (or `list_keys`) call gets. Keep the partition's
+    /// bounds inside it, and inside every later state of the partition, so that a resumed read
+    /// stays within them. `None` starts the read as an unpartitioned one.
+    pub state: Option<String>,
+}
+
+impl Partition {
+    /// A partition starting from `state`.
+    pub fn new(label: impl Into<String>, state: impl Into<String>) -> Self {
+        Self { label: label.into(), state: Some(state.into()) }
+    }
+
+    /// The whole stream as one partition, read from the start: what a source that cannot
+    /// split answers.
+    pub fn whole() -> Self {
+        Self { label: "all".to_owned(), state: None }
+    }
+}
+
 /// One page of records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -186,6 +219,10 @@ pub struct CollectionSpec {
     pub distance: Distance,
     /// The embedding model whose vectors the collection holds.
     pub model: String,
+    /// The lexical model whose sparse vectors the collection holds beside the dense ones, when
+    /// it is hybrid. The sink computes inverse document frequency over the collection itself
+    /// (the host sends term weights only).
+    pub lexical: Option<String>,
     pub payload_indexes: Vec<PayloadIndex>,
 }
 
@@ -195,13 +232,47 @@ pub struct CollectionInfo {
     pub exists: bool,
     pub dimension: Option<u32>,
     pub distance: Option<Distance>,
+    /// Whether the collection holds sparse (lexical) vectors.
+    pub lexical: bool,
     pub points: u64,
 }
 
 impl CollectionInfo {
     /// The description of a collection that does not exist.
     pub fn missing() -> Self {
-        Self { exists: false, dimension: None, distance: None, points: 0 }
+        Self { exists: false, dimension: None, distance: None, lexical: false, points: 0 }
+    }
+
+    /// The description of an existing dense-only collection.
+    pub fn dense(dimension: u32, distance: Distance, points: u64) -> Self {
+        Self { exists: true, dimension: Some(dimension), distance: Some(distance), lexical: false, points }
+    }
+}
+
+/// A sparse vector: the non-zero dimensions, sorted by index, without duplicates (the host
+/// keeps that promise).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVector {
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl SparseVector {
+    /// The dot product with another sparse vector (both sorted by index).
+    pub fn dot(&self, other: &SparseVector) -> f32 {
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        while i < self.indices.len() && j < other.indices.len() {
+            match self.indices[i].cmp(&other.indices[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += self.values.get(i).copied().unwrap_or(0.0) * other.values.get(j).copied().unwrap_or(0.0);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
     }
 }
 
@@ -211,7 +282,44 @@ pub struct Point {
     /// A UUID, chosen by the host, deterministic per record.
     pub id: String,
     pub vector: Vec<f32>,
+    /// The lexical vector, for a hybrid collection.
+    pub sparse: Option<SparseVector>,
     pub payload: Json,
+}
+
+/// How the results of a dense and a sparse search are merged into one ranking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Fusion {
+    /// Reciprocal rank fusion: each point scores the sum of `1 / (k + rank)` over the searches.
+    #[default]
+    Rrf,
+    /// Distribution-based score fusion: scores normalised per search, then summed.
+    Dbsf,
+}
+
+/// A search of a collection: a dense vector, a sparse vector, both (fused), or neither (the
+/// points matching the filter).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub vector: Option<Vec<f32>>,
+    /// Only for a collection that holds sparse vectors.
+    pub sparse: Option<SparseVector>,
+    /// How the two searches are merged when both vectors are given.
+    pub fusion: Fusion,
+    /// How many points to return.
+    pub k: u32,
+    /// A JSON object of `field: value` pairs every returned point must match.
+    pub filter: Option<Json>,
+}
+
+impl Query {
+    /// The dense vector, when this is a dense-only query (the one kind every sink answers).
+    pub fn dense_only(&self) -> Option<&[f32]> {
+        match (&self.vector, &self.sparse) {
+            (Some(vector), None) => Some(vector),
+            _ => None,
+        }
+    }
 }
 
 /// A new payload for an existing point.
@@ -233,6 +341,14 @@ pub struct ScoredPoint {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn sparse_dot_products_meet_on_shared_indices_only() {
+        let a = SparseVector { indices: vec![1, 4, 9], values: vec![1.0, 2.0, 3.0] };
+        let b = SparseVector { indices: vec![0, 4, 9, 12], values: vec![5.0, 0.5, 2.0, 7.0] };
+        assert_eq!(a.dot(&b), 2.0 * 0.5 + 3.0 * 2.0);
+        assert_eq!(a.dot(&SparseVector::default()), 0.0);
+    }
 
     #[test]
     fn record_fields_must_be_an_object() {

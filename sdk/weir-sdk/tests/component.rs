@@ -10,9 +10,9 @@ use wasmparser::{Parser, Payload};
 
 /// (crate, the interface its component must export)
 const FIXTURES: &[(&str, &str)] = &[
-    ("echo-source", "weir:plugin/source@0.1.0"),
-    ("echo-validator", "weir:plugin/validator@0.1.0"),
-    ("memory-sink", "weir:plugin/sink@0.1.0"),
+    ("echo-source", "weir:plugin/source@0.2.0"),
+    ("echo-validator", "weir:plugin/validator@0.2.0"),
+    ("memory-sink", "weir:plugin/sink@0.2.0"),
 ];
 
 /// The fixtures' `.wasm` paths, built by the shared test harness.
