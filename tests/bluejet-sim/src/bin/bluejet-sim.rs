@@ -148,6 +148,10 @@ struct Cli {
     /// Evidence --sample prints.
     #[arg(long, default_value_t = 217)]
     sample_no: u32,
+    /// Print the relevance benchmark's queries, judged over the generated products, as JSON
+    /// lines (`{"id","kind","text","judgments":{productid: grade}}`) and exit.
+    #[arg(long)]
+    judgments: bool,
 }
 
 fn parse_malformed(s: &str) -> anyhow::Result<Vec<MalformedSpec>> {
@@ -218,6 +222,14 @@ async fn main() -> anyhow::Result<()> {
             ..ChangeRequest::new(cli.change_no)
         };
         builder = builder.change_schedule(ChangeSchedule { every_requests: k, change });
+    }
+    if cli.judgments {
+        let store = builder.generate()?;
+        let mut out = std::io::stdout().lock();
+        for q in bluejet_sim::relevance::judge(&store.products()) {
+            writeln!(out, "{}", serde_json::to_string(&q)?)?;
+        }
+        return Ok(());
     }
     if let Some(n) = cli.sample {
         let store = builder.generate()?;
