@@ -23,6 +23,7 @@ use bluejet_sim::{BlueJetSim, ChangeRequest, FaultSpec, MalformedKind, Trigger};
 use common::*;
 use qdrant_local::QdrantLocal;
 use serde_json::{Value, json};
+use weir_harness::store::assert_payload_matches;
 
 /// `WEIR_RELIABILITY=long`: the long suite.
 fn long() -> bool {
@@ -146,7 +147,7 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
         let context = format!("{kind:?} killed after {delay:?} (seed {seed})");
         // What the killed run left in the store before anything resumes.
         let physical = format!("{collection}_v1");
-        let left = count_at(&store, &physical).await;
+        let left = weir_harness::store::count(&store, &physical).await;
 
         let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", c]).await;
         assert!(o.status.success(), "{context}: the resumed run failed: {}", text(&o));
@@ -606,7 +607,11 @@ text = "{text}"
             .unwrap_or_else(|| msg.lines().find(|l| l.contains(&format!("`{b}`"))).unwrap_or_default().to_owned());
         assert!(!error.is_empty(), "{b}: no error reported: {msg}");
         eprintln!("{b}: {error}");
-        assert_eq!(count_at(&e.store.rest_url(), &format!("hostile_{b}_v1")).await, 0, "{b} wrote points");
+        assert_eq!(
+            weir_harness::store::count(&e.store.rest_url(), &format!("hostile_{b}_v1")).await,
+            0,
+            "{b} wrote points"
+        );
     }
 }
 
@@ -706,6 +711,6 @@ async fn no_secret_reaches_any_output() {
 }
 
 async fn assert_exact_count(store: &QdrantLocal, key: &str, collection: &str, n: usize) {
-    let (points, total) = points_at(&store.rest_url(), collection, Some(key)).await;
+    let (points, total) = weir_harness::store::points(&store.rest_url(), collection, Some(key)).await;
     assert_eq!((points.len(), total), (n, n));
 }

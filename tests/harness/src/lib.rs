@@ -4,11 +4,15 @@
 //! The first call in a test process runs `cargo build --release --target wasm32-wasip2` for the
 //! workspace in question (a no-op when nothing changed); `cargo xtask test` builds them before
 //! the test run and sets `WEIR_SKIP_WASM_BUILD=1`.
+//!
+//! [`store`] reads back what a sync left in a store, for tests to compare with the source.
 #![allow(clippy::panic, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+
+pub mod store;
 
 /// The WebAssembly target plugins are built for.
 pub const WASM_TARGET: &str = "wasm32-wasip2";

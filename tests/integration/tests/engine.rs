@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use weir_core::HostRule;
 use weir_embed::{Embedder, HashEmbedder};
 use weir_engine::{Mode, Pipeline, PipelineSettings, RunOptions, RunReport, RunStatus, StateDir};
+use weir_harness::store;
 use weir_runtime::{Grants, Runtime, RuntimeConfig};
 
 const PRODUCTS: u32 = 217;
@@ -58,48 +59,14 @@ impl World {
 
     /// Every point of `collection` (alias or name): `_key` → payload, and the number of points.
     async fn points(&self, collection: &str) -> (BTreeMap<String, Value>, usize) {
-        let client = reqwest::Client::new();
-        let mut out = BTreeMap::new();
-        let mut total = 0;
-        let mut offset = Value::Null;
-        loop {
-            let body = json!({ "limit": 2000, "with_payload": true, "with_vector": false, "offset": offset });
-            let r: Value = client
-                .post(format!("{}/collections/{collection}/points/scroll", self.store.rest_url()))
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let result = &r["result"];
-            for p in result["points"].as_array().unwrap() {
-                total += 1;
-                let key = p["payload"]["_key"].as_str().unwrap().to_owned();
-                out.insert(key, p["payload"].clone());
-            }
-            offset = result["next_page_offset"].clone();
-            if offset.is_null() {
-                return (out, total);
-            }
-        }
+        store::points(&self.store.rest_url(), collection, None).await
     }
 
-    /// Asserts the store holds exactly the simulator's products: every key once, with the
-    /// simulator's current name and price.
+    /// Asserts the store holds exactly the simulator's products: every key once, every field
+    /// of each with the simulator's current value.
     async fn assert_exact(&self) {
-        let (points, total) = self.points("products").await;
-        let keys = self.sim.keys(PRODUCTS);
-        assert_eq!(total, points.len(), "a key is stored twice");
-        assert_eq!(points.len(), keys.len(), "the store and the source differ in size");
-        for key in &keys {
-            let payload = points.get(key).unwrap_or_else(|| panic!("product {key} is missing from the store"));
-            let record = self.sim.record(PRODUCTS, key).unwrap();
-            for field in ["name", "price"] {
-                assert_eq!(payload.get(field), record.get(field), "{field} of {key}");
-            }
-        }
+        let products = self.sim.keys(PRODUCTS).into_iter().map(|k| (k.clone(), self.sim.record(PRODUCTS, &k).unwrap()));
+        store::assert_exact(&self.points("products").await, &products.collect(), "products");
     }
 }
 

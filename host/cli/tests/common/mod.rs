@@ -1,5 +1,6 @@
 //! What the CLI tests share: a BlueJet simulator and a qdrant-local in the test process, a
-//! configuration writer, the `weir` command, and read-back of what a sync left in the store.
+//! configuration writer, the `weir` command, and what a sync left in the store compared with the
+//! simulator's products (read back with `weir_harness::store`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
@@ -8,7 +9,8 @@ use std::process::{Command, Output};
 
 use bluejet_sim::RunningBlueJetSim;
 use qdrant_local::QdrantLocal;
-use serde_json::{Value, json};
+use serde_json::Value;
+use weir_harness::store;
 
 pub const PRODUCTS: u32 = 217;
 pub const TOKEN_ID: &str = "token-id-1";
@@ -96,49 +98,12 @@ batch_size = 200
     }
 
     pub async fn points(&self, collection: &str) -> (BTreeMap<String, Value>, usize) {
-        points_at(&self.store.rest_url(), collection, None).await
+        store::points(&self.store.rest_url(), collection, None).await
     }
 
     pub async fn assert_exact(&self, collection: &str, context: &str) {
         assert_exact_at(&self.sim, &self.store.rest_url(), None, collection, context).await;
     }
-}
-
-/// `_key` → payload of every point, and the number of points (a key stored twice counts twice).
-pub async fn points_at(url: &str, collection: &str, api_key: Option<&str>) -> (BTreeMap<String, Value>, usize) {
-    let client = reqwest::Client::new();
-    let (mut out, mut total, mut offset) = (BTreeMap::new(), 0, Value::Null);
-    loop {
-        let body = json!({ "limit": 5000, "with_payload": true, "offset": offset });
-        let mut req = client.post(format!("{url}/collections/{collection}/points/scroll")).json(&body);
-        if let Some(k) = api_key {
-            req = req.header("api-key", k);
-        }
-        let r: Value = req.send().await.unwrap().json().await.unwrap();
-        for p in r["result"]["points"].as_array().unwrap_or_else(|| panic!("{r}")) {
-            total += 1;
-            out.insert(p["payload"]["_key"].as_str().unwrap().to_owned(), p["payload"].clone());
-        }
-        offset = r["result"]["next_page_offset"].clone();
-        if offset.is_null() {
-            return (out, total);
-        }
-    }
-}
-
-/// The exact number of points in `collection`, 0 when it does not exist.
-pub async fn count_at(url: &str, collection: &str) -> u64 {
-    let r = reqwest::Client::new()
-        .post(format!("{url}/collections/{collection}/points/count"))
-        .json(&json!({ "exact": true }))
-        .send()
-        .await
-        .unwrap();
-    if r.status() == 404 {
-        return 0;
-    }
-    let v: Value = r.json().await.unwrap();
-    v["result"]["count"].as_u64().unwrap_or_else(|| panic!("{v}"))
 }
 
 /// The sink holds exactly the source's products: same keys, each once, and every payload
@@ -150,22 +115,12 @@ pub async fn assert_exact_at(
     collection: &str,
     context: &str,
 ) {
-    let (points, total) = points_at(url, collection, api_key).await;
-    let keys = sim.keys(PRODUCTS);
-    assert_eq!(total, points.len(), "{context}: a key is stored twice");
-    assert_eq!(points.len(), keys.len(), "{context}: sink and source differ in size");
-    for key in &keys {
-        let p = points.get(key).unwrap_or_else(|| panic!("{context}: {key} missing"));
-        let r = sim.record(PRODUCTS, key).unwrap();
-        assert_payload_matches(p, &r, &format!("{context}: {key}"));
-    }
+    store::assert_exact(&store::points(url, collection, api_key).await, &products(sim), context);
 }
 
-/// Every field of the source record is in the payload with the same value.
-pub fn assert_payload_matches(payload: &Value, record: &serde_json::Map<String, Value>, context: &str) {
-    for (field, value) in record {
-        assert_eq!(payload.get(field), Some(value), "{context}: field `{field}`");
-    }
+/// Every product the simulator serves: key → record.
+pub fn products(sim: &RunningBlueJetSim) -> BTreeMap<String, serde_json::Map<String, Value>> {
+    sim.keys(PRODUCTS).into_iter().map(|key| (key.clone(), sim.record(PRODUCTS, &key).unwrap())).collect()
 }
 
 pub fn text(o: &Output) -> String {
