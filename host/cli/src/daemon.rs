@@ -82,12 +82,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::run_cmd::load_config(&args.config) {
-        Ok(l) => l,
-        Err(code) => return Ok(code),
-    };
-    let default_mode = loaded.config.sync.mode;
-    let plan: BTreeMap<String, Vec<(Schedule, Mode)>> = loaded
+    let mut app = args.config.open().await?;
+    let default_mode = app.loaded.config.sync.mode;
+    let plan: BTreeMap<String, Vec<(Schedule, Mode)>> = app
+        .loaded
         .config
         .pipelines
         .iter()
@@ -100,10 +98,6 @@ pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
             (name.clone(), s)
         })
         .collect();
-    let mut app = match crate::run_cmd::open_app(loaded).await {
-        Ok(a) => a,
-        Err(code) => return Ok(code),
-    };
 
     let mut pipelines: BTreeMap<String, Pipeline> = BTreeMap::new();
     let mut searchers = BTreeMap::new();

@@ -52,6 +52,19 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
+/// A failure the command already reported on stderr: `main` exits with its code and prints
+/// nothing more.
+#[derive(Debug)]
+pub(crate) struct Reported(pub ExitCode);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the error was reported above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
 /// The log file of the state directory in use, once a command opened one.
 static LOG_FILE: std::sync::OnceLock<std::sync::Mutex<std::fs::File>> = std::sync::OnceLock::new();
 
@@ -119,10 +132,13 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(EXIT_FAILURE)
-        }
+        Err(error) => match error.downcast_ref::<Reported>() {
+            Some(Reported(code)) => *code,
+            None => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(EXIT_FAILURE)
+            }
+        },
     }
 }
 

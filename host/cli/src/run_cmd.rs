@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use weir_embed::Purpose;
 use weir_engine::{Mode, Progress, RunOptions, RunReport, RunStatus, StopSignal};
 
+use crate::Reported;
 use crate::app::App;
 use crate::config;
 
@@ -99,41 +100,30 @@ pub(crate) enum ConfigCommand {
     Schema,
 }
 
-pub(crate) fn load_config(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
-    load(args)
-}
-
-pub(crate) async fn open_app(loaded: config::Loaded) -> Result<App, ExitCode> {
-    open(loaded).await
-}
-
-fn load(args: &ConfigArgs) -> Result<config::Loaded, ExitCode> {
-    config::load(&args.config, &args.set).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(EXIT_CONFIG)
-    })
-}
-
-async fn open(loaded: config::Loaded) -> Result<App, ExitCode> {
-    App::open(loaded).await.map_err(|e| {
-        eprintln!("error: {e:#}");
-        let locked =
-            e.downcast_ref::<weir_engine::Error>().is_some_and(|e| matches!(e, weir_engine::Error::Locked { .. }));
-        ExitCode::from(if locked { EXIT_LOCKED } else { EXIT_FAILED })
-    })
+impl ConfigArgs {
+    /// The preamble of every command that works on a configuration: loads it with the `--set`
+    /// overrides, then opens (and locks) its state directory. A failure is reported here, on
+    /// stderr, and comes back as [`Reported`] with the exit code: 2 for a configuration error,
+    /// 75 when another run holds the state directory, 1 for anything else.
+    pub(crate) async fn open(&self) -> anyhow::Result<App> {
+        let loaded = config::load(&self.config, &self.set).map_err(|e| {
+            eprintln!("error: {e}");
+            Reported(ExitCode::from(EXIT_CONFIG))
+        })?;
+        let app = App::open(loaded).await.map_err(|e| {
+            eprintln!("error: {e:#}");
+            let locked =
+                e.downcast_ref::<weir_engine::Error>().is_some_and(|e| matches!(e, weir_engine::Error::Locked { .. }));
+            Reported(ExitCode::from(if locked { EXIT_LOCKED } else { EXIT_FAILED }))
+        })?;
+        Ok(app)
+    }
 }
 
 /// `weir run`.
 pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match load(&args.config) {
-        Ok(l) => l,
-        Err(code) => return Ok(code),
-    };
-    let mode = args.mode.unwrap_or(loaded.config.sync.mode);
-    let mut app = match open(loaded).await {
-        Ok(a) => a,
-        Err(code) => return Ok(code),
-    };
+    let mut app = args.config.open().await?;
+    let mode = args.mode.unwrap_or(app.loaded.config.sync.mode);
     let names = if args.pipeline.is_empty() { app.pipeline_names() } else { args.pipeline.clone() };
     let stop: StopSignal = StopSignal::default();
     spawn_signal_handler(stop.clone());
@@ -317,14 +307,7 @@ fn print_summary(reports: &[RunReport]) {
 
 /// `weir status`.
 pub(crate) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match load(&args.config) {
-        Ok(l) => l,
-        Err(code) => return Ok(code),
-    };
-    let mut app = match open(loaded).await {
-        Ok(a) => a,
-        Err(code) => return Ok(code),
-    };
+    let mut app = args.config.open().await?;
     let cache = weir_embed::EmbeddingCache::new(app.state.db()).stats().ok();
     let invalid_lines =
         std::fs::read_to_string(app.state.path(weir_engine::INVALID_FILE)).map(|s| s.lines().count()).unwrap_or(0);
@@ -426,14 +409,7 @@ fn show(v: &Value) -> String {
 
 /// `weir search`.
 pub(crate) async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let loaded = match load(&args.config) {
-        Ok(l) => l,
-        Err(code) => return Ok(code),
-    };
-    let mut app = match open(loaded).await {
-        Ok(a) => a,
-        Err(code) => return Ok(code),
-    };
+    let mut app = args.config.open().await?;
     let name = match &args.pipeline {
         Some(p) => p.clone(),
         None => app.pipeline_names().into_iter().next().context("the configuration has no pipelines")?,
@@ -518,17 +494,9 @@ fn filter_json(pairs: &[String]) -> anyhow::Result<Option<String>> {
 pub(crate) async fn config_cmd(cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ConfigCommand::Check(args) => {
-            let loaded = match load(&args) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let names: Vec<String> = loaded.config.pipelines.keys().cloned().collect();
-            let mut app = match open(loaded).await {
-                Ok(a) => a,
-                Err(code) => return Ok(code),
-            };
+            let mut app = args.open().await?;
             let mut ok = true;
-            for name in &names {
+            for name in &app.pipeline_names() {
                 match app.pipeline(name).await {
                     Ok(_) => println!("pipeline `{name}`: ok"),
                     Err(e) => {

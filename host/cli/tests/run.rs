@@ -69,6 +69,7 @@ async fn run_status_search_and_exit_codes() {
     let o = e.output(&["run", "--config", c]).await;
     assert_eq!(o.status.code(), Some(75), "{}", text(&o));
     assert!(text(&o).contains("another weir run"), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stderr).matches("error: ").count(), 1, "reported once: {}", text(&o));
     drop(held);
 
     // Configuration errors: exit 2, file, line and key named.
@@ -90,6 +91,7 @@ async fn run_status_search_and_exit_codes() {
     let missing = e.dir.path().join("nope.toml");
     let o = e.output(&["status", "--config", missing.to_str().unwrap()]).await;
     assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stderr).matches("error: ").count(), 1, "reported once: {}", text(&o));
     assert!(!Path::new(&missing).exists());
 }
 
