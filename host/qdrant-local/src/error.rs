@@ -66,6 +66,23 @@ impl ApiError {
         Self { kind: ApiErrorKind::BadRequest, message: format!("Wrong input: {msg}") }
     }
 
+    /// A 400 for a body that parsed but breaks a rule, worded as Qdrant's request validator
+    /// words it: `Validation error in JSON body: [where: what]`.
+    pub fn validation(msg: impl fmt::Display) -> Self {
+        Self { kind: ApiErrorKind::BadRequest, message: format!("Validation error in JSON body: [{msg}]") }
+    }
+
+    /// A 400 for a body that is not the JSON expected: `Format error in JSON body: …`, as Qdrant.
+    pub fn format(msg: impl fmt::Display) -> Self {
+        Self { kind: ApiErrorKind::BadRequest, message: format!("Format error in JSON body: {msg}") }
+    }
+
+    /// The 400 for a vector name the collection does not have, in the engine's (and Qdrant's)
+    /// words.
+    pub fn no_vector(name: &str) -> Self {
+        Self::bad_request(format!("Not existing vector name error: {name}"))
+    }
+
     /// A 404 `Not found: …`.
     pub fn not_found(msg: impl fmt::Display) -> Self {
         Self { kind: ApiErrorKind::NotFound, message: format!("Not found: {msg}") }

@@ -3,7 +3,7 @@
 //! (`crate::ops`); filters and payloads go through Qdrant's JSON shapes so the engine's own
 //! filter parser does the work.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,9 +17,9 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use crate::error::{ApiError, ApiErrorKind};
-use crate::ops::{self, NewPoint, Query, Selector};
+use crate::ops::{self, NewPoint, PointVectors, PrefetchQuery, Query, QueryKind, Selector, VectorIn, VectorsOut};
 use crate::rest::{API_VERSION, TITLE};
-use crate::store::{AliasAction, Collection, CollectionMeta, Distance, Store};
+use crate::store::{AliasAction, Collection, CollectionMeta, DenseParams, Distance, SparseParams, Store};
 
 /// Largest gRPC message accepted (Qdrant's default is 64 MiB for batches).
 const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
@@ -278,36 +278,66 @@ fn with_vectors(w: Option<pb::WithVectorsSelector>) -> WithVector {
     }
 }
 
-#[allow(deprecated)] // `data` is how older clients send dense vectors.
-fn dense_in(v: pb::Vector) -> Result<Vec<f32>, Status> {
+/// One vector of a point or a query. Older clients send a dense vector as `data`, a sparse one
+/// as `data` plus `indices`.
+#[allow(deprecated)]
+fn vector_in(v: pb::Vector) -> Result<VectorIn, Status> {
+    use pb::vector::Vector as V;
     match v.vector {
-        Some(pb::vector::Vector::Dense(d)) => Ok(d.data),
-        Some(_) => Err(unsupported("sparse, multi-dense and inference vectors")),
-        None if v.indices.is_none() && v.vectors_count.is_none() => Ok(v.data),
-        None => Err(unsupported("sparse and multi-dense vectors")),
+        Some(V::Dense(d)) => Ok(VectorIn::Dense(d.data)),
+        Some(V::Sparse(sp)) => Ok(VectorIn::Sparse { indices: sp.indices, values: sp.values }),
+        Some(V::MultiDense(_)) => Err(unsupported("multi-dense vectors")),
+        Some(_) => Err(unsupported("inference (documents, images, objects)")),
+        None if v.vectors_count.is_some() => Err(unsupported("multi-dense vectors")),
+        None => match v.indices {
+            Some(indices) => Ok(VectorIn::Sparse { indices: indices.data, values: v.data }),
+            None => Ok(VectorIn::Dense(v.data)),
+        },
     }
 }
 
-fn vectors_in(v: Option<pb::Vectors>) -> Result<Vec<f32>, Status> {
+fn vectors_in(v: Option<pb::Vectors>) -> Result<PointVectors, Status> {
     use pb::vectors::VectorsOptions as V;
     match v.and_then(|v| v.vectors_options) {
-        Some(V::Vector(v)) => dense_in(v),
-        Some(V::Vectors(mut named)) => match named.vectors.remove("") {
-            Some(v) if named.vectors.is_empty() => dense_in(v),
-            _ => Err(bad("named vectors are not supported by qdrant-local")),
+        Some(V::Vector(v)) => match vector_in(v)? {
+            VectorIn::Dense(d) => Ok(PointVectors::Single(d)),
+            VectorIn::Sparse { .. } => Err(bad("a sparse vector needs a name: send it in named vectors")),
         },
+        Some(V::Vectors(named)) => {
+            let named =
+                named.vectors.into_iter().map(|(k, v)| Ok((k, vector_in(v)?))).collect::<Result<_, Status>>()?;
+            Ok(PointVectors::Named(named))
+        }
         None => Err(bad("point without a vector")),
     }
 }
 
+fn vector_out(v: &qdrant_edge::VectorInternal) -> pb::VectorOutput {
+    use pb::vector_output::Vector as V;
+    let vector = match v {
+        qdrant_edge::VectorInternal::Dense(d) => V::Dense(pb::DenseVector { data: d.clone() }),
+        qdrant_edge::VectorInternal::Sparse(sp) => {
+            V::Sparse(pb::SparseVector { values: sp.values.clone(), indices: sp.indices.clone() })
+        }
+        qdrant_edge::VectorInternal::MultiDense(m) => V::MultiDense(pb::MultiDenseVector {
+            vectors: m.multi_vectors().map(|d| pb::DenseVector { data: d.to_vec() }).collect(),
+        }),
+    };
+    pb::VectorOutput { vector: Some(vector), ..Default::default() }
+}
+
 fn vectors_out(v: Option<&qdrant_edge::VectorStructInternal>) -> Option<pb::VectorsOutput> {
-    let d = v.and_then(ops::dense_of)?;
-    Some(pb::VectorsOutput {
-        vectors_options: Some(pb::vectors_output::VectorsOptions::Vector(pb::VectorOutput {
+    use pb::vectors_output::VectorsOptions as O;
+    let options = match ops::vectors_out(v?) {
+        VectorsOut::Single(d) => O::Vector(pb::VectorOutput {
             vector: Some(pb::vector_output::Vector::Dense(pb::DenseVector { data: d.to_vec() })),
             ..Default::default()
-        })),
-    })
+        }),
+        VectorsOut::Named(named) => O::Vectors(pb::NamedVectorsOutput {
+            vectors: named.into_iter().map(|(k, v)| (k.to_owned(), vector_out(v))).collect(),
+        }),
+    };
+    Some(pb::VectorsOutput { vectors_options: Some(options) })
 }
 
 fn payload_out(p: Option<qdrant_edge::Payload>) -> HashMap<String, pb::Value> {
@@ -411,6 +441,97 @@ fn vector_params_on_disk(on_disk: bool) -> pb::VectorParams {
     pb::VectorParams { on_disk: Some(on_disk), ..Default::default() }
 }
 
+/// `on_disk_payload` is deprecated in gRPC, and still read by clients.
+#[allow(deprecated)]
+fn params_on_disk_payload() -> pb::CollectionParams {
+    pb::CollectionParams { on_disk_payload: true, ..Default::default() }
+}
+
+/// `on_disk` of the HNSW config is deprecated in gRPC, and still read by clients.
+#[allow(deprecated)]
+fn hnsw_in_memory() -> pb::HnswConfigDiff {
+    pb::HnswConfigDiff { on_disk: Some(false), ..Default::default() }
+}
+
+fn vector_params_out(d: &DenseParams) -> pb::VectorParams {
+    pb::VectorParams {
+        size: d.size as u64,
+        distance: distance_out(d.distance) as i32,
+        memory: Some(if d.on_disk { pb::Memory::Cold } else { pb::Memory::Cached } as i32),
+        ..vector_params_on_disk(d.on_disk)
+    }
+}
+
+fn vectors_config_out(meta: &CollectionMeta) -> pb::vectors_config::Config {
+    use pb::vectors_config::Config;
+    match meta.unnamed() {
+        Some(d) => Config::Params(vector_params_out(d)),
+        None => Config::ParamsMap(pb::VectorParamsMap {
+            map: meta.dense.iter().map(|(n, d)| (n.clone(), vector_params_out(d))).collect(),
+        }),
+    }
+}
+
+fn sparse_config_out(meta: &CollectionMeta) -> Option<pb::SparseVectorConfig> {
+    if meta.sparse.is_empty() {
+        return None;
+    }
+    let map = meta
+        .sparse
+        .iter()
+        .map(|(n, sp)| {
+            let modifier = sp.modifier.map(|m| match m {
+                qdrant_edge::Modifier::Idf => pb::Modifier::Idf as i32,
+                qdrant_edge::Modifier::None => pb::Modifier::None as i32,
+            });
+            (n.clone(), pb::SparseVectorParams { index: None, modifier })
+        })
+        .collect();
+    Some(pb::SparseVectorConfig { map })
+}
+
+fn dense_params_in(p: &pb::VectorParams) -> Result<DenseParams, Status> {
+    if p.multivector_config.is_some() {
+        return Err(unsupported("multi-vectors"));
+    }
+    Ok(DenseParams {
+        size: usize::try_from(p.size).map_err(bad)?,
+        distance: distance_in(p.distance)?,
+        on_disk: vectors_on_disk(p)?,
+    })
+}
+
+fn collection_meta_in(
+    vectors: Option<pb::VectorsConfig>,
+    sparse: Option<pb::SparseVectorConfig>,
+) -> Result<CollectionMeta, Status> {
+    let mut meta = CollectionMeta { dense: BTreeMap::new(), sparse: BTreeMap::new() };
+    match vectors.and_then(|v| v.config) {
+        Some(pb::vectors_config::Config::Params(p)) => {
+            meta.dense.insert(String::new(), dense_params_in(&p)?);
+        }
+        Some(pb::vectors_config::Config::ParamsMap(m)) => {
+            for (name, p) in m.map {
+                let d = dense_params_in(&p)?;
+                meta.dense.insert(name, d);
+            }
+        }
+        None => {}
+    }
+    for (name, p) in sparse.map(|s| s.map).unwrap_or_default() {
+        let modifier = match p.modifier.map(pb::Modifier::try_from) {
+            None | Some(Ok(pb::Modifier::None)) => None,
+            Some(Ok(pb::Modifier::Idf)) => Some(qdrant_edge::Modifier::Idf),
+            Some(Err(_)) => return Err(bad("unknown sparse vector `modifier`")),
+        };
+        meta.sparse.insert(name, SparseParams { modifier });
+    }
+    if meta.dense.is_empty() && meta.sparse.is_empty() {
+        return Err(bad("`vectors_config` or `sparse_vectors_config` is required"));
+    }
+    Ok(meta)
+}
+
 fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
     let info = c.shard()?.info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
@@ -438,25 +559,29 @@ fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
         config: Some(pb::CollectionConfig {
             params: Some(pb::CollectionParams {
                 shard_number: 1,
-                vectors_config: Some(pb::VectorsConfig {
-                    config: Some(pb::vectors_config::Config::Params(pb::VectorParams {
-                        size: c.meta.size as u64,
-                        distance: distance_out(c.meta.distance) as i32,
-                        memory: Some(if c.meta.on_disk { pb::Memory::Cold } else { pb::Memory::Cached } as i32),
-                        ..vector_params_on_disk(c.meta.on_disk)
-                    })),
-                }),
+                vectors_config: Some(pb::VectorsConfig { config: Some(vectors_config_out(&c.meta)) }),
+                sparse_vectors_config: sparse_config_out(&c.meta),
                 replication_factor: Some(1),
                 write_consistency_factor: Some(1),
-                ..Default::default()
+                ..params_on_disk_payload()
             }),
+            // Every field REST reports too: clients (Python's) turn these into the REST
+            // models, where they are required.
             hnsw_config: Some(pb::HnswConfigDiff {
                 m: Some(16),
                 ef_construct: Some(100),
                 full_scan_threshold: Some(10_000),
+                max_indexing_threads: Some(0),
+                ..hnsw_in_memory()
+            }),
+            optimizer_config: Some(pb::OptimizersConfigDiff {
+                deleted_threshold: Some(0.2),
+                vacuum_min_vector_number: Some(1000),
+                default_segment_number: Some(0),
+                indexing_threshold: Some(20_000),
+                flush_interval_sec: Some(5),
                 ..Default::default()
             }),
-            optimizer_config: Some(pb::OptimizersConfigDiff { flush_interval_sec: Some(5), ..Default::default() }),
             wal_config: Some(pb::WalConfigDiff {
                 wal_capacity_mb: Some(32),
                 wal_segments_ahead: Some(0),
@@ -501,21 +626,7 @@ impl Collections for Svc {
     async fn create(&self, req: Request<pb::CreateCollection>) -> R<pb::CollectionOperationResponse> {
         let t = Instant::now();
         let req = req.into_inner();
-        if req.sparse_vectors_config.is_some() {
-            return Err(unsupported("sparse vectors"));
-        }
-        let params = match req.vectors_config.and_then(|v| v.config) {
-            Some(pb::vectors_config::Config::Params(p)) => p,
-            Some(pb::vectors_config::Config::ParamsMap(_)) => {
-                return Err(bad("named vectors are not supported by qdrant-local"));
-            }
-            None => return Err(bad("`vectors_config` is required")),
-        };
-        let meta = CollectionMeta {
-            size: usize::try_from(params.size).map_err(bad)?,
-            distance: distance_in(params.distance)?,
-            on_disk: vectors_on_disk(&params)?,
-        };
+        let meta = collection_meta_in(req.vectors_config, req.sparse_vectors_config)?;
         let store = self.store.clone();
         let name = req.collection_name;
         blocking(move || store.create(&name, meta)).await?;
@@ -735,11 +846,11 @@ impl Points for Svc {
     }
 
     async fn create_vector_name(&self, _: Request<pb::CreateVectorNameRequest>) -> R<pb::PointsOperationResponse> {
-        Err(unsupported("named vectors"))
+        Err(unsupported("changing the vector names of an existing collection"))
     }
 
     async fn delete_vector_name(&self, _: Request<pb::DeleteVectorNameRequest>) -> R<pb::PointsOperationResponse> {
-        Err(unsupported("named vectors"))
+        Err(unsupported("changing the vector names of an existing collection"))
     }
 
     async fn search(&self, req: Request<pb::SearchPoints>) -> R<pb::SearchResponse> {
@@ -867,50 +978,91 @@ impl Svc {
         points_op(t, op, req.wait)
     }
 
+    #[allow(deprecated)] // Sparse searches name their indices in the deprecated field.
     async fn run_search(&self, req: pb::SearchPoints) -> Result<Vec<pb::ScoredPoint>, Status> {
-        if req.vector_name.as_deref().is_some_and(|n| !n.is_empty()) || req.sparse_indices.is_some() {
-            return Err(bad("named and sparse vectors are not supported by qdrant-local"));
-        }
+        let vector = match req.sparse_indices {
+            Some(indices) => VectorIn::Sparse { indices: indices.data, values: req.vector },
+            None => VectorIn::Dense(req.vector),
+        };
         let c = self.resolve(&req.collection_name)?;
         let q = Query {
-            vector: Some(req.vector),
             filter: filter(req.filter)?,
             limit: req.limit as usize,
             offset: req.offset.unwrap_or(0) as usize,
             score_threshold: req.score_threshold,
             with_payload: with_payload(req.with_payload, false)?,
             with_vector: with_vectors(req.with_vectors),
+            ..Query::nearest(vector, req.vector_name)
         };
         let pts = blocking(move || ops::query(&c, q)).await?;
         Ok(pts.into_iter().map(scored).collect())
     }
 
     async fn run_query(&self, req: pb::QueryPoints) -> Result<Vec<pb::ScoredPoint>, Status> {
-        if !req.prefetch.is_empty() {
-            return Err(unsupported("prefetch"));
+        if req.lookup_from.is_some() {
+            return Err(unsupported("lookup_from"));
         }
-        if req.using.as_deref().is_some_and(|n| !n.is_empty()) {
-            return Err(bad("named vectors are not supported by qdrant-local"));
-        }
-        let vector = match req.query.and_then(|q| q.variant) {
-            None => None,
-            Some(pb::query::Variant::Nearest(input)) => match input.variant {
-                Some(pb::vector_input::Variant::Dense(d)) => Some(d.data),
-                _ => return Err(unsupported("queries other than a dense vector")),
-            },
-            Some(_) => return Err(unsupported("queries other than nearest")),
-        };
         let c = self.resolve(&req.collection_name)?;
         let q = Query {
-            vector,
+            prefetch: req.prefetch.into_iter().map(prefetch_in).collect::<Result<_, _>>()?,
+            query: query_in(req.query)?,
+            using: req.using,
             filter: filter(req.filter)?,
-            limit: req.limit.unwrap_or(10) as usize,
+            limit: req.limit.map_or(ops::DEFAULT_LIMIT, |l| l as usize),
             offset: req.offset.unwrap_or(0) as usize,
             score_threshold: req.score_threshold,
             with_payload: with_payload(req.with_payload, false)?,
             with_vector: with_vectors(req.with_vectors),
         };
+        if q.limit == 0 {
+            return Err(bad("limit: value 0 invalid, must be 1 or larger"));
+        }
         let pts = blocking(move || ops::query(&c, q)).await?;
         Ok(pts.into_iter().map(scored).collect())
     }
+}
+
+/// A `VectorInput` of a query: dense or sparse; ids, documents and multi-vectors are refused.
+fn vector_input_in(v: pb::VectorInput) -> Result<VectorIn, Status> {
+    use pb::vector_input::Variant as V;
+    match v.variant {
+        Some(V::Dense(d)) => Ok(VectorIn::Dense(d.data)),
+        Some(V::Sparse(sp)) => Ok(VectorIn::Sparse { indices: sp.indices, values: sp.values }),
+        Some(V::Id(_)) => Err(unsupported("querying by a point id")),
+        Some(V::MultiDense(_)) => Err(unsupported("multi-vector queries")),
+        Some(_) => Err(unsupported("inference (documents, images, objects)")),
+        None => Err(bad("a query vector is empty")),
+    }
+}
+
+fn query_in(q: Option<pb::Query>) -> Result<Option<QueryKind>, Status> {
+    use pb::query::Variant as V;
+    Ok(match q.and_then(|q| q.variant) {
+        None => None,
+        Some(V::Nearest(v)) => Some(QueryKind::Nearest(vector_input_in(v)?)),
+        Some(V::Fusion(f)) => match pb::Fusion::try_from(f) {
+            Ok(pb::Fusion::Rrf) => Some(QueryKind::Rrf { k: None, weights: None }),
+            Ok(pb::Fusion::Dbsf) => Some(QueryKind::Dbsf),
+            Err(_) => return Err(bad(format!("unknown fusion {f}"))),
+        },
+        Some(V::Rrf(r)) => Some(QueryKind::Rrf {
+            k: r.k.map(|k| k as usize),
+            weights: if r.weights.is_empty() { None } else { Some(r.weights) },
+        }),
+        Some(_) => return Err(unsupported("queries other than nearest, fusion and rrf")),
+    })
+}
+
+fn prefetch_in(p: pb::PrefetchQuery) -> Result<PrefetchQuery, Status> {
+    if p.lookup_from.is_some() {
+        return Err(unsupported("lookup_from"));
+    }
+    Ok(PrefetchQuery {
+        prefetch: p.prefetch.into_iter().map(prefetch_in).collect::<Result<_, _>>()?,
+        query: query_in(p.query)?,
+        using: p.using,
+        filter: filter(p.filter)?,
+        limit: p.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
+        score_threshold: p.score_threshold,
+    })
 }

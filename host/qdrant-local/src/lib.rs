@@ -18,11 +18,17 @@
 //! ```
 //!
 //! # What is supported
-//! One unnamed dense vector per collection (size + `Cosine`/`Dot`/`Euclid`/`Manhattan`), point
-//! ids as unsigned integers or UUIDs, JSON payloads, payload indexes, filters (`must`/`should`/
-//! `must_not`, `match` value/any/except, `range`, `has_id`, `is_empty`, … — the engine's own
-//! filter type), aliases, exact counts. Not supported: named or sparse vectors, sharding,
-//! snapshots, `prefetch`/fusion/recommend queries, `order_by`.
+//! One unnamed dense vector per collection, or named dense vectors (size + `Cosine`/`Dot`/
+//! `Euclid`/`Manhattan`), and named sparse vectors, with or without the `idf` modifier (the
+//! engine weighs query terms by their inverse document frequency in the collection at search
+//! time, which makes BM25 from term frequencies). Point ids as unsigned integers or UUIDs, JSON
+//! payloads, payload indexes, filters (`must`/`should`/`must_not`, `match` value/any/except,
+//! `range`, `has_id`, `is_empty`, … — the engine's own filter type), aliases, exact counts.
+//! The Query API: nearest to a dense or a sparse vector (`using` names it), nestable
+//! `prefetch`es fused by `rrf` (Qdrant's default `k` of 2, or `{"rrf": {"k", "weights"}}`) or
+//! `dbsf`, filters, `limit`/`offset`, `score_threshold`. Not supported: multi-vectors,
+//! inference (documents, images), queries by point id, recommend/discover/formula/MMR/sampling
+//! queries, sharding, snapshots, `order_by`.
 //!
 //! # Search is exact, on purpose
 //! The engine builds no vector index until `optimize()` is called, and that call is blocking and

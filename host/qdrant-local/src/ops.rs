@@ -2,23 +2,129 @@
 //! the collection, and run on the engine.
 
 use qdrant_edge::external::ordered_float::OrderedFloat;
+use std::collections::HashMap;
+
 use qdrant_edge::{
-    CountRequest, CreateIndex, FieldIndexOperations, Filter, JsonPath, NamedQuery, Payload, PayloadFieldSchema,
-    PayloadOps, PointId, PointInsertOperations, PointOperations, PointStructPersisted, QueryEnum, QueryRequest, Record,
-    ScoredPoint, ScoringQuery, ScrollRequest, SetPayloadOp, UpdateOperation, VectorInternal, VectorStructInternal,
-    WithPayloadInterface, WithVector,
+    CountRequest, CreateIndex, FieldIndexOperations, Filter, Fusion, JsonPath, NamedQuery, Payload, PayloadFieldSchema,
+    PayloadOps, PointId, PointInsertOperations, PointOperations, PointStructPersisted, Prefetch, QueryEnum,
+    QueryRequest, Record, ScoredPoint, ScoringQuery, ScrollRequest, SetPayloadOp, SparseVector, UpdateOperation,
+    VectorInternal, VectorPersisted, VectorStructInternal, VectorStructPersisted, WithPayloadInterface, WithVector,
 };
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::store::{Collection, VECTOR_NAME};
+use crate::store::{Collection, CollectionMeta, VECTOR_NAME};
+
+/// Qdrant's default `k` of Reciprocal Rank Fusion (`{"fusion": "rrf"}`).
+pub(crate) const DEFAULT_RRF_K: usize = 2;
+/// Qdrant's default `limit` of a query and of a prefetch.
+pub(crate) const DEFAULT_LIMIT: usize = 10;
+
+/// One vector as a client sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum VectorIn {
+    Dense(Vec<f32>),
+    Sparse { indices: Vec<u32>, values: Vec<f32> },
+}
+
+/// The vectors of a point as a client sent them: the unnamed dense vector, or named vectors.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PointVectors {
+    Single(Vec<f32>),
+    Named(Vec<(String, VectorIn)>),
+}
 
 /// A point to upsert, already parsed.
 #[derive(Debug, Clone)]
 pub(crate) struct NewPoint {
     pub id: PointId,
-    pub vector: Vec<f32>,
+    pub vector: PointVectors,
     pub payload: Map<String, Value>,
+}
+
+/// Checks a sparse vector (`at` names it in the error) and returns it sorted by index, as the
+/// engine scores it. Qdrant's rules: as many values as indices, no index twice; and, as JSON
+/// cannot carry them but a float overflow can, no infinite value.
+pub(crate) fn sparse_vector(at: &str, indices: Vec<u32>, values: Vec<f32>) -> Result<SparseVector, ApiError> {
+    if indices.len() != values.len() {
+        return Err(ApiError::validation(format!(
+            "{at}.values: must be the same length as indices ({} values, {} indices)",
+            values.len(),
+            indices.len()
+        )));
+    }
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(ApiError::validation(format!("{at}.values: {v} is not a finite number")));
+    }
+    let mut v = SparseVector { indices, values };
+    v.sort_by_indices();
+    if let Some(w) = v.indices.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ApiError::validation(format!("{at}.indices: must be unique (index {} repeats)", w[0])));
+    }
+    Ok(v)
+}
+
+/// What kind of vector `name` is in the collection: its dense dimension, or `None` for sparse.
+fn vector_kind(meta: &CollectionMeta, name: &str) -> Result<Option<usize>, ApiError> {
+    if let Some(d) = meta.dense.get(name) {
+        return Ok(Some(d.size));
+    }
+    if meta.sparse.contains_key(name) {
+        return Ok(None);
+    }
+    Err(ApiError::no_vector(name))
+}
+
+fn check_dense_dim(expected: usize, got: usize) -> Result<(), ApiError> {
+    if got != expected {
+        return Err(ApiError::bad_request(format!("Vector dimension error: expected dim: {expected}, got {got}")));
+    }
+    Ok(())
+}
+
+/// One named vector of a point, checked against the collection, in engine terms.
+fn vector_persisted(meta: &CollectionMeta, name: &str, v: VectorIn) -> Result<VectorPersisted, ApiError> {
+    match (vector_kind(meta, name)?, v) {
+        (Some(dim), VectorIn::Dense(d)) => {
+            check_dense_dim(dim, d.len())?;
+            Ok(VectorPersisted::Dense(d))
+        }
+        (None, VectorIn::Sparse { indices, values }) => {
+            Ok(VectorPersisted::Sparse(sparse_vector(&format!("vector.{name}"), indices, values)?))
+        }
+        (Some(_), VectorIn::Sparse { .. }) => Err(ApiError::bad_request(format!(
+            "vector `{name}` is dense: give it as a list of numbers, not as {{\"indices\", \"values\"}}"
+        ))),
+        (None, VectorIn::Dense(_)) => Err(ApiError::bad_request(format!(
+            "vector `{name}` is sparse: give it as {{\"indices\": [...], \"values\": [...]}}"
+        ))),
+    }
+}
+
+/// The vectors of a point, checked against the collection, in engine terms.
+fn point_vectors(meta: &CollectionMeta, v: PointVectors) -> Result<VectorStructPersisted, ApiError> {
+    match v {
+        PointVectors::Single(d) => {
+            let Some(unnamed) = meta.unnamed() else {
+                // What Qdrant answers when a collection of named vectors gets a plain list.
+                return Err(ApiError::no_vector(VECTOR_NAME));
+            };
+            check_dense_dim(unnamed.size, d.len())?;
+            if meta.sparse.is_empty() {
+                Ok(VectorStructPersisted::Single(d))
+            } else {
+                Ok(VectorStructPersisted::Named(HashMap::from([(VECTOR_NAME.to_owned(), VectorPersisted::Dense(d))])))
+            }
+        }
+        PointVectors::Named(named) => {
+            let mut out = HashMap::with_capacity(named.len());
+            for (name, v) in named {
+                let v = vector_persisted(meta, &name, v)?;
+                out.insert(name, v);
+            }
+            Ok(VectorStructPersisted::Named(out))
+        }
+    }
 }
 
 /// Which points an operation applies to.
@@ -28,13 +134,6 @@ pub(crate) enum Selector {
     Filter(Filter),
 }
 
-fn check_dim(c: &Collection, got: usize) -> Result<(), ApiError> {
-    if got != c.meta.size {
-        return Err(ApiError::bad_request(format!("Vector dimension error: expected dim: {}, got {got}", c.meta.size)));
-    }
-    Ok(())
-}
-
 /// Upserts points; every vector is checked before anything is written.
 pub(crate) fn upsert(c: &Collection, points: Vec<NewPoint>) -> Result<u64, ApiError> {
     c.update(upsert_op(c, points)?)
@@ -42,17 +141,16 @@ pub(crate) fn upsert(c: &Collection, points: Vec<NewPoint>) -> Result<u64, ApiEr
 
 /// The engine operation of an upsert (vectors checked).
 pub(crate) fn upsert_op(c: &Collection, points: Vec<NewPoint>) -> Result<UpdateOperation, ApiError> {
-    for p in &points {
-        check_dim(c, p.vector.len())?;
-    }
     let persisted: Vec<PointStructPersisted> = points
         .into_iter()
-        .map(|p| PointStructPersisted {
-            id: p.id,
-            vector: VectorStructInternal::Single(p.vector).into(),
-            payload: Some(Payload(p.payload)),
+        .map(|p| {
+            Ok(PointStructPersisted {
+                id: p.id,
+                vector: point_vectors(&c.meta, p.vector)?,
+                payload: Some(Payload(p.payload)),
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(persisted))))
 }
 
@@ -189,10 +287,35 @@ pub(crate) fn count(c: &Collection, filter: Option<Filter>) -> Result<usize, Api
     c.shard()?.count(CountRequest { filter, exact: true }).map_err(ApiError::from_engine)
 }
 
-/// A nearest-neighbour or plain (id-ordered) query.
+/// What a query or a prefetch scores points by.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum QueryKind {
+    /// Nearest to a dense or sparse vector (of the vector named by `using`).
+    Nearest(VectorIn),
+    /// Reciprocal Rank Fusion of the prefetches' rankings.
+    Rrf { k: Option<usize>, weights: Option<Vec<f32>> },
+    /// Distribution-Based Score Fusion of the prefetches' scores.
+    Dbsf,
+}
+
+/// A sub-query whose results the query above it rescores or fuses.
+#[derive(Debug, Clone)]
+pub(crate) struct PrefetchQuery {
+    pub prefetch: Vec<PrefetchQuery>,
+    pub query: Option<QueryKind>,
+    pub using: Option<String>,
+    pub filter: Option<Filter>,
+    pub limit: Option<usize>,
+    pub score_threshold: Option<f32>,
+}
+
+/// A query of Qdrant's Query API: nearest neighbours (dense or sparse), a fusion of prefetches,
+/// or points by id when there is no `query`.
 #[derive(Debug, Clone)]
 pub(crate) struct Query {
-    pub vector: Option<Vec<f32>>,
+    pub prefetch: Vec<PrefetchQuery>,
+    pub query: Option<QueryKind>,
+    pub using: Option<String>,
     pub filter: Option<Filter>,
     pub limit: usize,
     pub offset: usize,
@@ -201,10 +324,108 @@ pub(crate) struct Query {
     pub with_vector: WithVector,
 }
 
+impl Query {
+    /// Nearest neighbours of `vector` (the older search endpoints).
+    pub fn nearest(vector: VectorIn, using: Option<String>) -> Self {
+        Self {
+            prefetch: Vec::new(),
+            query: Some(QueryKind::Nearest(vector)),
+            using,
+            filter: None,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            score_threshold: None,
+            with_payload: WithPayloadInterface::Bool(false),
+            with_vector: WithVector::Bool(false),
+        }
+    }
+}
+
+/// A query in engine terms, checked against the collection: every vector name exists and
+/// has the kind and dimension given (the engine answers an unknown name with an internal
+/// error, and a fusion without sources with an empty result).
+fn scoring(meta: &CollectionMeta, q: QueryKind, using: Option<&str>, sources: usize) -> Result<ScoringQuery, ApiError> {
+    let name = using.unwrap_or(VECTOR_NAME);
+    match q {
+        QueryKind::Nearest(v) => {
+            let query = match (vector_kind(meta, name)?, v) {
+                (Some(dim), VectorIn::Dense(d)) => {
+                    check_dense_dim(dim, d.len())?;
+                    VectorInternal::Dense(d)
+                }
+                (None, VectorIn::Sparse { indices, values }) => {
+                    VectorInternal::Sparse(sparse_vector("query", indices, values)?)
+                }
+                (Some(_), VectorIn::Sparse { .. }) => {
+                    let shown = if name.is_empty() { "the unnamed vector".to_owned() } else { format!("`{name}`") };
+                    return Err(ApiError::bad_request(format!(
+                        "a sparse query needs a sparse vector in `using`, and {shown} is dense"
+                    )));
+                }
+                (None, VectorIn::Dense(_)) => {
+                    return Err(ApiError::bad_request(format!(
+                        "vector `{name}` is sparse: query it with {{\"indices\": [...], \"values\": [...]}}"
+                    )));
+                }
+            };
+            Ok(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery { query, using: Some(name.to_owned()) })))
+        }
+        QueryKind::Rrf { .. } | QueryKind::Dbsf if sources == 0 => {
+            Err(ApiError::bad_request("a fusion query needs at least one prefetch to fuse"))
+        }
+        QueryKind::Rrf { k, weights } => {
+            let k = k.unwrap_or(DEFAULT_RRF_K);
+            if k == 0 {
+                return Err(ApiError::validation("query.rrf.k: value 0 invalid, must be 1 or larger"));
+            }
+            if let Some(w) = &weights {
+                if w.len() != sources {
+                    return Err(ApiError::bad_request(format!(
+                        "{} RRF weights for {sources} prefetches: give one weight per prefetch",
+                        w.len()
+                    )));
+                }
+                if w.iter().any(|w| !w.is_finite() || *w < 0.0) {
+                    return Err(ApiError::validation("query.rrf.weights: must be finite and not negative"));
+                }
+            }
+            let weights = weights.map(|w| w.into_iter().map(OrderedFloat).collect());
+            Ok(ScoringQuery::Fusion(Fusion::Rrf { k, weights }))
+        }
+        QueryKind::Dbsf => Ok(ScoringQuery::Fusion(Fusion::Dbsf)),
+    }
+}
+
+/// A prefetch in engine terms (checked, recursively).
+fn prefetch(meta: &CollectionMeta, p: PrefetchQuery) -> Result<Prefetch, ApiError> {
+    let sources = p.prefetch.len();
+    let prefetches = p.prefetch.into_iter().map(|p| prefetch(meta, p)).collect::<Result<Vec<_>, _>>()?;
+    let query = p.query.map(|q| scoring(meta, q, p.using.as_deref(), sources)).transpose()?;
+    if query.is_none() && !prefetches.is_empty() {
+        return Err(ApiError::bad_request("a prefetch with prefetches of its own needs a `query` to combine them"));
+    }
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 {
+        return Err(ApiError::validation("prefetch.limit: value 0 invalid, must be 1 or larger"));
+    }
+    Ok(Prefetch {
+        prefetches,
+        query,
+        limit,
+        params: None,
+        filter: p.filter,
+        score_threshold: p.score_threshold.map(OrderedFloat),
+    })
+}
+
 /// Runs a query. Exact (brute-force) unless the collection was optimised: see the crate docs.
 pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiError> {
-    if let Some(v) = &q.vector {
-        check_dim(c, v.len())?;
+    let sources = q.prefetch.len();
+    let prefetches = q.prefetch.into_iter().map(|p| prefetch(&c.meta, p)).collect::<Result<Vec<_>, _>>()?;
+    let query = q.query.map(|k| scoring(&c.meta, k, q.using.as_deref(), sources)).transpose()?;
+    let fused = matches!(query, Some(ScoringQuery::Fusion(_)));
+    if query.is_none() && !prefetches.is_empty() {
+        return Err(ApiError::bad_request("a query with prefetches needs a `query` to combine them"));
     }
     // The engine answers the first `limit + offset` points and leaves cutting off the `offset`
     // to its caller (Qdrant's collection layer); its sum is unchecked, and overflows for a huge
@@ -214,16 +435,10 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let query = q.vector.map(|v| {
-        ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery {
-            query: VectorInternal::Dense(v),
-            using: Some(VECTOR_NAME.to_owned()),
-        }))
-    });
     let mut points = c
         .shard()?
         .query(QueryRequest {
-            prefetches: Vec::new(),
+            prefetches,
             query,
             filter: q.filter,
             score_threshold: q.score_threshold.map(OrderedFloat),
@@ -234,18 +449,39 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
             with_payload: q.with_payload,
         })
         .map_err(ApiError::from_engine)?;
+    if fused {
+        // Fusion ties often (RRF gives the same score to ranks 1 and 3 as to 3 and 1), and the
+        // engine leaves tied points in hash order: sorted by id among equals, a page and the
+        // next one, asked separately, neither repeat nor skip a point.
+        points.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    }
     points.drain(..q.offset.min(points.len()));
     Ok(points)
 }
 
-/// The dense vector of a point as stored, whatever shape the engine hands back.
-pub(crate) fn dense_of(v: &VectorStructInternal) -> Option<&[f32]> {
+/// A point's vectors as Qdrant prints them.
+pub(crate) enum VectorsOut<'a> {
+    /// A point with only the unnamed dense vector: a plain list.
+    Single(&'a [f32]),
+    /// Otherwise each vector by name (sorted), dense or sparse.
+    Named(Vec<(&'a str, &'a VectorInternal)>),
+}
+
+/// The vectors of a point as stored, in the shape Qdrant prints them, whatever shape the engine
+/// hands back.
+pub(crate) fn vectors_out(v: &VectorStructInternal) -> VectorsOut<'_> {
     match v {
-        VectorStructInternal::Single(d) => Some(d.as_slice()),
-        VectorStructInternal::Named(m) => match m.get(VECTOR_NAME) {
-            Some(VectorInternal::Dense(d)) => Some(d.as_slice()),
-            _ => None,
-        },
-        VectorStructInternal::MultiDense(_) => None,
+        VectorStructInternal::Single(d) => VectorsOut::Single(d.as_slice()),
+        VectorStructInternal::Named(m) => {
+            if m.len() == 1
+                && let Some(VectorInternal::Dense(d)) = m.get(VECTOR_NAME)
+            {
+                return VectorsOut::Single(d.as_slice());
+            }
+            let mut named: Vec<(&str, &VectorInternal)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            named.sort_by(|a, b| a.0.cmp(b.0));
+            VectorsOut::Named(named)
+        }
+        VectorStructInternal::MultiDense(_) => VectorsOut::Named(Vec::new()),
     }
 }

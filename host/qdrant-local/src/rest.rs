@@ -1,6 +1,6 @@
 //! Qdrant's REST API (the subset listed in the crate docs), answered in Qdrant's envelope.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiErrorKind};
-use crate::ops::{self, NewPoint, Query, Selector};
-use crate::store::{AliasAction, CollectionMeta, Distance, Store};
+use crate::ops::{self, NewPoint, PointVectors, PrefetchQuery, Query, QueryKind, Selector, VectorIn, VectorsOut};
+use crate::store::{AliasAction, CollectionMeta, DenseParams, Distance, SparseParams, Store};
 
 /// Qdrant API version whose REST and gRPC shapes this server follows.
 pub const API_VERSION: &str = "1.19.0";
@@ -129,7 +129,7 @@ async fn not_found() -> Response {
 /// Parses a JSON body; an empty body reads as `{}`.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Format error in JSON body: {e}")))
+    serde_json::from_slice(body).map_err(ApiError::format)
 }
 
 /// Runs blocking engine work off the async threads.
@@ -164,34 +164,76 @@ fn update_result(op: u64, wait: bool) -> Value {
 
 // ---------------------------------------------------------------- JSON shapes
 
-/// A dense vector given either as a list or as `{"": [...]}` (the unnamed vector by name).
+/// One vector of a point: a dense list or a sparse `{"indices": [...], "values": [...]}`.
 #[derive(Debug)]
-struct DenseInput(Vec<f32>);
+struct VectorValue(VectorIn);
 
-impl<'de> Deserialize<'de> for DenseInput {
+/// Reads a list of numbers without building an intermediate `Value` (upserts are the bulk of
+/// the traffic).
+fn dense_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<f32>, A::Error> {
+    let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    while let Some(x) = seq.next_element::<f32>()? {
+        v.push(x);
+    }
+    Ok(v)
+}
+
+impl<'de> Deserialize<'de> for VectorValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = DenseInput;
+            type Value = VectorValue;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of numbers (this server supports one unnamed dense vector)")
+                f.write_str("a dense vector (a list of numbers) or a sparse vector ({\"indices\", \"values\"})")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DenseInput, A::Error> {
-                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(x) = seq.next_element::<f32>()? {
-                    v.push(x);
-                }
-                Ok(DenseInput(v))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<VectorValue, A::Error> {
+                dense_seq(seq).map(|v| VectorValue(VectorIn::Dense(v)))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DenseInput, A::Error> {
-                let mut out = None;
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VectorValue, A::Error> {
+                let (mut indices, mut values) = (None, None);
                 while let Some(k) = map.next_key::<String>()? {
-                    if !k.is_empty() {
-                        return Err(de::Error::custom(format!("Not existing vector name error: {k}")));
+                    match k.as_str() {
+                        "indices" => indices = Some(map.next_value::<Vec<u32>>()?),
+                        "values" => values = Some(map.next_value::<Vec<f32>>()?),
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unknown field `{other}` of a sparse vector (qdrant-local does no inference: \
+                                 send vectors, not documents or images)"
+                            )));
+                        }
                     }
-                    out = Some(map.next_value::<DenseInput>()?);
                 }
-                out.ok_or_else(|| de::Error::custom("empty vector map"))
+                let indices = indices.ok_or_else(|| de::Error::missing_field("indices"))?;
+                let values = values.ok_or_else(|| de::Error::missing_field("values"))?;
+                Ok(VectorValue(VectorIn::Sparse { indices, values }))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `vector` of a point: a list (the unnamed dense vector) or an object of named vectors.
+#[derive(Debug)]
+struct VectorStructIn(PointVectors);
+
+impl<'de> Deserialize<'de> for VectorStructIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = VectorStructIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of numbers or an object of named vectors")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<VectorStructIn, A::Error> {
+                dense_seq(seq).map(|v| VectorStructIn(PointVectors::Single(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VectorStructIn, A::Error> {
+                let mut named = Vec::with_capacity(map.size_hint().unwrap_or(2));
+                while let Some(k) = map.next_key::<String>()? {
+                    let v = map.next_value::<VectorValue>()?;
+                    named.push((k, v.0));
+                }
+                Ok(VectorStructIn(PointVectors::Named(named)))
             }
         }
         d.deserialize_any(V)
@@ -201,7 +243,7 @@ impl<'de> Deserialize<'de> for DenseInput {
 #[derive(Deserialize)]
 struct PointIn {
     id: PointId,
-    vector: DenseInput,
+    vector: VectorStructIn,
     #[serde(default)]
     payload: Option<Map<String, Value>>,
 }
@@ -209,9 +251,18 @@ struct PointIn {
 #[derive(Deserialize)]
 struct BatchIn {
     ids: Vec<PointId>,
-    vectors: Vec<DenseInput>,
+    vectors: BatchVectorsIn,
     #[serde(default)]
     payloads: Option<Vec<Option<Map<String, Value>>>>,
+}
+
+/// `vectors` of the batch shape: a list of vectors (the unnamed one), or for each vector name
+/// a list of vectors.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BatchVectorsIn {
+    Single(Vec<Vec<f32>>),
+    Named(HashMap<String, Vec<VectorValue>>),
 }
 
 #[derive(Deserialize)]
@@ -324,26 +375,21 @@ struct SearchIn {
     score_threshold: Option<f32>,
 }
 
-/// `vector` of a search: a list, or `{"name": "", "vector": [...]}`.
+/// `vector` of a search: a list, or `{"name": …, "vector": …}` with a dense or sparse vector.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum SearchVector {
     Plain(Vec<f32>),
-    Named { name: String, vector: Vec<f32> },
+    Named { name: String, vector: VectorValue },
 }
 
 impl SearchVector {
-    fn into_dense(self) -> Result<Vec<f32>, ApiError> {
+    fn into_query(self) -> Query {
         match self {
-            Self::Plain(v) => Ok(v),
-            Self::Named { name, vector } if name.is_empty() => Ok(vector),
-            Self::Named { name, .. } => Err(ApiError::bad_request(format!("Not existing vector name error: {name}"))),
+            Self::Plain(v) => Query::nearest(VectorIn::Dense(v), None),
+            Self::Named { name, vector } => Query::nearest(vector.0, Some(name)),
         }
     }
-}
-
-fn default_query_limit() -> usize {
-    10
 }
 
 #[derive(Deserialize)]
@@ -356,55 +402,144 @@ struct QueryIn {
     using: Option<String>,
     #[serde(default)]
     filter: Option<Filter>,
-    #[serde(default = "default_query_limit")]
-    limit: usize,
+    #[serde(default)]
+    limit: Option<usize>,
     #[serde(default)]
     offset: Option<usize>,
-    #[serde(default = "no_payload")]
-    with_payload: WithPayloadInterface,
-    #[serde(default = "no_vector", alias = "with_vectors")]
-    with_vector: WithVector,
+    #[serde(default)]
+    with_payload: Option<WithPayloadInterface>,
+    #[serde(default, alias = "with_vectors")]
+    with_vector: Option<WithVector>,
     #[serde(default)]
     score_threshold: Option<f32>,
+    #[serde(default)]
+    lookup_from: Option<Value>,
+}
+
+/// One entry of `prefetch`.
+#[derive(Deserialize)]
+struct PrefetchIn {
+    #[serde(default)]
+    prefetch: Option<Value>,
+    #[serde(default)]
+    query: Option<Value>,
+    #[serde(default)]
+    using: Option<String>,
+    #[serde(default)]
+    filter: Option<Filter>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    score_threshold: Option<f32>,
+    #[serde(default)]
+    lookup_from: Option<Value>,
+}
+
+fn no_lookup(lookup_from: Option<&Value>) -> Result<(), ApiError> {
+    if lookup_from.is_some_and(|l| !l.is_null()) {
+        return Err(ApiError::bad_request("`lookup_from` is not supported by qdrant-local"));
+    }
+    Ok(())
+}
+
+/// `prefetch`: one object, a list of them, or null; each may nest its own.
+fn prefetches(v: Option<Value>) -> Result<Vec<PrefetchQuery>, ApiError> {
+    let list = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(one) => vec![one],
+    };
+    list.into_iter()
+        .map(|p| {
+            let p: PrefetchIn = serde_json::from_value(p).map_err(|e| ApiError::format(format!("prefetch: {e}")))?;
+            no_lookup(p.lookup_from.as_ref())?;
+            Ok(PrefetchQuery {
+                prefetch: prefetches(p.prefetch)?,
+                query: query_kind(p.query)?,
+                using: p.using,
+                filter: p.filter,
+                limit: p.limit,
+                score_threshold: p.score_threshold,
+            })
+        })
+        .collect()
+}
+
+/// A `VectorInput`: a dense list or a sparse object. Point ids, documents, images and
+/// multi-vectors are refused by name.
+fn vector_input(v: Value) -> Result<VectorIn, ApiError> {
+    match v {
+        Value::Array(ref items) if items.first().is_some_and(Value::is_array) => {
+            Err(ApiError::bad_request("multi-vector queries are not supported by qdrant-local"))
+        }
+        Value::Number(_) | Value::String(_) => Err(ApiError::bad_request(
+            "querying by a point id is not supported by qdrant-local: send the vector itself",
+        )),
+        Value::Object(ref o) if !o.contains_key("indices") && !o.contains_key("values") => {
+            Err(ApiError::bad_request("qdrant-local does no inference: send a vector, not a document or an image"))
+        }
+        other => serde_json::from_value::<VectorValue>(other)
+            .map(|v| v.0)
+            .map_err(|e| ApiError::format(format!("query: {e}"))),
+    }
+}
+
+/// `query` of a query or a prefetch (`QueryInterface`): a vector, `{"nearest": vector}`,
+/// `{"fusion": "rrf" | "dbsf"}` or `{"rrf": {"k", "weights"}}`.
+fn query_kind(v: Option<Value>) -> Result<Option<QueryKind>, ApiError> {
+    let o = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) if !o.contains_key("indices") && !o.contains_key("values") => o,
+        Some(other) => return vector_input(other).map(|v| Some(QueryKind::Nearest(v))),
+    };
+    if let Some(nearest) = o.get("nearest") {
+        if o.get("mmr").is_some_and(|m| !m.is_null()) {
+            return Err(ApiError::bad_request("`mmr` is not supported by qdrant-local"));
+        }
+        return vector_input(nearest.clone()).map(|v| Some(QueryKind::Nearest(v)));
+    }
+    if let Some(fusion) = o.get("fusion") {
+        return match fusion.as_str() {
+            Some("rrf") => Ok(Some(QueryKind::Rrf { k: None, weights: None })),
+            Some("dbsf") => Ok(Some(QueryKind::Dbsf)),
+            _ => Err(ApiError::format(format!("query.fusion: unknown variant {fusion}, expected `rrf` or `dbsf`"))),
+        };
+    }
+    if let Some(rrf) = o.get("rrf") {
+        #[derive(Deserialize)]
+        struct RrfIn {
+            #[serde(default)]
+            k: Option<usize>,
+            #[serde(default)]
+            weights: Option<Vec<f32>>,
+        }
+        let r: RrfIn = serde_json::from_value(rrf.clone()).map_err(|e| ApiError::format(format!("query.rrf: {e}")))?;
+        return Ok(Some(QueryKind::Rrf { k: r.k, weights: r.weights }));
+    }
+    let kind = o.keys().next().map_or("an empty", String::as_str);
+    Err(ApiError::bad_request(format!(
+        "`{kind}` queries are not supported by qdrant-local (a vector, `nearest`, `fusion` and `rrf` are)"
+    )))
 }
 
 impl QueryIn {
     fn into_query(self) -> Result<Query, ApiError> {
-        if self.prefetch.as_ref().is_some_and(|p| !p.is_null()) {
-            return Err(ApiError::bad_request("`prefetch` is not supported by qdrant-local"));
+        no_lookup(self.lookup_from.as_ref())?;
+        if self.limit == Some(0) {
+            return Err(ApiError::validation("limit: value 0 invalid, must be 1 or larger"));
         }
-        if let Some(using) = self.using.as_deref()
-            && !using.is_empty()
-        {
-            return Err(ApiError::bad_request(format!("Not existing vector name error: {using}")));
-        }
-        let vector = match self.query {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(mut o)) if o.len() == 1 && o.contains_key("nearest") => {
-                Some(dense_from_value(o.remove("nearest").unwrap_or(Value::Null))?)
-            }
-            Some(v @ Value::Array(_)) => Some(dense_from_value(v)?),
-            Some(_) => {
-                return Err(ApiError::bad_request(
-                    "qdrant-local supports `query` as a dense vector or `{\"nearest\": vector}` only",
-                ));
-            }
-        };
         Ok(Query {
-            vector,
+            prefetch: prefetches(self.prefetch)?,
+            query: query_kind(self.query)?,
+            using: self.using,
             filter: self.filter,
-            limit: self.limit,
+            limit: self.limit.unwrap_or(ops::DEFAULT_LIMIT),
             offset: self.offset.unwrap_or(0),
             score_threshold: self.score_threshold,
-            with_payload: self.with_payload,
-            with_vector: self.with_vector,
+            with_payload: self.with_payload.unwrap_or_else(no_payload),
+            with_vector: self.with_vector.unwrap_or_else(no_vector),
         })
     }
-}
-
-fn dense_from_value(v: Value) -> Result<Vec<f32>, ApiError> {
-    serde_json::from_value::<Vec<f32>>(v)
-        .map_err(|e| ApiError::bad_request(format!("qdrant-local supports dense vector queries only: {e}")))
 }
 
 #[derive(Deserialize)]
@@ -415,11 +550,27 @@ struct VectorParamsIn {
     on_disk: Option<bool>,
     #[serde(default)]
     memory: Option<String>,
+    #[serde(default)]
+    multivector_config: Option<Value>,
 }
 
 #[derive(Deserialize)]
 struct CreateCollectionIn {
+    #[serde(default)]
     vectors: Option<Value>,
+    #[serde(default)]
+    sparse_vectors: Option<Value>,
+}
+
+/// A sparse vector's params; `index` (where its index lives, its full-scan threshold) is
+/// accepted and left to the engine's defaults: every search here is exact.
+#[derive(Deserialize)]
+struct SparseParamsIn {
+    #[serde(default)]
+    modifier: Option<qdrant_edge::Modifier>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    index: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -463,10 +614,29 @@ struct ChangeAliasesIn {
 
 // ---------------------------------------------------------------- output shapes
 
+/// A point's vectors as Qdrant prints them (`VectorStructOutput`): a list for the unnamed
+/// vector alone, else an object of named vectors, sparse ones as `{"indices", "values"}`.
 fn vector_json(v: Option<&qdrant_edge::VectorStructInternal>) -> Value {
-    match v.and_then(ops::dense_of) {
-        Some(d) => json!(d),
-        None => Value::Null,
+    let Some(v) = v else { return Value::Null };
+    match ops::vectors_out(v) {
+        VectorsOut::Single(d) => json!(d),
+        VectorsOut::Named(named) => Value::Object(
+            named
+                .into_iter()
+                .map(|(name, v)| {
+                    let v = match v {
+                        qdrant_edge::VectorInternal::Dense(d) => json!(d),
+                        qdrant_edge::VectorInternal::Sparse(sp) => {
+                            json!({ "indices": sp.indices, "values": sp.values })
+                        }
+                        qdrant_edge::VectorInternal::MultiDense(m) => {
+                            json!(m.multi_vectors().map(<[f32]>::to_vec).collect::<Vec<_>>())
+                        }
+                    };
+                    (name.to_owned(), v)
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -493,6 +663,33 @@ fn scored_json(p: ScoredPoint) -> Value {
     Value::Object(o)
 }
 
+fn dense_params_json(d: &DenseParams) -> Value {
+    json!({ "size": d.size, "distance": d.distance, "on_disk": d.on_disk, "memory": d.memory() })
+}
+
+/// `vectors` of a collection's params: the unnamed vector's params, or params by name.
+fn vectors_config_json(meta: &CollectionMeta) -> Value {
+    match meta.unnamed() {
+        Some(d) => dense_params_json(d),
+        None => Value::Object(meta.dense.iter().map(|(n, d)| (n.clone(), dense_params_json(d))).collect()),
+    }
+}
+
+/// `sparse_vectors` of a collection's params (absent without sparse vectors, as in Qdrant).
+fn sparse_config_json(meta: &CollectionMeta) -> Value {
+    if meta.sparse.is_empty() {
+        return Value::Null;
+    }
+    let params = meta.sparse.iter().map(|(n, sp)| {
+        let mut o = Map::new();
+        if let Some(m) = sp.modifier {
+            o.insert("modifier".into(), json!(m));
+        }
+        (n.clone(), Value::Object(o))
+    });
+    Value::Object(params.collect())
+}
+
 /// `CollectionInfo` of a collection.
 fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
     let info = c.shard()?.info();
@@ -502,7 +699,7 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
         let v = serde_json::to_value(v).map_err(ApiError::internal)?;
         payload_schema.insert(k.to_string(), v);
     }
-    Ok(json!({
+    let mut info = json!({
         "status": "green",
         "optimizer_status": "ok",
         "indexed_vectors_count": info.indexed_vectors_count,
@@ -510,10 +707,8 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
         "segments_count": info.segments_count,
         "config": {
             "params": {
-                "vectors": {
-                    "size": c.meta.size, "distance": c.meta.distance,
-                    "on_disk": c.meta.on_disk, "memory": c.meta.memory()
-                },
+                "vectors": vectors_config_json(&c.meta),
+                "sparse_vectors": sparse_config_json(&c.meta),
                 "shard_number": 1,
                 "replication_factor": 1,
                 "write_consistency_factor": 1,
@@ -533,13 +728,21 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
             "quantization_config": null
         },
         "payload_schema": payload_schema
-    }))
+    });
+    if c.meta.sparse.is_empty()
+        && let Some(params) = info.pointer_mut("/config/params").and_then(Value::as_object_mut)
+    {
+        params.remove("sparse_vectors");
+    }
+    Ok(info)
 }
 
 // ---------------------------------------------------------------- handlers
 
+/// `GET /`: Qdrant's `VersionInfo`. `commit` is Qdrant's build commit; qdrant-local has none
+/// of Qdrant's, so it answers null, as the schema allows.
 async fn root() -> Response {
-    axum::Json(json!({ "title": TITLE, "version": API_VERSION })).into_response()
+    axum::Json(json!({ "title": TITLE, "version": API_VERSION, "commit": Value::Null })).into_response()
 }
 
 async fn health(text: &'static str) -> Response {
@@ -607,33 +810,66 @@ async fn collection_exists(State(s): State<AppState>, Path(name): Path<String>) 
     reply(t, Ok(json!({ "exists": s.exists(&name) })))
 }
 
-/// Reads `vectors` of a create request: one unnamed dense vector.
-pub(crate) fn parse_vectors(vectors: Option<Value>) -> Result<CollectionMeta, ApiError> {
-    let Some(v) = vectors else {
-        return Err(ApiError::bad_request(
-            "`vectors` is required: qdrant-local stores one unnamed dense vector per point",
-        ));
-    };
-    let single = match v {
-        Value::Object(ref o) if o.contains_key("size") => v,
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("") => o.remove("").unwrap_or(Value::Null),
-        _ => {
-            return Err(ApiError::bad_request(
-                "named vectors are not supported by qdrant-local: give `vectors` as {\"size\": N, \"distance\": \"Cosine\"}",
-            ));
-        }
-    };
-    let p: VectorParamsIn =
-        serde_json::from_value(single).map_err(|e| ApiError::bad_request(format!("Format error in JSON body: {e}")))?;
+fn dense_params(at: &str, v: Value) -> Result<DenseParams, ApiError> {
+    let p: VectorParamsIn = serde_json::from_value(v).map_err(|e| ApiError::format(format!("{at}: {e}")))?;
+    if p.multivector_config.as_ref().is_some_and(|m| !m.is_null()) {
+        return Err(ApiError::bad_request("multi-vectors (`multivector_config`) are not supported by qdrant-local"));
+    }
     let on_disk = CollectionMeta::vectors_on_disk(p.on_disk, p.memory.as_deref()).map_err(ApiError::bad_request)?;
-    Ok(CollectionMeta { size: p.size, distance: p.distance, on_disk })
+    Ok(DenseParams { size: p.size, distance: p.distance, on_disk })
+}
+
+/// Reads `vectors` and `sparse_vectors` of a create request: one unnamed dense vector
+/// (`{"size", "distance"}`) or dense vectors by name, and sparse vectors by name.
+pub(crate) fn parse_vectors(vectors: Option<Value>, sparse: Option<Value>) -> Result<CollectionMeta, ApiError> {
+    let mut meta = CollectionMeta { dense: BTreeMap::new(), sparse: BTreeMap::new() };
+    match vectors {
+        None | Some(Value::Null) => {}
+        Some(v @ Value::Object(_)) if v.get("size").is_some_and(|s| !s.is_object()) => {
+            meta.dense.insert(String::new(), dense_params("vectors", v)?);
+        }
+        Some(Value::Object(named)) => {
+            for (name, v) in named {
+                let p = dense_params(&format!("vectors.{name}"), v)?;
+                meta.dense.insert(name, p);
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::format(format!(
+                "vectors: expected {{\"size\", \"distance\"}} or an object of named vector params, got {other}"
+            )));
+        }
+    }
+    match sparse {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(named)) => {
+            for (name, v) in named {
+                let p: SparseParamsIn =
+                    serde_json::from_value(v).map_err(|e| ApiError::format(format!("sparse_vectors.{name}: {e}")))?;
+                let modifier = p.modifier.filter(|m| *m != qdrant_edge::Modifier::None);
+                meta.sparse.insert(name, SparseParams { modifier });
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::format(format!(
+                "sparse_vectors: expected an object of named sparse vector params, got {other}"
+            )));
+        }
+    }
+    if meta.dense.is_empty() && meta.sparse.is_empty() {
+        return Err(ApiError::bad_request(
+            "`vectors` or `sparse_vectors` is required: qdrant-local needs at least one vector per collection",
+        ));
+    }
+    meta.validate()?;
+    Ok(meta)
 }
 
 async fn create_collection(State(s): State<AppState>, Path(name): Path<String>, body: Bytes) -> Response {
     let t = Instant::now();
     let res = async {
         let req: CreateCollectionIn = parse(&body)?;
-        let meta = parse_vectors(req.vectors)?;
+        let meta = parse_vectors(req.vectors, req.sparse_vectors)?;
         blocking(move || s.create(&name, meta)).await?;
         Ok(true)
     }
@@ -690,14 +926,28 @@ fn new_points(req: UpsertIn) -> Result<Vec<NewPoint>, ApiError> {
             .collect(),
         (None, Some(b)) => {
             let n = b.ids.len();
-            if b.vectors.len() != n || b.payloads.as_ref().is_some_and(|p| p.len() != n) {
+            let same = |len: usize| len == n;
+            let vectors: Vec<PointVectors> = match b.vectors {
+                BatchVectorsIn::Single(v) if same(v.len()) => v.into_iter().map(PointVectors::Single).collect(),
+                BatchVectorsIn::Named(m) if m.values().all(|v| same(v.len())) => {
+                    let mut per_point: Vec<Vec<(String, VectorIn)>> = (0..n).map(|_| Vec::new()).collect();
+                    for (name, list) in m {
+                        for (point, v) in per_point.iter_mut().zip(list) {
+                            point.push((name.clone(), v.0));
+                        }
+                    }
+                    per_point.into_iter().map(PointVectors::Named).collect()
+                }
+                _ => Vec::new(),
+            };
+            if vectors.len() != n || b.payloads.as_ref().is_some_and(|p| p.len() != n) {
                 return Err(ApiError::bad_request("batch: `ids`, `vectors` and `payloads` must have the same length"));
             }
             let mut payloads = b.payloads.unwrap_or_default().into_iter();
             b.ids
                 .into_iter()
-                .zip(b.vectors)
-                .map(|(id, v)| NewPoint { id, vector: v.0, payload: payloads.next().flatten().unwrap_or_default() })
+                .zip(vectors)
+                .map(|(id, vector)| NewPoint { id, vector, payload: payloads.next().flatten().unwrap_or_default() })
                 .collect()
         }
         _ => {
@@ -930,13 +1180,13 @@ async fn count(State(s): State<AppState>, Path(name): Path<String>, body: Bytes)
 
 fn search_query(req: SearchIn) -> Result<Query, ApiError> {
     Ok(Query {
-        vector: Some(req.vector.into_dense()?),
         filter: req.filter,
         limit: req.limit,
         offset: req.offset.unwrap_or(0),
         score_threshold: req.score_threshold,
         with_payload: req.with_payload,
         with_vector: req.with_vector,
+        ..req.vector.into_query()
     })
 }
 

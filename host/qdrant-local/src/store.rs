@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use qdrant_edge::{
-    CountRequest, EdgeConfig, EdgeShard, EdgeVectorParams, OperationResult, UpdateOperation, WalOptions,
+    CountRequest, EdgeConfig, EdgeShard, EdgeSparseVectorParamsBuilder, EdgeVectorParams, OperationResult,
+    UpdateOperation, WalOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,8 @@ const ENGINE_LOG_SEGMENT_BYTES: usize = 8 << 20;
 const ENGINE_LOG_SEGMENTS: usize = 8;
 /// The engine's name for the single unnamed vector.
 pub(crate) const VECTOR_NAME: &str = "";
+/// Largest dense vector dimension accepted (Qdrant's limit).
+const MAX_DIM: usize = 65_536;
 /// Longest collection or alias name accepted (a directory name must fit in 255 bytes).
 const MAX_NAME_LEN: usize = 200;
 /// How long a delete or a close waits for in-flight requests to let go of a collection.
@@ -74,13 +77,13 @@ impl Distance {
     }
 }
 
-/// What a collection was created with; stored in `collection.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One dense vector of a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CollectionMeta {
-    /// Dimension of the single unnamed dense vector.
+pub struct DenseParams {
+    /// Dimension.
     pub size: usize,
-    /// Its distance function.
+    /// Distance function.
     pub distance: Distance,
     /// Whether the vectors live in memory-mapped files (`true`: the process holds only the
     /// pages in use, so its memory does not grow with the collection, and opening it reads
@@ -90,7 +93,142 @@ pub struct CollectionMeta {
     pub on_disk: bool,
 }
 
+impl DenseParams {
+    /// The vectors' placement as Qdrant's `memory` names it.
+    pub fn memory(&self) -> &'static str {
+        if self.on_disk { "cold" } else { "cached" }
+    }
+}
+
+/// One sparse vector of a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SparseParams {
+    /// `idf`: the engine weighs each query dimension by its inverse document frequency in the
+    /// collection at search time (BM25 from term frequencies stored in the points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier: Option<qdrant_edge::Modifier>,
+}
+
+/// What a collection was created with; stored in `collection.json`.
+///
+/// Dense vectors by name (the unnamed vector of a single-vector collection is named `""`, as in
+/// the engine and in Qdrant) and sparse vectors by name. The file keeps the unnamed vector in
+/// the shape it has had since the first release (`{"size", "distance", "on_disk"}` at the top),
+/// so files written before named vectors existed read unchanged, and a single-vector collection
+/// still writes a file older releases read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MetaFile", into = "MetaFile")]
+pub struct CollectionMeta {
+    /// Dense vectors by name; `""` is the unnamed one, and then the only dense vector.
+    pub dense: BTreeMap<String, DenseParams>,
+    /// Sparse vectors by name.
+    pub sparse: BTreeMap<String, SparseParams>,
+}
+
+/// `collection.json` as written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetaFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    size: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    distance: Option<Distance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on_disk: Option<bool>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    vectors: BTreeMap<String, DenseParams>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    sparse_vectors: BTreeMap<String, SparseParams>,
+}
+
+impl TryFrom<MetaFile> for CollectionMeta {
+    type Error = String;
+    fn try_from(f: MetaFile) -> Result<Self, String> {
+        let mut dense = f.vectors;
+        match (f.size, f.distance) {
+            (Some(size), Some(distance)) => {
+                if !dense.is_empty() {
+                    return Err("both an unnamed vector and named vectors".into());
+                }
+                dense.insert(
+                    VECTOR_NAME.to_owned(),
+                    DenseParams { size, distance, on_disk: f.on_disk.unwrap_or(false) },
+                );
+            }
+            (None, None) if f.on_disk.is_none() => {}
+            _ => return Err("`size` and `distance` go together".into()),
+        }
+        Ok(Self { dense, sparse: f.sparse_vectors })
+    }
+}
+
+impl From<CollectionMeta> for MetaFile {
+    fn from(mut m: CollectionMeta) -> Self {
+        let unnamed = m.dense.remove(VECTOR_NAME);
+        Self {
+            size: unnamed.map(|d| d.size),
+            distance: unnamed.map(|d| d.distance),
+            on_disk: unnamed.map(|d| d.on_disk),
+            vectors: m.dense,
+            sparse_vectors: m.sparse,
+        }
+    }
+}
+
 impl CollectionMeta {
+    /// A collection of one unnamed dense vector.
+    #[cfg(test)]
+    pub fn single(size: usize, distance: Distance, on_disk: bool) -> Self {
+        Self {
+            dense: BTreeMap::from([(VECTOR_NAME.to_owned(), DenseParams { size, distance, on_disk })]),
+            sparse: BTreeMap::new(),
+        }
+    }
+
+    /// The unnamed dense vector, if the collection has one.
+    pub fn unnamed(&self) -> Option<&DenseParams> {
+        self.dense.get(VECTOR_NAME)
+    }
+
+    /// Checks what a create request asked for, in Qdrant's terms.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if self.dense.is_empty() && self.sparse.is_empty() {
+            return Err(ApiError::bad_request(
+                "a collection needs at least one dense (`vectors`) or sparse (`sparse_vectors`) vector",
+            ));
+        }
+        if self.dense.contains_key(VECTOR_NAME) && self.dense.len() > 1 {
+            return Err(ApiError::bad_request("the unnamed vector cannot be mixed with named dense vectors"));
+        }
+        for (name, d) in &self.dense {
+            if d.size == 0 || d.size > MAX_DIM {
+                let at = if name.is_empty() { "vectors.size".to_owned() } else { format!("vectors.{name}.size") };
+                return Err(ApiError::validation(format!(
+                    "{at}: value {} invalid, must be from 1 to {MAX_DIM}",
+                    d.size
+                )));
+            }
+        }
+        for name in self.dense.keys().chain(self.sparse.keys()) {
+            if name.len() > MAX_NAME_LEN {
+                return Err(ApiError::bad_request(format!(
+                    "vector name `{}…` is too long: at most {MAX_NAME_LEN} bytes",
+                    name.chars().take(32).collect::<String>()
+                )));
+            }
+        }
+        if self.sparse.contains_key(VECTOR_NAME) {
+            return Err(ApiError::bad_request("a sparse vector needs a name"));
+        }
+        if let Some(name) = self.sparse.keys().find(|n| self.dense.contains_key(*n)) {
+            return Err(ApiError::bad_request(format!(
+                "vector name `{name}` is used by both a dense and a sparse vector"
+            )));
+        }
+        Ok(())
+    }
+
     /// Where a create request puts the vectors: Qdrant's `memory` (`cold`: on disk, `cached`:
     /// loaded into memory; `pinned` is refused, as Qdrant refuses it for dense vectors), else
     /// the deprecated `on_disk`, else on disk. Qdrant's own default is `cached`; qdrant-local
@@ -104,11 +242,6 @@ impl CollectionMeta {
             Some(other) => Err(format!("unknown `memory` placement `{other}`: expected cold, cached or pinned")),
             None => Ok(on_disk.unwrap_or(true)),
         }
-    }
-
-    /// The vectors' placement as Qdrant's `memory` names it.
-    pub fn memory(&self) -> &'static str {
-        if self.on_disk { "cold" } else { "cached" }
     }
 }
 
@@ -411,8 +544,19 @@ pub(crate) fn validate_name(kind: &str, name: &str) -> Result<(), ApiError> {
 }
 
 fn engine_config(meta: &CollectionMeta) -> EdgeConfig {
-    EdgeConfig::builder()
-        .vector(VECTOR_NAME, EdgeVectorParams::builder(meta.size, meta.distance.engine()).on_disk(meta.on_disk).build())
+    let mut config = EdgeConfig::builder();
+    for (name, d) in &meta.dense {
+        config = config
+            .vector(name.as_str(), EdgeVectorParams::builder(d.size, d.distance.engine()).on_disk(d.on_disk).build());
+    }
+    for (name, sp) in &meta.sparse {
+        let mut params = EdgeSparseVectorParamsBuilder::new();
+        if let Some(m) = sp.modifier {
+            params = params.modifier(m);
+        }
+        config = config.sparse_vector(name.as_str(), params.build());
+    }
+    config
         .on_disk_payload(true)
         .wal_options(WalOptions { segment_capacity: ENGINE_LOG_SEGMENT_BYTES, ..WalOptions::default() })
         .build()
@@ -535,9 +679,7 @@ impl Store {
     /// Creates a collection; 409 if one of that name exists.
     pub fn create(&self, name: &str, meta: CollectionMeta) -> Result<(), ApiError> {
         validate_name("collection", name)?;
-        if meta.size == 0 || meta.size > 65_536 {
-            return Err(ApiError::bad_request(format!("vector size must be between 1 and 65536, got {}", meta.size)));
-        }
+        meta.validate()?;
         let _ddl = lock(&self.ddl);
         if self.exists(name) {
             return Err(ApiError::conflict(format!("Collection `{name}` already exists!")));
@@ -682,13 +824,53 @@ mod tests {
     #[test]
     fn collections_created_before_the_on_disk_setting_keep_their_vectors_in_memory() {
         let old: CollectionMeta = serde_json::from_str(r#"{ "size": 384, "distance": "Cosine" }"#).unwrap();
-        assert!(!old.on_disk);
+        assert!(!old.unnamed().unwrap().on_disk);
         let new: CollectionMeta =
             serde_json::from_str(r#"{ "size": 384, "distance": "Cosine", "on_disk": true }"#).unwrap();
-        assert!(new.on_disk);
+        assert!(new.unnamed().unwrap().on_disk);
         assert!(
             serde_json::from_str::<CollectionMeta>(r#"{ "size": 4, "distance": "Cosine", "onDisk": true }"#).is_err()
         );
+    }
+
+    #[test]
+    fn a_single_vector_collection_writes_the_file_older_releases_read() {
+        let single = CollectionMeta::single(384, Distance::Cosine, true);
+        let written = serde_json::to_value(&single).unwrap();
+        assert_eq!(written, serde_json::json!({ "size": 384, "distance": "Cosine", "on_disk": true }));
+        assert_eq!(serde_json::from_value::<CollectionMeta>(written).unwrap(), single);
+    }
+
+    #[test]
+    fn named_dense_and_sparse_vectors_round_trip_through_the_file() {
+        let text = r#"{ "vectors": { "dense": { "size": 8, "distance": "Dot", "on_disk": false } },
+                        "sparse_vectors": { "bm25": { "modifier": "idf" }, "plain": {} } }"#;
+        let meta: CollectionMeta = serde_json::from_str(text).unwrap();
+        assert!(meta.unnamed().is_none());
+        assert_eq!(meta.dense["dense"], DenseParams { size: 8, distance: Distance::Dot, on_disk: false });
+        assert_eq!(meta.sparse["bm25"].modifier, Some(qdrant_edge::Modifier::Idf));
+        assert_eq!(meta.sparse["plain"].modifier, None);
+        let again: CollectionMeta = serde_json::from_value(serde_json::to_value(&meta).unwrap()).unwrap();
+        assert_eq!(again, meta);
+        // Unnamed plus sparse, as Qdrant allows.
+        let mixed: CollectionMeta =
+            serde_json::from_str(r#"{ "size": 4, "distance": "Cosine", "sparse_vectors": { "s": {} } }"#).unwrap();
+        assert_eq!(mixed.unnamed().unwrap().size, 4);
+        assert!(mixed.validate().is_ok());
+        for bad in [
+            r#"{ "size": 4 }"#,
+            r#"{ "size": 4, "distance": "Cosine", "vectors": { "a": { "size": 4, "distance": "Cosine" } } }"#,
+            r#"{ "sparse_vectors": { "s": { "modifier": "bm25" } } }"#,
+        ] {
+            assert!(serde_json::from_str::<CollectionMeta>(bad).is_err(), "{bad}");
+        }
+        let clash: CollectionMeta = serde_json::from_str(
+            r#"{ "vectors": { "x": { "size": 4, "distance": "Cosine" } }, "sparse_vectors": { "x": {} } }"#,
+        )
+        .unwrap();
+        assert!(clash.validate().unwrap_err().message.contains("both a dense and a sparse"));
+        let empty: CollectionMeta = serde_json::from_str("{}").unwrap();
+        assert!(empty.validate().is_err());
     }
 
     #[test]

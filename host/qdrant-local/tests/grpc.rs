@@ -197,3 +197,144 @@ async fn an_api_key_guards_rest_and_grpc_alike() {
     assert!(client.list_collections().await.unwrap().collections.is_empty());
     server.shutdown().await.unwrap();
 }
+
+/// Named dense and sparse vectors and the Query API with prefetches and fusions, through the
+/// official client; the answers must equal REST's (whose rankings `tests/hybrid.rs` checks
+/// against brute force).
+#[tokio::test]
+async fn official_client_hybrid_collection_and_fusion_queries() {
+    use qdrant_client::qdrant::{
+        Fusion, GetPointsBuilder, Modifier, NamedVectors, PrefetchQueryBuilder, Query, Rrf, SparseVectorParamsBuilder,
+        SparseVectorsConfigBuilder, Vector, VectorInput, VectorsConfigBuilder, vectors_config, vectors_output,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+    let client = Qdrant::from_url(&server.grpc_url()).build().unwrap();
+    let api = Api::new(&server);
+
+    let mut dense = VectorsConfigBuilder::default();
+    dense.add_named_vector_params("dense", VectorParamsBuilder::new(DIM as u64, Distance::Cosine));
+    let mut sparse = SparseVectorsConfigBuilder::default();
+    sparse.add_named_vector_params("bm25", SparseVectorParamsBuilder::default().modifier(Modifier::Idf));
+    client
+        .create_collection(CreateCollectionBuilder::new("h").vectors_config(dense).sparse_vectors_config(sparse))
+        .await
+        .unwrap();
+    let info = client.collection_info("h").await.unwrap().result.unwrap();
+    let params = info.config.unwrap().params.unwrap();
+    let Some(vectors_config::Config::ParamsMap(map)) = params.vectors_config.unwrap().config else { panic!() };
+    assert_eq!(map.map["dense"].size, DIM as u64);
+    assert_eq!(params.sparse_vectors_config.unwrap().map["bm25"].modifier, Some(Modifier::Idf as i32));
+    let rest = api.ok("GET", "/collections/{collection_name}", "/collections/h", None).await;
+    assert_eq!(rest["config"]["params"]["sparse_vectors"], json!({ "bm25": { "modifier": "idf" } }));
+
+    // Term `t` of point `i`: `i % 5`, `10 + i % 3`, and 99 in all but every seventh point.
+    let terms = |i: u64| -> (Vec<u32>, Vec<f32>) {
+        let mut t = vec![(i % 5) as u32, 10 + (i % 3) as u32];
+        if !i.is_multiple_of(7) {
+            t.push(99);
+        }
+        let values = t.iter().enumerate().map(|(k, _)| 1.0 + k as f32 * 0.1 + i as f32 * 0.001).collect();
+        (t, values)
+    };
+    let points: Vec<PointStruct> = (0..N)
+        .map(|i| {
+            let (indices, values) = terms(i);
+            let vectors = NamedVectors::default()
+                .add_vector("dense", Vector::new_dense(vector(i, DIM)))
+                .add_vector("bm25", Vector::new_sparse(indices, values));
+            PointStruct::new(i, vectors, Payload::from(HashMap::from([("n", PbValue::from(i as i64))])))
+        })
+        .collect();
+    for chunk in points.chunks(200) {
+        client.upsert_points(UpsertPointsBuilder::new("h", chunk.to_vec()).wait(true)).await.unwrap();
+    }
+
+    // Named vectors come back by name, the sparse one as sparse.
+    let got = client.get_points(GetPointsBuilder::new("h", vec![8.into()]).with_vectors(true)).await.unwrap();
+    let Some(vectors_output::VectorsOptions::Vectors(named)) =
+        got.result[0].vectors.clone().and_then(|v| v.vectors_options)
+    else {
+        panic!("{:?}", got.result[0])
+    };
+    let bm25 = named.vectors["bm25"].clone().into_vector();
+    let qdrant_client::qdrant::vector_output::Vector::Sparse(sp) = bm25 else { panic!("{bm25:?}") };
+    let (mut want_indices, _) = terms(8);
+    want_indices.sort_unstable();
+    assert_eq!(sp.indices, want_indices);
+
+    let q = vector(31_337, DIM);
+    let (sq_indices, sq_values) = (vec![99u32, 3, 11], vec![1.0f32, 0.8, 0.5]);
+    let prefetches = || {
+        [
+            PrefetchQueryBuilder::default().query(Query::new_nearest(q.clone())).using("dense").limit(20u64),
+            PrefetchQueryBuilder::default()
+                .query(Query::new_nearest(VectorInput::new_sparse(sq_indices.clone(), sq_values.clone())))
+                .using("bm25")
+                .limit(20u64),
+        ]
+    };
+    let rest_prefetch = json!([
+        { "query": q, "using": "dense", "limit": 20 },
+        { "query": { "indices": sq_indices, "values": sq_values }, "using": "bm25", "limit": 20 }
+    ]);
+    for (grpc_query, rest_query) in [
+        (Query::new_fusion(Fusion::Rrf), json!({ "fusion": "rrf" })),
+        (Query::new_fusion(Fusion::Dbsf), json!({ "fusion": "dbsf" })),
+        (Query::new_rrf(Rrf { k: Some(10), weights: vec![] }), json!({ "rrf": { "k": 10 } })),
+    ] {
+        let [a, b] = prefetches();
+        let res = client
+            .query(
+                QueryPointsBuilder::new("h")
+                    .add_prefetch(a)
+                    .add_prefetch(b)
+                    .query(grpc_query)
+                    .filter(Filter::must([Condition::range(
+                        "n",
+                        qdrant_client::qdrant::Range { gte: Some(10.0), ..Default::default() },
+                    )]))
+                    .limit(6u64)
+                    .offset(2u64)
+                    .with_payload(true),
+            )
+            .await
+            .unwrap();
+        let got: Vec<(u64, f32)> = res.result.iter().map(|p| (num(&p.id), p.score)).collect();
+        let rest = api
+            .query(
+                "h",
+                json!({ "prefetch": rest_prefetch, "query": rest_query, "limit": 6, "offset": 2,
+                        "filter": { "must": [{ "key": "n", "range": { "gte": 10 } }] } }),
+            )
+            .await;
+        let want: Vec<(u64, f32)> =
+            rest.iter().map(|p| (p["id"].as_u64().unwrap(), p["score"].as_f64().unwrap() as f32)).collect();
+        // Points tied on a fused score may differ at the cut between two requests; the scores
+        // may not, nor the score of any point both answers hold.
+        let scores = |v: &[(u64, f32)]| v.iter().map(|p| p.1).collect::<Vec<_>>();
+        assert_eq!(scores(&got), scores(&want), "{rest_query}: {got:?} vs {want:?}");
+        for (id, score) in &got {
+            assert!(want.iter().all(|w| w.0 != *id || w.1 == *score), "{rest_query}: {got:?} vs {want:?}");
+        }
+        assert_eq!(got.len(), 6);
+        assert!(res.result.iter().all(|p| p.payload["n"].as_integer().unwrap() >= 10));
+    }
+
+    // Errors: an unknown vector name and a bad sparse vector are InvalidArgument.
+    let err = client.query(QueryPointsBuilder::new("h").query(Query::new_nearest(q.clone())).using("nope")).await;
+    let err = err.unwrap_err().to_string();
+    assert!(err.contains("Not existing vector name error: nope"), "{err}");
+    let bad = PointStruct::new(
+        1,
+        NamedVectors::default().add_vector("bm25", Vector::new_sparse(vec![1u32, 1], vec![1.0f32, 2.0])),
+        Payload::new(),
+    );
+    let err = client.upsert_points(UpsertPointsBuilder::new("h", vec![bad])).await.unwrap_err().to_string();
+    assert!(err.contains("unique"), "{err}");
+    let err =
+        client.query(QueryPointsBuilder::new("h").query(Query::new_fusion(Fusion::Rrf))).await.unwrap_err().to_string();
+    assert!(err.contains("prefetch"), "{err}");
+    drop(client);
+    server.shutdown().await.unwrap();
+}

@@ -75,7 +75,19 @@ async fn collection_lifecycle() {
     let (st, _) = api
         .call("PUT", t, "/collections/named", Some(json!({ "vectors": { "a": { "size": 4, "distance": "Cosine" } } })))
         .await;
-    assert_eq!(st, 400);
+    assert_eq!(st, 200, "named vectors");
+    let info = api.ok("GET", t, "/collections/named", None).await;
+    assert_eq!(info["config"]["params"]["vectors"]["a"]["size"], 4);
+    assert!(info["config"]["params"].get("sparse_vectors").is_none(), "{info}");
+    let (st, body) = api
+        .call(
+            "PUT",
+            t,
+            "/collections/mixed",
+            Some(json!({ "vectors": { "a": { "size": 4, "distance": "Cosine" }, "": { "size": 4, "distance": "Dot" } } })),
+        )
+        .await;
+    assert_eq!(st, 400, "the unnamed vector and named ones do not mix: {body}");
     s.shutdown().await.unwrap();
 }
 

@@ -5,8 +5,8 @@
 //!   delimiter and column types);
 //! - `csv.rs`: the CSV record reader (quotes, embedded delimiters and line breaks);
 //! - `table.rs`: a file read row by row with byte offsets and line numbers;
-//! - `mapping.rs`: rows to records (typed values, Czech decimals and dates);
-//! - `date.rs`: ISO 8601 and Czech dates to RFC 3339;
+//! - `mapping.rs`: rows to records (typed values, Czech decimals, dates read with the SDK's
+//!   [`weir_sdk::date::Instant`]);
 //! - `cursor.rs`: the read state (offset, line, header hash).
 //!
 //! Every read reopens the file and goes on from the stored state's byte offset, so a page costs
@@ -17,7 +17,6 @@
 mod config;
 mod csv;
 mod cursor;
-mod date;
 mod mapping;
 mod table;
 
@@ -25,11 +24,11 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek};
 
+use weir_sdk::date::Instant;
 use weir_sdk::{Error, KeyPage, Page, Result, Scope, Source, StreamInfo};
 
 use crate::config::{Config, Stream};
 use crate::cursor::State;
-use crate::date::Instant;
 use crate::mapping::{Miss, check_header, map_row};
 use crate::table::{Table, io_error};
 

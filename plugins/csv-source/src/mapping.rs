@@ -7,10 +7,10 @@
 //! it was and reported in a [`Miss`]; the pipeline's `types` validation rejects it by its key.
 
 use serde_json::{Map, Number, Value};
+use weir_sdk::date::Instant;
 use weir_sdk::{Error, Record, Result};
 
 use crate::config::{CellType, Stream};
-use crate::date::Instant;
 use crate::table::{Content, Row};
 
 /// A record and its cursor as an instant, for incremental reads.

@@ -30,7 +30,11 @@
 //! Build with `cargo build --release --target wasm32-wasip2`. Native builds (`cargo test`)
 //! compile the same code without the WebAssembly glue, so pure logic is unit-tested as usual;
 //! there the host imports are stand-ins: no secrets, no HTTP, logs go to stderr.
+//!
+//! Besides the traits: [`http`] and [`log`] reach the host, and [`date::Instant`] reads the ISO
+//! and Czech dates business systems write into the RFC 3339 instants the host compares.
 
+pub mod date;
 mod error;
 mod host;
 pub mod http;
