@@ -55,7 +55,8 @@ tasks:
   lint           rustfmt --check, clippy -D warnings and rustdoc -D warnings on both workspaces
   demo [ARGS]    setup, build plugins, then run `weir demo ARGS`
   bench [ARGS]   the sync benchmark (scenarios: hash openai local scaling; sizes:
-                 --products N --openai-products N --local-products N --scaling N,N,...);
+                 --products N --openai-products N --local-products N --scaling N,N,...;
+                 --local-rounds N repeats local's comparison with the model alone);
                  bench --all: every benchmark of the workspace
   reliability    the long reliability suite (more kills, larger data, longer outages)
   fuzz [SECONDS] each fuzz target of fuzz/ for SECONDS (default 60) from fuzz/seeds/<target>,

@@ -2,15 +2,17 @@
 //! store and each embedder, in the scenarios of `docs/BENCHMARKS.md`.
 //!
 //! ```text
-//! cargo xtask bench-sync                              # every scenario
-//! cargo xtask bench-sync hash scaling                 # some of them
-//! cargo xtask bench-sync local --local-products 3000  # sizes: --products, --local-products,
-//!                                                     # --openai-products, --scaling 10000,50000
+//! cargo xtask bench                              # every scenario
+//! cargo xtask bench hash scaling                 # some of them
+//! cargo xtask bench local --local-products 3000  # sizes: --products, --local-products,
+//!                                                # --openai-products, --scaling 10000,50000;
+//!                                                # --local-rounds N
 //! ```
 //!
 //! Scenarios: `hash` (latency off), `openai` (BlueJet pages 150 ± 50 ms, embedding requests
-//! 300 ms, against the simulators), `local` (the bundled model, and the same texts embedded by
-//! the model alone), `scaling` (initial full syncs of growing catalogues; `scaling-external`
+//! 300 ms, against the simulators), `local` (the bundled model; then weir's initial full sync
+//! against the model alone at its best batching on the same texts and against weir's batching
+//! before length sorting, `--local-rounds N` alternating), `scaling` (initial full syncs of growing catalogues; `scaling-external`
 //! the same with the store outside the weir process). Every run is a child
 //! process, so wall time, peak RSS (its `VmHWM`) and CPU time (`wait4`) are its own. Figures go to stdout as
 //! Markdown and to `target/bench/sync.json`.
@@ -26,12 +28,15 @@ use bluejet_sim::{BlueJetSim, ChangeRequest, FaultSpec, OpenAiSim, PRODUCTS, Run
 use serde_json::{Value, json};
 
 const TEXT: &str = "{name} · {category} · {brand} · {description}";
+/// Texts of the local scenario's sweep of the model alone's settings.
+const SWEEP_TEXTS: usize = 500;
 
 struct Args {
     scenarios: Vec<String>,
     products: usize,
     openai_products: usize,
     local_products: usize,
+    local_rounds: usize,
     scaling: Vec<usize>,
 }
 
@@ -41,6 +46,7 @@ fn args() -> Args {
         products: 109_253,
         openai_products: 109_253,
         local_products: 2_000,
+        local_rounds: 1,
         scaling: vec![10_000, 50_000, 109_253, 500_000],
     };
     let mut it = std::env::args().skip(1);
@@ -50,6 +56,7 @@ fn args() -> Args {
             "--products" => a.products = num(),
             "--openai-products" => a.openai_products = num(),
             "--local-products" => a.local_products = num(),
+            "--local-rounds" => a.local_rounds = num().max(1),
             "--scaling" => {
                 let list = it.next().expect("a list");
                 a.scaling = list.split(',').map(|n| n.replace('_', "").parse().expect("a number")).collect();
@@ -78,12 +85,13 @@ struct Measured {
 
 // The child is reaped by `wait4` (for its resource usage), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
-fn weir_run(cfg: &Path, mode: &str) -> (f64, Value, f64, f64) {
+fn weir_run(cfg: &Path, mode: &str, envs: &[(&str, &str)]) -> (f64, Value, f64, f64) {
     let t = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_weir"))
         .args(["run", "--json", "--force", "--mode", mode, "--config"])
         .arg(cfg)
         .env("WEIR_LOG", "warn")
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -121,6 +129,15 @@ fn weir_run(cfg: &Path, mode: &str) -> (f64, Value, f64, f64) {
     let report = reports.into_iter().next().unwrap();
     let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
     (wall, report, peak_kib as f64 / 1024.0, cpu)
+}
+
+/// CPU seconds this process has used so far, all threads (user and system).
+fn own_cpu_s() -> f64 {
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a live local.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn tv(t: libc::timeval) -> f64 {
@@ -190,8 +207,13 @@ text = "{TEXT}"
 }
 
 fn measured(label: &str, sim: &RunningBlueJetSim, cfg: &Path, mode: &str) -> Measured {
+    measured_with(label, sim, cfg, mode, &[])
+}
+
+/// [`measured`] with extra environment variables for the child.
+fn measured_with(label: &str, sim: &RunningBlueJetSim, cfg: &Path, mode: &str, envs: &[(&str, &str)]) -> Measured {
     let before = sim.stats();
-    let (wall_s, report, peak_rss_mb, cpu_s) = weir_run(cfg, mode);
+    let (wall_s, report, peak_rss_mb, cpu_s) = weir_run(cfg, mode, envs);
     let after = sim.stats();
     let bluejet_calls = (after.data_calls + after.auth_calls) - (before.data_calls + before.auth_calls);
     let m = Measured { label: label.to_owned(), wall_s, report, peak_rss_mb, cpu_s, bluejet_calls };
@@ -331,39 +353,183 @@ async fn openai(a: &Args, out: &mut Vec<Value>) {
     sim.shutdown().await;
 }
 
+/// Local model: the usual series, then weir's initial full sync against the model alone at
+/// its best batching on the same texts (bare ONNX Runtime sessions, all texts tokenised
+/// beforehand and sorted by length together), and against weir with the batching it had
+/// before length sorting (`WEIR_LOCAL_BATCHING=legacy`: 16 texts per call in catalogue order).
+/// The model alone's best sessions × threads and token budget come from a sweep on the first
+/// [`SWEEP_TEXTS`] texts; with `--local-rounds N` the three runs repeat N times, alternating
+/// their order. Texts per CPU second are reported beside texts per second: on a machine with
+/// other work they show the overhead when the wall times cannot.
 async fn local(a: &Args, out: &mut Vec<Value>) {
-    use weir_embed::{Embedder, LocalConfig, LocalEmbedder, LocalModel, Purpose};
+    use weir_embed::{DEFAULT_BATCH_SIZE, LocalModel, ModelAlone, ModelPaths, Purpose};
+    let model = LocalModel::MultilingualE5Small;
+    let paths = ModelPaths::discover();
+    assert!(paths.is_installed(model), "the local model is not installed: run `cargo xtask setup`");
     let sim = sim(a.local_products).await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), &sim, "[embedding]\nprovider = \"local\"\nmodel = \"multilingual-e5-small\"\n");
+    let keep = tempfile::tempdir().unwrap();
+    let embedding = "[embedding]\nprovider = \"local\"\nmodel = \"multilingual-e5-small\"\n";
+    let cfg = write_config(keep.path(), &sim, embedding);
     eprintln!("local model, {} products", a.local_products);
     let rows = tokio::task::block_in_place(|| series(&sim, &cfg));
     table(&format!("Local model (multilingual-e5-small, int8), {} products, latency off", a.local_products), &rows);
+    sim.shutdown().await;
 
-    // The model alone on the same texts, in this process, after the sync (same machine state).
+    // The texts weir sends for the catalogue as a fresh simulator serves it.
+    let fresh = self::sim(a.local_products).await;
     let template = weir_engine::Template::parse(TEXT).unwrap();
-    let keys = sim.keys(PRODUCTS);
-    let texts: Vec<String> = rows[0].report["counts"]["fetched"]
-        .as_u64()
-        .map(|_| keys.iter().map(|k| template.render(&Value::Object(sim.record(PRODUCTS, k).unwrap()))).collect())
-        .unwrap_or_default();
-    let embedder = LocalEmbedder::new(LocalConfig::new(LocalModel::MultilingualE5Small)).unwrap();
-    embedder.embed(&texts[..8.min(texts.len())], Purpose::Passage).await.unwrap();
-    let t = Instant::now();
-    embedder.embed(&texts, Purpose::Passage).await.unwrap();
-    let alone = t.elapsed().as_secs_f64();
-    let full = &rows[0];
+    let id = model.model_id();
+    let texts: Vec<String> = fresh
+        .keys(PRODUCTS)
+        .iter()
+        .map(|k| template.render(&Value::Object(fresh.record(PRODUCTS, k).unwrap())))
+        .filter(|t| !t.is_empty())
+        .map(|t| id.text_for(Purpose::Passage, &t).into_owned())
+        .collect();
+    fresh.shutdown().await;
+
+    // The model alone: which sessions × threads and token budget do best.
+    let sample = &texts[..texts.len().min(SWEEP_TEXTS)];
+    println!("\n### The model alone (bare ONNX Runtime, texts tokenised beforehand), first {} texts\n", sample.len());
+    println!("| sessions × threads | batching | texts/s | texts per CPU s | padding efficiency |");
+    println!("|---|---|---:|---:|---:|");
+    let mut layouts: Vec<((usize, usize), ModelAlone)> =
+        [(1, 2), (2, 1)].into_iter().map(|(s, t)| ((s, t), ModelAlone::new(&paths, model, s, t).unwrap())).collect();
+    let mut sweep = Vec::new();
+    let mut best: Option<((usize, usize), usize, f64)> = None;
+    for (layout, alone) in &mut layouts {
+        let warm = alone.prepare(&sample[..32.min(sample.len())], 0, 16, false).unwrap();
+        alone.run(&warm).unwrap();
+        let mut grid: Vec<(usize, usize, bool)> = vec![(0, 16, false), (0, 16, true)];
+        grid.extend([400, 600, 800, 1200, 1600, 2400].map(|b| (b, DEFAULT_BATCH_SIZE, true)));
+        for (budget, max_texts, sort) in grid {
+            let prepared = alone.prepare(sample, budget, max_texts, sort).unwrap();
+            let cpu = own_cpu_s();
+            let rate = prepared.texts as f64 / alone.run(&prepared).unwrap().as_secs_f64();
+            let per_cpu = prepared.texts as f64 / (own_cpu_s() - cpu);
+            let efficiency = prepared.tokens as f64 / prepared.padded_tokens as f64;
+            let batching = match (budget, sort) {
+                (0, false) => "16 texts, catalogue order".to_owned(),
+                (0, true) => "16 texts, sorted".to_owned(),
+                (b, _) => format!("sorted, ≤ {b} padded tokens"),
+            };
+            println!("| {} × {} | {batching} | {rate:.1} | {per_cpu:.1} | {efficiency:.2} |", layout.0, layout.1);
+            sweep.push(
+                json!({ "sessions": layout.0, "threads": layout.1, "max_tokens": budget, "max_texts": max_texts,
+                               "sorted": sort, "texts_per_s": rate, "texts_per_cpu_s": per_cpu,
+                               "padding_efficiency": efficiency }),
+            );
+            if budget > 0 && best.is_none_or(|(_, _, r)| rate > r) {
+                best = Some((*layout, budget, rate));
+            }
+        }
+    }
+    let ((sessions, threads), budget, _) = best.unwrap();
+    let alone_index = layouts.iter().position(|(l, _)| *l == (sessions, threads)).unwrap();
+    let all = layouts[alone_index].1.prepare(&texts, budget, DEFAULT_BATCH_SIZE, true).unwrap();
+
+    // weir against the model alone and against weir's batching before, alternating.
+    struct Run {
+        what: &'static str,
+        round: usize,
+        per_s: f64,
+        per_cpu_s: f64,
+        weir: Option<Measured>,
+    }
+    let mut runs: Vec<Run> = Vec::new();
+    for round in 0..a.local_rounds {
+        let mut order = ["weir", "legacy", "alone"];
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for what in order {
+            if what == "alone" {
+                let cpu = own_cpu_s();
+                let secs = layouts[alone_index].1.run(&all).unwrap().as_secs_f64();
+                let cpu = own_cpu_s() - cpu;
+                eprintln!("  model alone: {secs:.2} s");
+                let (per_s, per_cpu_s) = (texts.len() as f64 / secs, texts.len() as f64 / cpu);
+                runs.push(Run { what, round, per_s, per_cpu_s, weir: None });
+                continue;
+            }
+            let sim = self::sim(a.local_products).await;
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = write_config(dir.path(), &sim, embedding);
+            let envs: &[(&str, &str)] = if what == "legacy" { &[("WEIR_LOCAL_BATCHING", "legacy")] } else { &[] };
+            let m = tokio::task::block_in_place(|| measured_with(what, &sim, &cfg, "full", envs));
+            let (per_s, per_cpu_s) = (texts.len() as f64 / m.wall_s, texts.len() as f64 / m.cpu_s);
+            runs.push(Run { what, round, per_s, per_cpu_s, weir: Some(m) });
+            sim.shutdown().await;
+        }
+    }
+
+    println!(
+        "\n### Local full sync against the model alone, {} products ({} texts), {} round(s) alternating\n",
+        a.local_products,
+        texts.len(),
+        a.local_rounds
+    );
+    println!("| round | run | texts/s | texts per CPU s | wall s | texts embedded | inference calls | peak RSS MiB |");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|");
+    let efficiency = all.tokens as f64 / all.padded_tokens as f64;
+    for r in &runs {
+        let label = match r.what {
+            "weir" => "weir full sync (length-sorted batching, defaults)".to_owned(),
+            "legacy" => "weir full sync, batching before (16 texts in catalogue order)".to_owned(),
+            _ => format!(
+                "model alone: {sessions} × {threads} threads, all texts sorted, ≤ {budget} padded tokens (padding efficiency {efficiency:.2})"
+            ),
+        };
+        let (wall, embedded, calls, peak) = match &r.weir {
+            Some(m) => (
+                m.wall_s,
+                u(&m.report["embedding"]["cache_misses"]),
+                u(&m.report["embedding"]["requests"]),
+                format!("{:.0}", m.peak_rss_mb),
+            ),
+            None => (texts.len() as f64 / r.per_s, all.texts as u64, all.calls() as u64, "–".to_owned()),
+        };
+        println!(
+            "| {} | {label} | {:.1} | {:.1} | {wall:.1} | {embedded} | {calls} | {peak} |",
+            r.round + 1,
+            r.per_s,
+            r.per_cpu_s
+        );
+    }
+    let median = |what: &str, cpu: bool| {
+        let mut v: Vec<f64> =
+            runs.iter().filter(|r| r.what == what).map(|r| if cpu { r.per_cpu_s } else { r.per_s }).collect();
+        v.sort_by(f64::total_cmp);
+        (v[(v.len() - 1) / 2] + v[v.len() / 2]) / 2.0
+    };
+    let (weir, legacy, alone) = (median("weir", false), median("legacy", false), median("alone", false));
+    let (weir_cpu, legacy_cpu, alone_cpu) = (median("weir", true), median("legacy", true), median("alone", true));
     println!();
     println!(
-        "- full sync wall / the model alone on the same {} texts: {:.1} s / {:.1} s = **{:.2}×** (target ≤ 1.15×)",
-        texts.len(),
-        full.wall_s,
-        alone,
-        full.wall_s / alone
+        "- weir / the model alone at its best batching: {weir:.1} / {alone:.1} texts/s = **{:.2}** (target ≥ 0.85)",
+        weir / alone
     );
-    out.push(json!({ "scenario": "local", "products": a.local_products, "model_alone_s": alone,
-                     "runs": rows.iter().map(to_json).collect::<Vec<_>>() }));
-    sim.shutdown().await;
+    println!(
+        "- weir / weir's batching before: {weir:.1} / {legacy:.1} texts/s = **{:.2}×** (target ≥ 2×)",
+        weir / legacy
+    );
+    println!(
+        "- per CPU second: weir / the model alone {weir_cpu:.1} / {alone_cpu:.1} = {:.2}; weir / before {weir_cpu:.1} / {legacy_cpu:.1} = {:.2}×",
+        weir_cpu / alone_cpu,
+        weir_cpu / legacy_cpu
+    );
+    let comparison: Vec<Value> = runs
+        .iter()
+        .map(|r| {
+            json!({ "run": r.what, "round": r.round, "texts_per_s": r.per_s, "texts_per_cpu_s": r.per_cpu_s,
+                    "weir": r.weir.as_ref().map(to_json) })
+        })
+        .collect();
+    out.push(json!({ "scenario": "local", "products": a.local_products, "texts": texts.len(),
+                     "runs": rows.iter().map(to_json).collect::<Vec<_>>(), "model_alone_sweep": sweep,
+                     "best": { "sessions": sessions, "threads": threads, "max_tokens": budget },
+                     "comparison": comparison, "weir_over_alone": weir / alone, "weir_over_legacy": weir / legacy,
+                     "weir_over_alone_per_cpu": weir_cpu / alone_cpu, "weir_over_legacy_per_cpu": weir_cpu / legacy_cpu }));
 }
 
 async fn scaling(a: &Args, out: &mut Vec<Value>, external: bool) {

@@ -41,17 +41,21 @@ pub const ORT_DYLIB_ENV: &str = "ORT_DYLIB_PATH";
 /// Environment variable overriding the batching and thread settings of every local embedder
 /// of the process, for measurements: `legacy` (16 texts per call in the given order, one
 /// session of 2 threads: weir before length-sorted batching) or a list such as
-/// `sessions=2,threads=1,tokens=1600,texts=64,sort=on` (any subset).
+/// `sessions=2,threads=1,tokens=400,texts=64,sort=on` (any subset).
 pub const BATCHING_ENV: &str = "WEIR_LOCAL_BATCHING";
 /// Texts per inference call at most; the token budget ([`DEFAULT_BATCH_TOKENS`]) usually
 /// cuts a call first.
 pub const DEFAULT_BATCH_SIZE: usize = 64;
 /// Padded tokens (longest text × texts) per inference call at most, over texts sorted by
-/// token count. Measured on product texts (docs/BENCHMARKS.md).
-pub const DEFAULT_BATCH_TOKENS: usize = 1600;
-/// Intra-op threads per session.
+/// token count. Smaller calls ran faster on 2 cores, down to the smallest budget tried (the
+/// model alone on 500 product texts, 2 sessions of 1 thread: 78.7 texts per CPU second at 400,
+/// 67.3 at 800, 60.9 at 1,600, 57.7 at 2,400; docs/BENCHMARKS.md): a product text is ~77
+/// tokens, so a call holds ~5 of them and its activations stay in the CPU's caches.
+pub const DEFAULT_BATCH_TOKENS: usize = 400;
+/// Intra-op threads per session: one, with [`DEFAULT_SESSIONS`] sessions side by side, kept
+/// both cores as busy as one session of two threads and wasted less waiting for each other.
 pub const DEFAULT_THREADS: usize = 1;
-/// Sessions running inference calls concurrently.
+/// Sessions running inference calls concurrently (they share their prepacked weights).
 pub const DEFAULT_SESSIONS: usize = 2;
 /// Token limit of both models; longer inputs are cut at the tokenizer.
 pub const MAX_TOKENS: usize = 512;
@@ -253,7 +257,7 @@ impl LocalConfig {
     pub fn apply_batching(&mut self, spec: &str) -> Result<()> {
         let bad = |what: &str| {
             Error::Config(format!(
-                "{BATCHING_ENV}: {what} (e.g. `legacy` or `sessions=2,threads=1,tokens=1600,texts=64,sort=on`)"
+                "{BATCHING_ENV}: {what} (e.g. `legacy` or `sessions=2,threads=1,tokens=400,texts=64,sort=on`)"
             ))
         };
         if spec.trim() == "legacy" {
@@ -357,19 +361,34 @@ impl LocalEmbedder {
         let pool = Arc::clone(&self.pool);
         let counters = Arc::clone(&self.counters);
         let dimension = self.model.dimension as usize;
-        tokio::task::spawn_blocking(move || pool.embed(&sent, dimension, &counters))
+        // Dropping this future (a stopped run) cannot stop the blocking thread, but it tells
+        // it to run no further inference call: the thread ends after the calls under way.
+        let abandoned = AbandonOnDrop(Arc::new(AtomicBool::new(false)));
+        let flag = Arc::clone(&abandoned.0);
+        tokio::task::spawn_blocking(move || pool.embed(&sent, dimension, &counters, &flag))
             .await
             .map_err(|e| Error::Inference(format!("inference task failed: {e}")))?
     }
 }
 
-/// Caps glibc's malloc at two arenas and hands blocks of 1 MiB or more straight back to the
+/// Sets its flag when dropped: the future waiting for an embedding was abandoned.
+struct AbandonOnDrop(Arc<AtomicBool>);
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Caps glibc's malloc at two arenas and hands blocks of 16 MiB or more straight back to the
 /// system when freed, for the rest of the process. ONNX Runtime allocates its inference
-/// buffers (hundreds of MiB for a padded batch of long texts) with the C allocator, from
-/// whichever blocking thread runs the batch; by default every such thread gets an arena of its
-/// own, each keeping its freed peak. Measured on a 2,000-product local sync: 1,057-1,078 MiB
-/// peak by default, 908-978 MiB with two arenas, 718 MiB with both settings, for inference
-/// about 5 % slower (the page faults of fresh mappings; `docs/BENCHMARKS.md`).
+/// buffers with the C allocator, from whichever thread runs the call; by default every such
+/// thread gets an arena of its own, each keeping its freed peak. Measured on a 2,000-product
+/// local sync with 16-text calls in catalogue order: 1,057-1,078 MiB peak by default, 908-978
+/// MiB with two arenas, 718 MiB with a 1 MiB threshold as well (`docs/BENCHMARKS.md`). Calls
+/// cut at [`DEFAULT_BATCH_TOKENS`] need buffers of a few MiB, which a 1 MiB threshold mapped
+/// and unmapped on every call: ~10 % more CPU per text than 16 MiB (the model alone on 2 cores,
+/// 2 sessions: 62-65 against 66-68 texts per CPU second).
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -377,7 +396,7 @@ fn limit_malloc_arenas() {
         ONCE.call_once(|| {
             // SAFETY: mallopt only changes a limit that glibc reads under its own lock.
             #[allow(unsafe_code)]
-            let set = unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) & libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20) };
+            let set = unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) & libc::mallopt(libc::M_MMAP_THRESHOLD, 16 << 20) };
             if set != 1 {
                 tracing::debug!("could not limit malloc arenas");
             }
@@ -507,8 +526,15 @@ impl Pool {
     }
 
     /// Tokenises `sent` once, plans the inference calls and runs them on up to `sessions`
-    /// threads, each call on whichever session is free; unit vectors in `sent`'s order.
-    fn embed(&self, sent: &[String], dimension: usize, counters: &Counters) -> Result<Vec<Vec<f32>>> {
+    /// threads, each call on whichever session is free; unit vectors in `sent`'s order. Once
+    /// `abandoned` is set no further call starts and the texts are not embedded.
+    fn embed(
+        &self,
+        sent: &[String],
+        dimension: usize,
+        counters: &Counters,
+        abandoned: &AtomicBool,
+    ) -> Result<Vec<Vec<f32>>> {
         let vocabulary = self.vocabulary()?;
         let encodings = sent
             .iter()
@@ -522,7 +548,7 @@ impl Pool {
         let stop = AtomicBool::new(false);
         let work = || -> Result<Vec<(usize, Vec<Vec<f32>>)>> {
             let mut done = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) && !abandoned.load(Ordering::Relaxed) {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(call) = calls.get(i) else { break };
                 let outcome = self.lease().and_then(|mut lease| match lease.model.as_mut() {
@@ -555,6 +581,9 @@ impl Pool {
             })
         };
 
+        if abandoned.load(Ordering::Relaxed) {
+            return Err(Error::Inference("abandoned by its caller".into()));
+        }
         let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); sent.len()];
         for outcome in outcomes {
             for (i, call_vectors) in outcome? {

@@ -182,12 +182,12 @@ async fn batching_and_order_do_not_change_the_vectors() {
     texts.insert(30, String::new());
     let legacy = e5_with("legacy");
     let default = e5_with("");
-    let small = e5_with("tokens=400,texts=8,sessions=2,threads=1");
+    let small = e5_with("tokens=200,texts=3,sessions=2,threads=1");
 
     let in_order = legacy.embed(&texts, Purpose::Passage).await.unwrap();
     let sorted = default.embed(&texts, Purpose::Passage).await.unwrap();
     let stats = default.stats();
-    assert!(stats.requests * 4 < stats.inputs, "sorted calls hold many texts: {stats:?}");
+    assert!(stats.requests * 3 < stats.inputs, "sorted calls hold several texts: {stats:?}");
     assert_eq!(stats.truncated_inputs, 1, "the long text: {stats:?}");
     assert!(stats.tokens > 30 * stats.inputs, "tokens fed: {stats:?}");
     let small_calls = small.embed(&texts, Purpose::Passage).await.unwrap();
