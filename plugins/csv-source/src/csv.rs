@@ -30,7 +30,6 @@ impl Scanner {
                 (ScanState::Quoted, b'"') => ScanState::QuoteInQuoted,
                 (ScanState::Quoted, _) => ScanState::Quoted,
                 (ScanState::QuoteInQuoted, b'"') => ScanState::Quoted,
-                (ScanState::QuoteInQuoted, b'\r') => ScanState::QuoteInQuoted,
                 (ScanState::FieldStart, b'"') => ScanState::Quoted,
                 (_, b'\n') => return true,
                 (_, d) if d == delimiter => ScanState::FieldStart,
@@ -159,6 +158,24 @@ mod tests {
         assert!(s.feed(b"Trubka 1/2\";b\n", b';'), "a stray quote in an unquoted field opens nothing");
         let mut s = Scanner::default();
         assert!(s.feed(b"\"a\"\r\n", b';'));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_text_and_only_the_one_before_the_line_break_is_dropped() {
+        assert_eq!(fields("a\rb;c\n"), ["a\rb", "c"]);
+        assert_eq!(fields("\"x\r\";y\r\n"), ["x\r", "y"]);
+        assert_eq!(fields("a;b\r"), ["a", "b"]);
+        assert_eq!(records("a\rb;c\nd\r;e\r\n"), ["a\rb;c\n", "d\r;e\r\n"]);
+        assert_eq!(records("\"a\";\"b\"\r\nc\n"), ["\"a\";\"b\"\r\n", "c\n"]);
+    }
+
+    /// A quote after a closing quote and a carriage return once counted as a doubled quote and
+    /// reopened the field, so that one malformed row swallowed the rows after it.
+    #[test]
+    fn nothing_after_a_closing_quote_reopens_the_field() {
+        assert_eq!(records("a;\"x\"\r\"\nb;c\n"), ["a;\"x\"\r\"\n", "b;c\n"]);
+        assert_eq!(records("a;\"x\" \"\nb;c\n"), ["a;\"x\" \"\n", "b;c\n"]);
+        assert_eq!(parse(b"a;\"x\"\r\"\n", b';').unwrap_err(), "field 2 has text after its closing quote");
     }
 
     #[test]

@@ -318,6 +318,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(cells(t.next_row().unwrap()).0, 3);
+        let mut t = csv_table("code;name\r\nA1;\"bad\"\r\"\r\nA2;ok\r\n");
+        assert!(matches!(t.next_row().unwrap(), Some(Row { line: 2, content: Content::Malformed { .. } })));
+        assert_eq!(cells(t.next_row().unwrap()), (3, vec!["A2".into(), "ok".into()]), "the next row is its own");
         let mut t = csv_table("code;name\nA1;\"never closed\nA2;x\n");
         assert!(matches!(t.next_row().unwrap(), Some(Row { line: 2, content: Content::Malformed { .. } })));
         assert!(t.next_row().unwrap().is_none());
@@ -350,5 +353,109 @@ mod tests {
         );
         assert!(matches!(t.next_row().unwrap(), Some(Row { line: 5, content: Content::Object(o) }) if o["id"] == "č"));
         assert!(t.next_row().unwrap().is_none());
+    }
+
+    /// An export of about 8 MiB shaped like `examples/products.csv`: `;`-delimited, CRLF line
+    /// ends, every tenth row with a quoted description holding `;`, doubled quotes and a line
+    /// break.
+    fn large_export() -> String {
+        let mut text = String::from("code;name;category;price;stock;active;description;modifiedon\r\n");
+        let mut i = 0;
+        while text.len() < 8 << 20 {
+            let description = if i % 10 == 0 {
+                format!("\"Nerez 18/10; objem {i} l, \"\"profi\"\" řada.\r\nStohovatelná.\"")
+            } else {
+                format!("Nerez 18/10, objem {i} l.")
+            };
+            text.push_str(&format!(
+                "GN-{i};Gastronádoba GN 1/1, hloubka {} mm;Gastronádoby;{},50;{};ano;{description};8.1.2026 10:{:02}\r\n",
+                i % 200,
+                i % 9000,
+                i % 150,
+                i % 60
+            ));
+            i += 1;
+        }
+        text
+    }
+
+    /// Rows of a few-MB export per second, this reader against `csv-core` (the streaming parser
+    /// under the `csv` crate) cutting the same bytes into records of owned UTF-8 fields. csv-core
+    /// does less here: no line numbers, offsets or malformed-row checks. Run with
+    /// `cargo test --release --manifest-path plugins/Cargo.toml -p csv-source reading_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn reading_speed_against_csv_core() {
+        use csv_core::{ReadRecordResult, ReaderBuilder, Terminator};
+        use std::time::{Duration, Instant};
+
+        let text = large_export();
+        let mb = text.len() as f64 / (1 << 20) as f64;
+        let best = |f: &dyn Fn() -> (usize, usize)| {
+            let mut best = Duration::MAX;
+            let mut counts = (0, 0);
+            for _ in 0..7 {
+                let t = Instant::now();
+                counts = f();
+                best = best.min(t.elapsed());
+            }
+            (best, counts)
+        };
+        let (ours, ours_counts) = best(&|| {
+            let mut t = csv_table(&text);
+            let (mut rows, mut fields) = (0, 0);
+            while let Some(row) = t.next_row().unwrap() {
+                rows += 1;
+                fields += cells(Some(row)).1.len();
+            }
+            (rows, fields)
+        });
+        let (core, core_counts) = best(&|| {
+            let mut input = Cursor::new(text.as_bytes());
+            let mut reader = ReaderBuilder::new().delimiter(b';').terminator(Terminator::CRLF).build();
+            let (mut out, mut ends) = (vec![0u8; 4096], vec![0usize; 64]);
+            let (mut o, mut e) = (0, 0);
+            let (mut rows, mut fields) = (0, 0);
+            let mut header = true;
+            loop {
+                let buf = input.fill_buf().unwrap();
+                let (result, nin, nout, nend) = reader.read_record(buf, &mut out[o..], &mut ends[e..]);
+                input.consume(nin);
+                (o, e) = (o + nout, e + nend);
+                match result {
+                    ReadRecordResult::InputEmpty => {}
+                    ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
+                    ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                    ReadRecordResult::Record => {
+                        let mut start = 0;
+                        let cells: Vec<String> = ends[..e]
+                            .iter()
+                            .map(|&end| {
+                                let cell = String::from_utf8(out[start..end].to_vec()).unwrap();
+                                start = end;
+                                cell
+                            })
+                            .collect();
+                        if !std::mem::take(&mut header) {
+                            rows += 1;
+                            fields += cells.len();
+                        }
+                        (o, e) = (0, 0);
+                    }
+                    ReadRecordResult::End => break,
+                }
+            }
+            (rows, fields)
+        });
+        assert_eq!(ours_counts, core_counts, "both readers see the same rows and fields");
+        let rate = |d: Duration| mb / d.as_secs_f64();
+        println!(
+            "{mb:.1} MiB, {} rows: this reader {:.1} ms ({:.0} MiB/s), csv-core {:.1} ms ({:.0} MiB/s)",
+            ours_counts.0,
+            ours.as_secs_f64() * 1e3,
+            rate(ours),
+            core.as_secs_f64() * 1e3,
+            rate(core)
+        );
     }
 }
