@@ -176,6 +176,33 @@ mod tests {
     }
 
     #[test]
+    fn an_upsert_of_named_dense_and_sparse_vectors_reads_back_whole() {
+        use qdrant_edge::{
+            Payload, PointInsertOperations, PointStructPersisted, SparseVector, VectorPersisted, VectorStructPersisted,
+        };
+        let vectors = std::collections::HashMap::from([
+            ("dense".to_owned(), VectorPersisted::Dense(vec![0.5, -0.25, 1.0])),
+            (
+                "bm25".to_owned(),
+                VectorPersisted::Sparse(SparseVector { indices: vec![3, 70_000], values: vec![1.5, 0.25] }),
+            ),
+            ("empty".to_owned(), VectorPersisted::Sparse(SparseVector { indices: vec![], values: vec![] })),
+        ]);
+        let upsert =
+            UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(vec![
+                PointStructPersisted {
+                    id: 7.into(),
+                    vector: VectorStructPersisted::Named(vectors),
+                    payload: Some(Payload(serde_json::Map::new())),
+                },
+            ])));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        Journal::open(&path).unwrap().append(std::slice::from_ref(&upsert), true).unwrap();
+        assert_eq!(Journal::read(&path).unwrap(), (vec![upsert], None));
+    }
+
+    #[test]
     fn appended_updates_read_back_in_order_until_a_torn_or_damaged_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
