@@ -152,10 +152,8 @@ impl SparseVector {
         if self.indices.len() != self.values.len() {
             return Some(format!("{} indices but {} values", self.indices.len(), self.values.len()));
         }
-        match self.indices.windows(2).find(|w| w[0] >= w[1]) {
-            Some(w) => Some(format!("indices not strictly increasing ({} then {})", w[0], w[1])),
-            None => None,
-        }
+        let w = self.indices.windows(2).find(|w| w[0] >= w[1])?;
+        Some(format!("indices not strictly increasing ({} then {})", w[0], w[1]))
     }
 }
 
