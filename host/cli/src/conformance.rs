@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde_json::Value;
-use weir_core::{HostRule, PluginError, PluginKind, Scope};
-use weir_runtime::{Grants, Plugin, PluginStats, Runtime, RuntimeConfig};
+use weir_core::{HostRule, PluginError, PluginKind, Scope, SplitScope};
+use weir_runtime::{Grants, Plugin, PluginStats, Runtime, RuntimeConfig, SourceInstance};
 
 /// Largest number of records the kit reads from one stream.
 const MAX_RECORDS: usize = 20_000;
@@ -286,6 +286,8 @@ async fn source_checks(plugin: &Plugin, grants: &Grants, config: &str, only: Opt
             }
         }
         report.must("read-resumes-from-any-state", resume_ok, detail);
+        let (parts_ok, detail) = partitions_check(&mut source, name, &keys).await;
+        report.must("partitions-cover-the-stream-once", parts_ok, detail);
         match source.count(name).await {
             Ok(Some(n)) => report.should(
                 "count-matches-read",
@@ -341,6 +343,43 @@ async fn source_checks(plugin: &Plugin, grants: &Grants, config: &str, only: Opt
             }
         }
     }
+}
+
+/// Asks for at most 4 partitions of a full read and reads each from its state to its end:
+/// together they must hold exactly the keys of the unpartitioned read, none twice. A source that
+/// cannot split answers one partition, which passes trivially.
+async fn partitions_check(source: &mut SourceInstance, name: &str, keys: &[String]) -> (bool, String) {
+    let parts = match source.partitions(name, &SplitScope::Read(Scope::Full), 4).await {
+        Ok(parts) => parts,
+        Err(e) => return (false, format!("{name}: {e}")),
+    };
+    let mut read = Vec::new();
+    for part in &parts {
+        let mut state = part.state.clone();
+        let mut done = false;
+        for _ in 0..=MAX_RECORDS {
+            match source.read(name, &Scope::Full, state.as_deref(), PAGE).await {
+                Ok(page) => {
+                    read.extend(page.records.into_iter().map(|r| r.key));
+                    if page.done {
+                        done = true;
+                        break;
+                    }
+                    state = Some(page.state);
+                }
+                Err(e) => return (false, format!("{name}: partition {}: {e}", part.label)),
+            }
+        }
+        if !done {
+            return (false, format!("{name}: partition {} did not end", part.label));
+        }
+    }
+    let (mut got, mut want) = (read.clone(), keys.to_vec());
+    got.sort_unstable();
+    want.sort_unstable();
+    let detail =
+        format!("{name}: {} partitions gave {} records, the full read {}", parts.len(), read.len(), keys.len());
+    (got == want, detail)
 }
 
 fn with_unknown_key(config: &str) -> String {

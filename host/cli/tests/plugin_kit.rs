@@ -100,6 +100,19 @@ fn a_plugin_that_breaks_a_must_fails_the_kit() {
     let c = checks(&o);
     assert_eq!(outcome(&c, "read-each-key-once"), "pass");
     assert_eq!(outcome(&c, "read-resumes-from-any-state"), "pass");
+    // echo-source splits into offset ranges; together they hold the stream once.
+    assert_eq!(outcome(&c, "partitions-cover-the-stream-once"), "pass");
+    // A source built against WIT 0.1.0 and never rebuilt passes the kit unchanged.
+    let o = weir(&[
+        "plugin",
+        "test",
+        "--json",
+        fixture("v0-1-echo-source").to_str().unwrap(),
+        "--config",
+        r#"{"records": 30}"#,
+    ]);
+    assert!(o.status.success(), "{:?}", checks(&o));
+    assert_eq!(outcome(&checks(&o), "partitions-cover-the-stream-once"), "pass");
 }
 
 #[test]

@@ -11,7 +11,10 @@ use axum::http::{Request, Response, StatusCode};
 use qdrant_local::QdrantLocal;
 use qdrant_local::openapi::{QDRANT_OPENAPI_PATH, Validator};
 use serde_json::{Value, json};
-use weir_core::{CollectionSpec, Distance, HostRule, IndexKind, PayloadIndex, PayloadUpdate, PluginError, Point};
+use weir_core::{
+    CollectionSpec, Distance, Fusion, HostRule, IndexKind, PayloadIndex, PayloadUpdate, PluginError, Point, Query,
+    SparseVector,
+};
 use weir_runtime::{Grants, Runtime, RuntimeConfig, SinkInstance};
 
 const DIM: u32 = 8;
@@ -525,6 +528,27 @@ async fn every_request_body_validates_against_qdrants_openapi() {
     sink.describe("live").await.unwrap();
     sink.drop_collection("a").await.unwrap();
 
+    let covered = validate_recorded(&bed);
+    for expected in [
+        "GET /collections/{collection_name}",
+        "PUT /collections/{collection_name}",
+        "PUT /collections/{collection_name}/index",
+        "PUT /collections/{collection_name}/points",
+        "POST /collections/{collection_name}/points/batch",
+        "POST /collections/{collection_name}/points/query",
+        "POST /collections/{collection_name}/points/count",
+        "POST /collections/{collection_name}/points/delete",
+        "POST /collections/aliases",
+        "GET /aliases",
+        "DELETE /collections/{collection_name}",
+    ] {
+        assert!(covered.contains(expected), "{expected} was never sent; sent: {covered:?}");
+    }
+}
+
+/// Validates every recorded request body against Qdrant's OpenAPI description (and that every
+/// request is an endpoint of it) and returns the endpoints sent.
+fn validate_recorded(bed: &Bed) -> std::collections::BTreeSet<String> {
     let spec_json: Value = serde_json::from_slice(&std::fs::read(QDRANT_OPENAPI_PATH).unwrap()).unwrap();
     let validator = Validator::load(QDRANT_OPENAPI_PATH).unwrap();
     let mut covered = std::collections::BTreeSet::new();
@@ -544,18 +568,123 @@ async fn every_request_body_validates_against_qdrants_openapi() {
             assert_eq!(param, "wait=true", "{} {}", r.method, r.path);
         }
     }
+    covered
+}
+
+fn hybrid_spec(name: &str) -> CollectionSpec {
+    CollectionSpec { lexical: Some("bm25:test@1".to_owned()), ..spec(name, DIM, Distance::Cosine) }
+}
+
+/// Point `n` has its own term `n` and its category's term `1000 + n % 3`.
+fn terms(n: u32) -> SparseVector {
+    SparseVector { indices: vec![n, 1000 + n % 3], values: vec![1.0, 0.5] }
+}
+
+fn hybrid_points(range: std::ops::Range<u32>) -> Vec<Point> {
+    let start = range.start;
+    let mut all = points(range);
+    for (i, p) in all.iter_mut().enumerate() {
+        p.sparse = Some(terms(start + i as u32));
+    }
+    all
+}
+
+fn term(n: u32) -> SparseVector {
+    SparseVector { indices: vec![n], values: vec![1.0] }
+}
+
+fn ids(hits: &[weir_core::ScoredPoint]) -> Vec<&str> {
+    hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn hybrid_collections_hold_dense_and_sparse_vectors_and_answer_fused_queries() {
+    let bed = Bed::start().await;
+    let mut sink = bed.sink().await;
+    let info = sink.prepare(&hybrid_spec("h")).await.unwrap();
+    assert_eq!((info.exists, info.dimension, info.lexical), (true, Some(DIM), true));
+    let before = bed.mark();
+    sink.prepare(&hybrid_spec("h")).await.unwrap();
+    assert!(bed.recorded()[before..].iter().all(|r| !is_write(r)), "a second prepare wrote");
+    // As Qdrant describes it: a named dense vector and an IDF-weighted sparse one.
+    let created = bed.recorded().into_iter().find(|r| r.method == "PUT" && r.path == "/collections/h").unwrap();
+    let created: Value = serde_json::from_slice(&created.body).unwrap();
+    assert_eq!(created["vectors"]["dense"]["size"], DIM);
+    assert_eq!(created["sparse_vectors"]["bm25"]["modifier"], "idf");
+
+    sink.upsert("h", &hybrid_points(0..300)).await.unwrap();
+    assert_eq!(sink.count("h").await.unwrap(), 300);
+    assert!(sink.describe("h").await.unwrap().lexical);
+
+    // Dense only, sparse only, and both fused: each finds what it should.
+    let hits = sink.query("h", &vector(42), 3, None).await.unwrap();
+    assert_eq!(hits[0].id, id(42));
+    let hits = sink.search("h", &Query::sparse(term(77), 5)).await.unwrap();
+    assert_eq!(ids(&hits), [id(77).as_str()], "only point 77 has term 77");
+    let hits = sink.search("h", &Query::hybrid(vector(10), term(200), Fusion::Rrf, 2)).await.unwrap();
+    let mut top = ids(&hits);
+    top.sort_unstable();
+    let mut want = [id(10), id(200)];
+    want.sort_unstable();
+    assert_eq!(top, want, "each search's best point leads the fused ranking");
+    let hits = sink.search("h", &Query::hybrid(vector(10), terms(200), Fusion::Dbsf, 5)).await.unwrap();
+    assert_eq!(hits.len(), 5);
+
+    // A filter restricts every search; without vectors it lists the matching points.
+    let stany = json!({ "category": "stany" }).to_string();
+    let query = Query::hybrid(vector(10), term(200), Fusion::Rrf, 5).with_filter(Some(stany.clone()));
+    let hits = sink.search("h", &query).await.unwrap();
+    // The best tent by each search leads (the two tie under RRF); point 10 is no tent.
+    assert!(ids(&hits)[..2].contains(&id(200).as_str()), "{:?}", ids(&hits));
+    for h in &hits {
+        assert_eq!(serde_json::from_str::<Value>(&h.payload).unwrap()["category"], "stany");
+    }
+    let kola = json!({ "category": "kola" }).to_string();
+    let hits = sink.search("h", &Query::filter_only(kola, 1000)).await.unwrap();
+    assert_eq!(hits.len(), 100);
+    assert!(hits.iter().all(|h| h.score == 0.0));
+
+    // Nothing is written where the layout does not fit, and the error says why.
+    sink.prepare(&spec("d", DIM, Distance::Cosine)).await.unwrap();
+    let err = plugin_error(sink.upsert("d", &hybrid_points(0..5)).await.unwrap_err());
+    assert!(matches!(&err, PluginError::Config(m) if m.contains("dense vectors only")), "{err}");
+    assert_eq!(sink.count("d").await.unwrap(), 0);
+    let err = plugin_error(sink.prepare(&hybrid_spec("d")).await.unwrap_err());
+    assert!(matches!(&err, PluginError::Config(m) if m.contains("rebuild")), "{err}");
+    let err = plugin_error(sink.prepare(&spec("h", DIM, Distance::Cosine)).await.unwrap_err());
+    assert!(matches!(&err, PluginError::Config(m) if m.contains("dense-only")), "{err}");
+    let err = plugin_error(sink.search("d", &Query::sparse(term(1), 3)).await.unwrap_err());
+    assert!(matches!(&err, PluginError::Config(m) if m.contains("hybrid collection")), "{err}");
+}
+
+#[tokio::test]
+async fn hybrid_request_bodies_validate_against_qdrants_openapi() {
+    let bed = Bed::start().await;
+    let url = format!("http://127.0.0.1:{}", bed.port);
+    let mut sink = bed.sink_with(json!({ "url": url, "vectors_memory": "cold" })).await;
+    sink.prepare(&hybrid_spec("h")).await.unwrap();
+    sink.upsert("h", &hybrid_points(0..50)).await.unwrap();
+    let filter = Some(json!({ "category": "kola", "stock": 1 }).to_string());
+    sink.search("h", &Query::dense(vector(1), 5).with_filter(filter.clone())).await.unwrap();
+    sink.search("h", &Query::sparse(terms(3), 5).with_filter(filter.clone())).await.unwrap();
+    for fusion in [Fusion::Rrf, Fusion::Dbsf] {
+        let query = Query::hybrid(vector(1), terms(3), fusion, 5).with_filter(filter.clone());
+        sink.search("h", &query).await.unwrap();
+    }
+    sink.search("h", &Query::filter_only(filter.clone().unwrap(), 5)).await.unwrap();
+    let sent: Vec<Value> = bed
+        .recorded()
+        .iter()
+        .filter(|r| r.path.ends_with("/points/query"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(sent.iter().filter(|b| b["query"]["fusion"] == "dbsf").count(), 1);
+    let covered = validate_recorded(&bed);
     for expected in [
-        "GET /collections/{collection_name}",
         "PUT /collections/{collection_name}",
-        "PUT /collections/{collection_name}/index",
         "PUT /collections/{collection_name}/points",
-        "POST /collections/{collection_name}/points/batch",
         "POST /collections/{collection_name}/points/query",
-        "POST /collections/{collection_name}/points/count",
-        "POST /collections/{collection_name}/points/delete",
-        "POST /collections/aliases",
-        "GET /aliases",
-        "DELETE /collections/{collection_name}",
+        "POST /collections/{collection_name}/points/scroll",
     ] {
         assert!(covered.contains(expected), "{expected} was never sent; sent: {covered:?}");
     }
