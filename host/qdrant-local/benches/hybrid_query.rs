@@ -4,7 +4,8 @@
 //! and one sparse prefetch fused by RRF, as weir's hybrid search does.
 //!
 //! `cargo bench -p qdrant-local --bench hybrid_query` (env: `BENCH_POINTS`, default 109253;
-//! `BENCH_QUERIES`, default 200; `BENCH_PREFETCH`, each prefetch's limit, default 50). Prints a
+//! `BENCH_QUERIES`, default 200; `BENCH_PREFETCH`, each prefetch's limit, default 50;
+//! `BENCH_MEMORY`, where the dense vectors live, `cold` (the default) or `cached`). Prints a
 //! Markdown table. Query timings include the client's work.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -107,6 +108,7 @@ async fn main() {
     let n = env("BENCH_POINTS", 109_253) as u64;
     let queries = env("BENCH_QUERIES", 200) as u64;
     let prefetch = env("BENCH_PREFETCH", 50);
+    let memory = std::env::var("BENCH_MEMORY").unwrap_or_else(|_| "cold".to_owned());
 
     let dir = tempfile::tempdir().unwrap();
     let server = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
@@ -116,7 +118,7 @@ async fn main() {
         &http,
         reqwest::Method::PUT,
         format!("{base}/collections/bench"),
-        &json!({ "vectors": { "dense": { "size": DIM, "distance": "Cosine" } },
+        &json!({ "vectors": { "dense": { "size": DIM, "distance": "Cosine", "memory": memory } },
                  "sparse_vectors": { "bm25": { "modifier": "idf" } } }),
     )
     .await;
@@ -154,7 +156,7 @@ async fn main() {
     println!("| measurement | value |");
     println!("|---|---|");
     println!(
-        "| points | {n} ({DIM}-dim dense + sparse IDF, {TERMS_PER_POINT} terms of {VOCABULARY}; ingest {:.1} s, {:.0} points/s) |",
+        "| points | {n} ({DIM}-dim dense ({memory}) + sparse IDF, {TERMS_PER_POINT} terms of {VOCABULARY}; ingest {:.1} s, {:.0} points/s) |",
         ingest.as_secs_f64(),
         n as f64 / ingest.as_secs_f64()
     );
