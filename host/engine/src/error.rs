@@ -75,6 +75,10 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A request that cannot be answered as asked (an empty search query, a filter on an
+    /// unindexed field): the caller's input, not the system, is at fault.
+    #[error("{0}")]
+    Usage(String),
     /// A pipeline stage stopped unexpectedly.
     #[error("internal: {0}")]
     Internal(String),

@@ -6,6 +6,7 @@
 //! - [`Pipeline`]: the parts that outlive a run (plugin instances, embedder, checked settings).
 //! - [`run()`]: one run of a pipeline in a [`Mode`] (full, incremental, reconcile, rebuild, each
 //!   optionally dry), with overlapping stages, ordered commits and a [`RunReport`].
+//! - [`Pipeline::search`]: identifier lookup, then dense and lexical (BM25) rankings fused.
 //! - [`PipelineSettings`]: text template, payload, validation, batching and safety limits.
 
 mod error;
@@ -14,6 +15,7 @@ mod mode;
 mod pipeline;
 mod report;
 mod run;
+mod search;
 mod settings;
 mod state;
 mod template;
@@ -25,9 +27,10 @@ pub use mode::Mode;
 pub use pipeline::{KEY_FIELD, Pipeline};
 pub use report::{CountCheck, Counts, EmbedCounts, PluginCalls, RunReport, RunStatus, StageTimes};
 pub use run::{Progress, ProgressFn, RunOptions, StopSignal, run};
+pub use search::{DENSE_ONLY_NOTE, Found, Hit, MAX_QUERY_CHARS, Match, SearchMode, Searcher, normalise_identifier};
 pub use settings::{
-    DEFAULT_BATCH_SIZE, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, IndexKindName, InvalidPolicy,
-    PayloadSettings, PipelineSettings,
+    DEFAULT_BATCH_SIZE, DEFAULT_DISPLAY, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, IDS_FIELD, IndexKindName,
+    InvalidPolicy, PayloadSettings, PipelineSettings, SearchKind,
 };
 pub use state::{Checkpoint, DB_FILE, INVALID_FILE, LOCK_FILE, LedgerRow, METRICS_FILE, PipelineMeta, StateDir};
 pub use template::{Template, TemplateError};

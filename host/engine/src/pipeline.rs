@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use weir_embed::Embedder;
+use weir_embed::{Embedder, LexicalEncoder};
 use weir_runtime::{SinkInstance, SourceInstance, ValidatorInstance};
 
 use crate::error::{Error, Result};
@@ -27,6 +27,10 @@ pub struct Pipeline {
     pub(crate) embedder: Arc<dyn Embedder>,
     pub(crate) settings: PipelineSettings,
     pub(crate) template: Template,
+    /// The lexical vector's text.
+    pub(crate) lexical_template: Template,
+    /// Makes the lexical (BM25) vectors of a hybrid collection and of queries.
+    pub(crate) lexical: Arc<LexicalEncoder>,
     pub(crate) rules: CompiledRules,
     pub(crate) namespace: uuid::Uuid,
     pub(crate) redact: Vec<String>,
@@ -58,6 +62,8 @@ impl Pipeline {
         }
         let template = settings.check().map_err(config)?;
         let rules = settings.validation.compile().map_err(config)?;
+        let lexical_template = settings.lexical_template().map_err(config)?;
+        let lexical = LexicalEncoder::new(settings.lexical_config()).map_err(|e| config(e.to_string()))?;
         let namespace = point_namespace(settings.namespace.as_deref().unwrap_or(&name));
         Ok(Self {
             stream: stream.into(),
@@ -68,6 +74,8 @@ impl Pipeline {
             embedder,
             settings,
             template,
+            lexical_template,
+            lexical: Arc::new(lexical),
             rules,
             namespace,
             name,
@@ -95,6 +103,16 @@ impl Pipeline {
     /// The embedder.
     pub fn embedder(&self) -> &Arc<dyn Embedder> {
         &self.embedder
+    }
+
+    /// The pipeline's settings.
+    pub fn settings(&self) -> &PipelineSettings {
+        &self.settings
+    }
+
+    /// The lexical (BM25) encoder of the pipeline's hybrid collection and queries.
+    pub fn lexical(&self) -> &Arc<LexicalEncoder> {
+        &self.lexical
     }
 
     /// The sink instance (for searches).

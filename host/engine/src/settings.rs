@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use weir_core::{IndexKind, PayloadIndex};
+use weir_embed::LexicalConfig;
 
 use crate::template::Template;
 use crate::validate::Rules;
@@ -62,7 +63,45 @@ pub struct PipelineSettings {
     /// Estimated price per million embedding tokens, for dry-run cost estimates.
     #[serde(default)]
     pub usd_per_million_tokens: f64,
+    /// What a new collection holds and how it is searched: `hybrid` (dense and lexical BM25
+    /// vectors, fused) or `dense`. An existing collection keeps its shape until a rebuild.
+    #[serde(default)]
+    pub search: SearchKind,
+    /// The text of the lexical (BM25) vector; default: the `text` template followed by the
+    /// identifier fields, so that a product code typed in a query matches its record.
+    #[serde(default)]
+    pub lexical_text: Option<String>,
+    /// Fields that identify a record to people (product codes, EANs): a query equal to one of
+    /// their values (case and surrounding whitespace ignored) returns that record first.
+    #[serde(default)]
+    pub identifiers: Vec<String>,
+    /// Payload fields a search result shows, in order (those a point has).
+    #[serde(default = "default_display")]
+    pub display: Vec<String>,
+    /// How lexical vectors are made (BM25 `k1`, `b`, `avg_doc_len`, `languages`). Part of the
+    /// collection's identity: changing it means a rebuild.
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub lexical: Option<LexicalConfig>,
 }
+
+/// What a new collection holds and how it is searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    /// Dense and lexical (BM25) vectors, searched together and fused (the default).
+    #[default]
+    Hybrid,
+    /// Dense vectors only.
+    Dense,
+}
+
+/// The payload field holding a point's identifiers, normalised (trimmed, lower-cased), with a
+/// keyword index: what an exact lookup of a typed code or EAN filters on.
+pub const IDS_FIELD: &str = "_ids";
+
+/// The fields a search result shows unless a pipeline names its own.
+pub const DEFAULT_DISPLAY: &[&str] = &["code", "name", "brand", "category", "price"];
 
 /// Payload selection.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -127,6 +166,9 @@ impl std::fmt::Display for InvalidPolicy {
     }
 }
 
+fn default_display() -> Vec<String> {
+    DEFAULT_DISPLAY.iter().map(|s| (*s).to_owned()).collect()
+}
 fn default_batch_size() -> u32 {
     DEFAULT_BATCH_SIZE
 }
@@ -163,7 +205,33 @@ impl PipelineSettings {
             indexes: BTreeMap::new(),
             namespace: None,
             usd_per_million_tokens: 0.0,
+            search: SearchKind::default(),
+            lexical_text: None,
+            identifiers: Vec::new(),
+            display: default_display(),
+            lexical: None,
         }
+    }
+
+    /// The lexical text template: `lexical_text`, else the embedding template followed by the
+    /// identifier fields.
+    pub fn lexical_template(&self) -> Result<Template, String> {
+        let source = match &self.lexical_text {
+            Some(t) => t.clone(),
+            None => {
+                let mut s = self.text.clone();
+                for field in &self.identifiers {
+                    s.push_str(&format!(" · {{{field}}}"));
+                }
+                s
+            }
+        };
+        Template::parse(&source).map_err(|e| format!("lexical_text: {e}"))
+    }
+
+    /// The lexical encoder's settings.
+    pub fn lexical_config(&self) -> LexicalConfig {
+        self.lexical.clone().unwrap_or_default()
     }
 
     /// Checks what serde cannot; returns the parsed template.
@@ -184,11 +252,83 @@ impl PipelineSettings {
             return Err(format!("on_invalid fail_above_percent must be between 0 and 100, not {p}"));
         }
         self.validation.compile().map_err(|e| format!("validation: {e}"))?;
+        self.lexical_template()?;
+        self.lexical_config().validate().map_err(|e| e.to_string())?;
+        if let Some(f) = self.identifiers.iter().find(|f| f.trim().is_empty() || f.starts_with('_')) {
+            return Err(format!("identifiers: `{f}` is not a field name (empty or starting with `_`)"));
+        }
         Ok(template)
     }
 
-    /// The sink's payload indexes.
+    /// The sink's payload indexes: those configured, a keyword index on each identifier field
+    /// (unless configured otherwise) and on the normalised identifiers ([`IDS_FIELD`]).
     pub fn payload_indexes(&self) -> Vec<PayloadIndex> {
-        self.indexes.iter().map(|(field, kind)| PayloadIndex { field: field.clone(), kind: (*kind).into() }).collect()
+        let mut indexes = self.indexes.clone();
+        if !self.identifiers.is_empty() {
+            for field in &self.identifiers {
+                indexes.entry(field.clone()).or_insert(IndexKindName::Keyword);
+            }
+            indexes.insert(IDS_FIELD.to_owned(), IndexKindName::Keyword);
+        }
+        indexes.iter().map(|(field, kind)| PayloadIndex { field: field.clone(), kind: (*kind).into() }).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_lexical_text_is_the_text_and_the_identifiers_unless_given() {
+        let mut s = PipelineSettings::new("{name} · {category}");
+        s.identifiers = vec!["code".into(), "ean".into()];
+        let fields = serde_json::json!({ "name": "Hrnec", "category": "Nádobí", "code": "KON-1", "ean": "8594" });
+        assert_eq!(s.lexical_template().unwrap().render(&fields), "Hrnec · Nádobí · KON-1 · 8594");
+        s.lexical_text = Some("{name} {code}".into());
+        assert_eq!(s.lexical_template().unwrap().render(&fields), "Hrnec KON-1");
+        s.lexical_text = Some("{name".into());
+        assert!(s.check().unwrap_err().contains("lexical_text"));
+    }
+
+    #[test]
+    fn identifiers_get_keyword_indexes_beside_the_configured_ones() {
+        let mut s = PipelineSettings::new("{name}");
+        assert!(s.payload_indexes().is_empty());
+        s.identifiers = vec!["code".into(), "ean".into()];
+        s.indexes.insert("ean".into(), IndexKindName::Text);
+        let indexes: Vec<(String, IndexKind)> = s.payload_indexes().into_iter().map(|i| (i.field, i.kind)).collect();
+        assert_eq!(
+            indexes,
+            vec![
+                (IDS_FIELD.to_owned(), IndexKind::Keyword),
+                ("code".to_owned(), IndexKind::Keyword),
+                ("ean".to_owned(), IndexKind::Text),
+            ]
+        );
+        s.identifiers = vec!["_ids".into()];
+        assert!(s.check().unwrap_err().contains("identifiers"));
+    }
+
+    #[test]
+    fn search_settings_are_strict() {
+        let ok: PipelineSettings = serde_json::from_value(serde_json::json!({
+            "text": "{name}", "search": "dense", "lexical": { "k1": 1.5, "languages": ["cs"] }
+        }))
+        .unwrap();
+        assert_eq!(ok.search, SearchKind::Dense);
+        assert_eq!(ok.lexical_config().k1, 1.5);
+        assert_eq!(PipelineSettings::new("{name}").search, SearchKind::Hybrid);
+        for bad in [
+            serde_json::json!({ "text": "{name}", "search": "bm25" }),
+            serde_json::json!({ "text": "{name}", "lexical": { "k2": 1.0 } }),
+            serde_json::json!({ "text": "{name}", "identifier": ["code"] }),
+        ] {
+            let e = serde_json::from_value::<PipelineSettings>(bad.clone()).unwrap_err().to_string();
+            assert!(e.contains("bm25") || e.contains("k2") || e.contains("identifier"), "{bad}: {e}");
+        }
+        let mut s = PipelineSettings::new("{name}");
+        s.lexical = Some(LexicalConfig { b: 2.0, ..LexicalConfig::default() });
+        assert!(s.check().unwrap_err().contains("b must be"));
     }
 }

@@ -98,6 +98,11 @@ pub struct PipelineMeta {
     /// The number of rebuilds (the physical collection's version).
     #[serde(default)]
     pub version: u32,
+    /// The lexical model (a `LexicalId` key) whose sparse vectors the collection holds beside
+    /// the dense ones; `None` for a dense-only collection. Part of the collection's model
+    /// identity: a different tokeniser needs a rebuild.
+    #[serde(default)]
+    pub lexical: Option<String>,
 }
 
 /// Where an unfinished run stands; written with every committed batch.

@@ -9,6 +9,8 @@ use crate::state::LedgerRow;
 pub(super) struct Item {
     pub(super) key: String,
     pub(super) text: String,
+    /// The lexical vector's text, for a hybrid collection.
+    pub(super) lexical: Option<String>,
     pub(super) payload: String,
     pub(super) row: LedgerRow,
 }
@@ -26,6 +28,8 @@ pub(super) struct Batch {
     pub(super) embed: Vec<Item>,
     /// The vectors of `embed`, in its order (none in a dry run).
     pub(super) vectors: Vec<Vec<f32>>,
+    /// The lexical vectors of `embed`, in its order (none for a dense-only collection).
+    pub(super) sparse: Vec<weir_core::SparseVector>,
     /// Records whose payload changed but not their text.
     pub(super) payload_only: Vec<Item>,
     /// Ledger rows rewritten without a sink write (unchanged records seen by a full run).
@@ -48,6 +52,7 @@ impl Batch {
             reembedded: 0,
             embed: Vec::new(),
             vectors: Vec::new(),
+            sparse: Vec::new(),
             payload_only: Vec::new(),
             touch: Vec::new(),
             unchanged: 0,

@@ -11,8 +11,8 @@ use std::time::Instant;
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinError;
-use weir_core::{PayloadUpdate, Point};
-use weir_embed::{Embedder, EmbeddingCache, Purpose, estimate_tokens};
+use weir_core::{PayloadUpdate, Point, SparseVector};
+use weir_embed::{Embedder, EmbeddingCache, LexicalEncoder, Purpose, estimate_tokens};
 use weir_runtime::SinkInstance;
 
 use super::batch::Batch;
@@ -37,6 +37,7 @@ pub(super) async fn start(
     batch_rx: mpsc::Receiver<Result<Batch>>,
 ) -> Result<impl Stream<Item = std::result::Result<Result<Batch>, JoinError>> + Unpin + use<>> {
     let embedder = pipeline.embedder.clone();
+    let encoder = pipeline.lexical.clone();
     let probe_cache = cache.clone();
     let embedding = Arc::new(tokio::sync::Semaphore::new(pipeline.settings.embed_concurrency.max(1)));
     let mut writers = Vec::new();
@@ -54,6 +55,7 @@ pub(super) async fn start(
         .enumerate()
         .map(move |(seq, batch)| {
             let embedder = embedder.clone();
+            let encoder = encoder.clone();
             let cache = probe_cache.clone();
             let writer = (!writers.is_empty()).then(|| writers[seq % writers.len()].clone());
             let target = target.clone();
@@ -63,7 +65,7 @@ pub(super) async fn start(
                     .acquire_owned()
                     .await
                     .map_err(|_| Error::Internal("the embedding limiter was closed".into()))?;
-                let mut batch = embed_batch(batch?, embedder, cache, dry_run).await?;
+                let mut batch = embed_batch(batch?, embedder, encoder, cache, dry_run).await?;
                 drop(permit);
                 if let Some(writer) = writer {
                     let t = Instant::now();
@@ -81,9 +83,33 @@ fn tokio_stream_from<T: Send + 'static>(mut rx: mpsc::Receiver<T>) -> impl futur
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
+/// The lexical vectors of the items' lexical texts (a hybrid collection's), made on a
+/// blocking thread while the dense vectors are embedded: tens of thousands of texts a second,
+/// but not work for the async executor.
+fn encode_lexical(
+    batch: &Batch,
+    encoder: Arc<LexicalEncoder>,
+    dry_run: bool,
+) -> Option<tokio::task::JoinHandle<Vec<SparseVector>>> {
+    let texts: Vec<String> = batch.embed.iter().map(|i| i.lexical.clone()).collect::<Option<_>>()?;
+    if dry_run {
+        return None;
+    }
+    Some(tokio::task::spawn_blocking(move || {
+        texts
+            .iter()
+            .map(|t| {
+                let v = encoder.document(t);
+                SparseVector { indices: v.indices, values: v.values }
+            })
+            .collect()
+    }))
+}
+
 async fn embed_batch(
     mut batch: Batch,
     embedder: Arc<dyn Embedder>,
+    encoder: Arc<LexicalEncoder>,
     cache: EmbeddingCache,
     dry_run: bool,
 ) -> Result<Batch> {
@@ -91,6 +117,7 @@ async fn embed_batch(
         return Ok(batch);
     }
     let t = Instant::now();
+    let lexical = encode_lexical(&batch, encoder, dry_run);
     let texts: Vec<String> = batch.embed.iter().map(|i| i.text.clone()).collect();
     let model = embedder.model().clone();
     let expected_dimension = model.dimension as usize;
@@ -128,6 +155,9 @@ async fn embed_batch(
             ))));
         }
     }
+    if let Some(lexical) = lexical {
+        batch.sparse = lexical.await.map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
+    }
     batch.embed_time = t.elapsed();
     Ok(batch)
 }
@@ -142,6 +172,7 @@ async fn write_batch(
     if !batch.embed.is_empty() {
         // The vectors are not needed after the write: moved, not copied.
         let vectors = std::mem::take(&mut batch.vectors);
+        let mut sparse = std::mem::take(&mut batch.sparse).into_iter();
         let points: Vec<Point> = batch
             .embed
             .iter()
@@ -149,7 +180,7 @@ async fn write_batch(
             .map(|(item, vector)| Point {
                 id: point_id(namespace, stream, &item.key),
                 vector,
-                sparse: None,
+                sparse: sparse.next(),
                 payload: item.payload.clone(),
             })
             .collect();

@@ -43,7 +43,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tracing::{info, warn};
-use weir_embed::{EmbeddingCache, ensure_compatible};
+use weir_embed::{EmbeddingCache, ensure_compatible, ensure_lexical_compatible};
 
 pub use self::options::{Progress, ProgressFn, RunOptions, StopSignal};
 use self::usage::Usage;
@@ -53,6 +53,25 @@ use crate::pipeline::Pipeline;
 use crate::report::{Counts, EmbedCounts, RunReport, RunStatus, StageTimes};
 use crate::settings::InvalidPolicy;
 use crate::state::{Checkpoint, PipelineMeta, StateDir};
+
+/// Refuses to write lexical vectors of another space into a hybrid collection: a changed
+/// tokeniser or BM25 setting would leave old and new points with terms that do not match.
+fn ensure_same_lexical(meta: &PipelineMeta, pipeline: &Pipeline) -> Result<()> {
+    let Some(recorded) = &meta.lexical else { return Ok(()) };
+    let encoder = pipeline.lexical.id();
+    let recorded_id = recorded.parse::<weir_embed::LexicalId>().ok();
+    if recorded_id.as_ref().is_some_and(|r| ensure_lexical_compatible(Some(r), encoder).is_ok()) {
+        return Ok(());
+    }
+    Err(Error::Config {
+        pipeline: pipeline.name.clone(),
+        message: format!(
+            "the collection's lexical vectors were made by {recorded} but the pipeline's lexical settings make {encoder}; \
+             nothing was written. Run `weir run --mode rebuild` to rebuild the collection with the new settings \
+             (searches keep the old one until it is done), or restore the old `lexical` settings"
+        ),
+    })
+}
 
 /// Runs `pipeline` once. Errors before anything was written (configuration, model mismatch,
 /// an unreachable sink) and errors during the run are both returned; a run that started is
@@ -70,6 +89,7 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
     let model = pipeline.embedder.model().clone();
     if mode != Mode::Rebuild && mode != Mode::Reconcile {
         ensure_compatible(meta.model.as_ref(), &model)?;
+        ensure_same_lexical(&meta, pipeline)?;
     }
     if !model.semantic {
         warn!(

@@ -22,13 +22,15 @@ use crate::error::{Error, Result};
 use crate::invalid::InvalidLog;
 use crate::mode::Mode;
 use crate::pipeline::{KEY_FIELD, Pipeline};
-use crate::settings::{InvalidPolicy, PipelineSettings};
+use crate::search::normalise_identifier;
+use crate::settings::{IDS_FIELD, InvalidPolicy, PipelineSettings};
 use crate::state::{Checkpoint, LedgerRow, StateDir};
 use crate::template::Template;
 use crate::validate::CompiledRules;
 
-/// A valid record of a page: its index there, its rendered text and its payload.
-type Candidate = (usize, String, String);
+/// A valid record of a page: its index there, its rendered text, its lexical text (hybrid
+/// collections) and its payload.
+type Candidate = (usize, String, Option<String>, String);
 
 /// The processing stage's context.
 pub(super) struct Processor {
@@ -36,6 +38,8 @@ pub(super) struct Processor {
     ledger: String,
     stream: String,
     template: Template,
+    /// The lexical text's template when the collection is hybrid.
+    lexical: Option<Template>,
     rules: CompiledRules,
     settings: PipelineSettings,
     state: Arc<StateDir>,
@@ -58,6 +62,22 @@ fn key_hash(key: &str) -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// The hash of what a point's vectors are made from: the text, and the lexical text of a
+/// hybrid collection (a change to either re-embeds). A dense-only collection hashes the text
+/// alone, as before hybrid search, so that its points are not all rewritten.
+fn text_hash(text: &str, lexical: Option<&str>) -> [u8; 16] {
+    match lexical {
+        None => hash16(text.as_bytes()),
+        Some(lexical) => {
+            let mut bytes = Vec::with_capacity(text.len() + lexical.len() + 1);
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(lexical.as_bytes());
+            hash16(&bytes)
+        }
+    }
+}
+
 fn hash16(bytes: &[u8]) -> [u8; 16] {
     let digest = Sha256::digest(bytes);
     let mut out = [0u8; 16];
@@ -74,6 +94,7 @@ impl Processor {
         ledger: String,
         checkpoint: &Checkpoint,
         dry_run: bool,
+        hybrid: bool,
         busy: Arc<Busy>,
     ) -> Self {
         Processor {
@@ -81,6 +102,7 @@ impl Processor {
             ledger,
             stream: pipeline.stream.clone(),
             template: pipeline.template.clone(),
+            lexical: hybrid.then(|| pipeline.lexical_template.clone()),
             rules: pipeline.rules.clone(),
             settings: pipeline.settings.clone(),
             state: state.clone(),
@@ -194,8 +216,9 @@ impl Processor {
                 }
                 continue;
             }
+            let lexical = self.lexical.as_ref().map(|t| t.render(&fields));
             let payload = self.payload(&record.key, fields);
-            candidates.push((i, text, payload));
+            candidates.push((i, text, lexical, payload));
         }
         Ok((candidates, invalid_keys))
     }
@@ -213,7 +236,7 @@ impl Processor {
         keys.extend(invalid_keys.iter().map(String::as_str));
         let rows = self.state.ledger_get(&self.ledger, &keys)?;
         let (rows, invalid_rows) = rows.split_at(candidates.len());
-        for ((i, text, payload), old) in candidates.into_iter().zip(rows) {
+        for ((i, text, lexical, payload), old) in candidates.into_iter().zip(rows) {
             let key = records[i].key.clone();
             if let Some(seen) = &mut self.seen_keys {
                 seen.insert(key.clone());
@@ -222,9 +245,12 @@ impl Processor {
                 Some(o) if !self.full => o.generation,
                 _ => self.generation,
             };
-            let row =
-                LedgerRow { text_hash: hash16(text.as_bytes()), payload_hash: hash16(payload.as_bytes()), generation };
-            let item = Item { key, text, payload, row };
+            let row = LedgerRow {
+                text_hash: text_hash(&text, lexical.as_deref()),
+                payload_hash: hash16(payload.as_bytes()),
+                generation,
+            };
+            let item = Item { key, text, lexical, payload, row };
             match old {
                 None => {
                     batch.new += 1;
@@ -268,8 +294,24 @@ impl Processor {
         if let Some(only) = &p.fields {
             map.retain(|k, _| only.iter().any(|f| f == k));
         }
+        let ids: Vec<Value> = self
+            .settings
+            .identifiers
+            .iter()
+            .filter_map(|f| map.get(f))
+            .filter_map(|v| match v {
+                Value::String(s) => Some(normalise_identifier(s)),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+            .map(Value::String)
+            .collect();
         for f in &p.exclude {
             map.remove(f);
+        }
+        if !ids.is_empty() {
+            map.insert(IDS_FIELD.to_owned(), Value::Array(ids));
         }
         map.insert(KEY_FIELD.to_owned(), Value::String(key.to_owned()));
         Value::Object(map).to_string()

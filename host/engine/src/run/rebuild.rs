@@ -26,7 +26,9 @@ pub(super) async fn complete(
     let name = pipeline.name.clone();
     let model = pipeline.embedder.model().clone();
     let old = meta.physical.clone();
+    let lexical = pipeline.sink.describe(physical).await?.lexical.then(|| pipeline.lexical.id().key());
     pipeline.sink.switch_alias(&pipeline.collection, physical).await?;
+    meta.lexical = lexical;
     meta.physical = Some(physical.to_owned());
     meta.model = Some(model.clone());
     meta.version += 1;

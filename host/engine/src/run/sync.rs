@@ -54,9 +54,11 @@ pub(super) async fn sync(
         None => new_checkpoint(pipeline, meta, run_id, mode),
     };
     let physical = collection::physical(&checkpoint, meta, &pipeline.collection);
+    // A dry run writes nothing: whether the collection is hybrid only changes what it hashes.
+    let mut hybrid = meta.physical.is_none() || meta.lexical.is_some();
     if !opts.dry_run {
         let model = pipeline.embedder.model().clone();
-        collection::prepare(pipeline, meta, &physical, &model).await?;
+        hybrid = collection::prepare(pipeline, meta, &physical, &model).await?;
         if mode != Mode::Rebuild {
             meta.model = Some(model);
         }
@@ -85,7 +87,8 @@ pub(super) async fn sync(
         busy: busy.clone(),
     }
     .spawn(page_tx);
-    let processor = Processor::new(pipeline, state, ledger_name.clone(), &checkpoint, opts.dry_run, busy.clone());
+    let processor =
+        Processor::new(pipeline, state, ledger_name.clone(), &checkpoint, opts.dry_run, hybrid, busy.clone());
     let validators = std::mem::take(&mut pipeline.validators);
     let processor = processor.spawn(validators, page_rx, batch_tx);
     let mut embedded = embed_write::start(pipeline, &physical, cache, opts.dry_run, batch_rx).await?;

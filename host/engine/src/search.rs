@@ -1,0 +1,399 @@
+//! Searching a pipeline's collection: the one search that `weir search`, the status page and
+//! `weir demo` share.
+//!
+//! A query is looked up three ways. First as an identifier: when the query, trimmed and
+//! lower-cased, equals one of a point's normalised identifiers ([`IDS_FIELD`]), that point
+//! comes first, because staff who type a product code or an EAN want that product and a
+//! vector of the text cannot find it. Then by meaning (the dense vector of the query) and by
+//! its words (the lexical BM25 vector), the two rankings fused by the sink (RRF or DBSF).
+//! Points already returned as identifier hits are not repeated.
+//!
+//! A collection made before hybrid search (no lexical vectors) is searched dense-only, with a
+//! note that a rebuild upgrades it.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use weir_core::{Fusion, Query, SparseVector};
+use weir_embed::{Embedder, LexicalEncoder, Purpose};
+use weir_runtime::SinkInstance;
+
+use crate::error::{Error, Result};
+use crate::pipeline::{KEY_FIELD, Pipeline};
+use crate::settings::{IDS_FIELD, PipelineSettings};
+
+/// Longest query searched, in characters; a longer one is cut there (with a note). Product
+/// searches are a few words; a pasted page must not cost a long embedding.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// Which signals a search uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    /// Dense and lexical, fused (the default); dense only on a collection without lexical
+    /// vectors.
+    #[default]
+    Hybrid,
+    /// Meaning only (the dense vector).
+    Dense,
+    /// Words only (the lexical BM25 vector).
+    Sparse,
+}
+
+impl std::fmt::Display for SearchMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SearchMode::Hybrid => "hybrid",
+            SearchMode::Dense => "dense",
+            SearchMode::Sparse => "sparse",
+        })
+    }
+}
+
+/// How a hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    /// The query equals one of the point's identifiers.
+    Identifier,
+    /// By the dense, lexical or fused ranking.
+    Ranked,
+}
+
+/// One search result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// The point id.
+    pub id: String,
+    /// The sink's score (1.0 for an identifier match; fused scores are only comparable
+    /// within one search).
+    pub score: f32,
+    /// The record's key, when the payload carries it.
+    pub key: Option<String>,
+    /// How it was found.
+    #[serde(rename = "match")]
+    pub matched: Match,
+    /// The point's payload (a JSON object).
+    pub payload: Map<String, Value>,
+}
+
+impl Hit {
+    /// The `fields` the payload has, in order, as display text (`(field, value)`).
+    pub fn display<'a>(&self, fields: &'a [String]) -> Vec<(&'a str, String)> {
+        fields
+            .iter()
+            .filter_map(|f| {
+                let v = self.payload.get(f)?;
+                let text = match v {
+                    Value::Null => return None,
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Some((f.as_str(), text))
+            })
+            .collect()
+    }
+}
+
+/// What a search found, and what the caller should tell its user.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    /// Identifier matches first, then the ranking, without duplicates, at most `k`.
+    pub hits: Vec<Hit>,
+    /// The mode actually used (hybrid becomes dense on a collection without lexical vectors).
+    pub mode: SearchMode,
+    /// One-line notes: a cut query, a collection searched dense-only.
+    pub notes: Vec<String>,
+}
+
+/// The note for a collection made before hybrid search.
+pub const DENSE_ONLY_NOTE: &str = "this collection has no lexical vectors (made before hybrid search), so it was \
+     searched by meaning only; `weir run --mode rebuild` upgrades it to hybrid search";
+
+impl Pipeline {
+    /// Searches the pipeline's collection for `text`: identifier matches first, then the
+    /// `mode` ranking (dense and lexical fused with `fusion` for hybrid), at most `k` hits.
+    /// `filter` is a JSON object of `field: value` pairs every hit must match; its fields must
+    /// have payload indexes. See [`Pipeline::search_detailed`] for the notes.
+    pub async fn search(
+        &mut self,
+        text: &str,
+        mode: SearchMode,
+        fusion: Fusion,
+        k: u32,
+        filter: Option<&str>,
+    ) -> Result<Vec<Hit>> {
+        Ok(self.search_detailed(text, mode, fusion, k, filter).await?.hits)
+    }
+
+    /// [`Pipeline::search`], with the mode used and the notes for the user.
+    pub async fn search_detailed(
+        &mut self,
+        text: &str,
+        mode: SearchMode,
+        fusion: Fusion,
+        k: u32,
+        filter: Option<&str>,
+    ) -> Result<Found> {
+        let scope = Scope {
+            name: &self.name,
+            collection: &self.collection,
+            embedder: &self.embedder,
+            lexical: &self.lexical,
+            settings: &self.settings,
+        };
+        scope.search(&mut self.sink, text, mode, fusion, k, filter).await
+    }
+
+    /// A searcher of the pipeline's collection on its own sink instance, for searching while
+    /// the pipeline runs (the status page).
+    pub async fn searcher(&self) -> Result<Searcher> {
+        Ok(Searcher {
+            name: self.name.clone(),
+            collection: self.collection.clone(),
+            embedder: self.embedder.clone(),
+            lexical: self.lexical.clone(),
+            settings: self.settings.clone(),
+            sink: self.sink.fork().await?,
+        })
+    }
+}
+
+/// Searches one pipeline's collection on a sink instance of its own (see
+/// [`Pipeline::searcher`]); the same search as [`Pipeline::search`].
+pub struct Searcher {
+    name: String,
+    collection: String,
+    embedder: Arc<dyn Embedder>,
+    lexical: Arc<LexicalEncoder>,
+    settings: PipelineSettings,
+    sink: SinkInstance,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher")
+            .field("name", &self.name)
+            .field("collection", &self.collection)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Searcher {
+    /// As [`Pipeline::search`].
+    pub async fn search(
+        &mut self,
+        text: &str,
+        mode: SearchMode,
+        fusion: Fusion,
+        k: u32,
+        filter: Option<&str>,
+    ) -> Result<Vec<Hit>> {
+        Ok(self.search_detailed(text, mode, fusion, k, filter).await?.hits)
+    }
+
+    /// As [`Pipeline::search_detailed`].
+    pub async fn search_detailed(
+        &mut self,
+        text: &str,
+        mode: SearchMode,
+        fusion: Fusion,
+        k: u32,
+        filter: Option<&str>,
+    ) -> Result<Found> {
+        let scope = Scope {
+            name: &self.name,
+            collection: &self.collection,
+            embedder: &self.embedder,
+            lexical: &self.lexical,
+            settings: &self.settings,
+        };
+        scope.search(&mut self.sink, text, mode, fusion, k, filter).await
+    }
+
+    /// The payload fields a result shows.
+    pub fn display(&self) -> &[String] {
+        &self.settings.display
+    }
+}
+
+/// What a search needs besides the sink instance.
+struct Scope<'a> {
+    name: &'a str,
+    collection: &'a str,
+    embedder: &'a Arc<dyn Embedder>,
+    lexical: &'a Arc<LexicalEncoder>,
+    settings: &'a PipelineSettings,
+}
+
+impl Scope<'_> {
+    async fn search(
+        &self,
+        sink: &mut SinkInstance,
+        text: &str,
+        mode: SearchMode,
+        fusion: Fusion,
+        k: u32,
+        filter: Option<&str>,
+    ) -> Result<Found> {
+        let usage = |message: String| Error::Usage(message);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(usage("the search query is empty; type what you are looking for".into()));
+        }
+        if k == 0 {
+            return Err(usage("the number of results must be at least 1".into()));
+        }
+        let mut notes = Vec::new();
+        let query = match trimmed.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((cut, _)) => {
+                notes.push(format!(
+                    "the query has {} characters; only its first {MAX_QUERY_CHARS} were searched",
+                    trimmed.chars().count()
+                ));
+                &trimmed[..cut]
+            }
+            None => trimmed,
+        };
+        let filter = self.check_filter(filter)?;
+
+        let info = sink.describe(self.collection).await?;
+        let mode = match (mode, info.lexical) {
+            (SearchMode::Hybrid, false) => {
+                notes.push(DENSE_ONLY_NOTE.to_owned());
+                SearchMode::Dense
+            }
+            (SearchMode::Sparse, false) => {
+                return Err(usage(format!(
+                    "collection `{}` has no lexical vectors (made before hybrid search), so it cannot be searched \
+                     by words alone; `weir run --mode rebuild` upgrades it to hybrid search",
+                    self.collection
+                )));
+            }
+            (m, _) => m,
+        };
+
+        let mut hits = self.identifier_hits(sink, query, k, filter.as_ref()).await?;
+        let dense = match mode {
+            SearchMode::Hybrid | SearchMode::Dense => Some(self.embed_query(query).await?),
+            SearchMode::Sparse => None,
+        };
+        let sparse = match mode {
+            SearchMode::Hybrid | SearchMode::Sparse => {
+                let encoder = self.lexical.clone();
+                let q = query.to_owned();
+                let v = tokio::task::spawn_blocking(move || encoder.query(&q))
+                    .await
+                    .map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
+                Some(SparseVector { indices: v.indices, values: v.values })
+            }
+            SearchMode::Dense => None,
+        };
+        // A query of only stop words has no lexical vector: its ranking is the dense one, or
+        // nothing in a sparse search.
+        let sparse = sparse.filter(|s| !s.indices.is_empty());
+        if dense.is_none() && sparse.is_none() {
+            return Ok(Found { hits, mode, notes });
+        }
+        let ranked = Query { vector: dense, sparse, fusion, k, filter: filter.map(|f| Value::Object(f).to_string()) };
+        let points = sink.search(self.collection, &ranked).await?;
+        for p in points {
+            if hits.len() >= k as usize {
+                break;
+            }
+            if hits.iter().any(|h| h.id == p.id) {
+                continue;
+            }
+            hits.push(hit(p.id, p.score, &p.payload, Match::Ranked));
+        }
+        Ok(Found { hits, mode, notes })
+    }
+
+    /// The dense vector of a query (with the model's query prefix).
+    async fn embed_query(&self, query: &str) -> Result<Vec<f32>> {
+        let mut vectors = self.embedder.embed(&[query.to_owned()], Purpose::Query).await?;
+        vectors.pop().ok_or_else(|| Error::Internal("the embedder returned no vector for the query".into()))
+    }
+
+    /// Points whose normalised identifiers include the query (none when the pipeline has no
+    /// identifier fields, or the sink cannot answer a filter-only query).
+    async fn identifier_hits(
+        &self,
+        sink: &mut SinkInstance,
+        query: &str,
+        k: u32,
+        filter: Option<&Map<String, Value>>,
+    ) -> Result<Vec<Hit>> {
+        if self.settings.identifiers.is_empty() || sink.plugin().wit_version() == "0.1.0" {
+            return Ok(Vec::new());
+        }
+        let mut conditions = filter.cloned().unwrap_or_default();
+        conditions.insert(IDS_FIELD.to_owned(), Value::String(normalise_identifier(query)));
+        let found = sink.search(self.collection, &Query::filter_only(Value::Object(conditions).to_string(), k)).await?;
+        Ok(found.into_iter().map(|p| hit(p.id, 1.0, &p.payload, Match::Identifier)).collect())
+    }
+
+    /// Parses a filter and makes sure each of its fields has a payload index (a filter on an
+    /// unindexed field is slow on a large collection and refused by some stores).
+    fn check_filter(&self, filter: Option<&str>) -> Result<Option<Map<String, Value>>> {
+        let Some(filter) = filter else { return Ok(None) };
+        let parsed: Value = serde_json::from_str(filter)
+            .map_err(|e| Error::Usage(format!("the filter is not JSON: {e}; write it as {{\"field\": value}}")))?;
+        let Value::Object(map) = parsed else {
+            return Err(Error::Usage("the filter must be a JSON object of `field: value` pairs".into()));
+        };
+        let indexed = self.settings.payload_indexes();
+        for field in map.keys() {
+            if !indexed.iter().any(|i| &i.field == field) {
+                return Err(Error::Usage(format!(
+                    "cannot filter on `{field}`: it has no payload index in pipeline `{}`; add \
+                     `indexes = {{ {field} = \"keyword\" }}` (or integer, float, bool…) to the pipeline and run it",
+                    self.name
+                )));
+            }
+        }
+        Ok(Some(map))
+    }
+}
+
+/// The normalised form of an identifier: trimmed and lower-cased, so that `KON-10023 ` and
+/// `kon-10023` are the same.
+pub fn normalise_identifier(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+fn hit(id: String, score: f32, payload: &str, matched: Match) -> Hit {
+    let payload = match serde_json::from_str(payload) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let key = payload.get(KEY_FIELD).and_then(Value::as_str).map(str::to_owned);
+    Hit { id, score, key, matched, payload }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_compared_trimmed_and_lower_cased() {
+        assert_eq!(normalise_identifier("  KON-10023 \t"), "kon-10023");
+        assert_eq!(normalise_identifier("8594001234567"), "8594001234567");
+    }
+
+    #[test]
+    fn a_hit_shows_the_display_fields_it_has_in_order() {
+        let h = hit(
+            "id".into(),
+            0.5,
+            r#"{"_key": "7", "name": "Hrnec", "code": "KON-1", "price": 12.5, "brand": null}"#,
+            Match::Ranked,
+        );
+        assert_eq!(h.key.as_deref(), Some("7"));
+        let fields: Vec<String> = ["code", "name", "brand", "price"].iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(
+            h.display(&fields),
+            vec![("code", "KON-1".to_owned()), ("name", "Hrnec".to_owned()), ("price", "12.5".to_owned())]
+        );
+    }
+}
