@@ -141,6 +141,9 @@ pub struct RunReport {
     pub estimated_cost_usd: f64,
     /// Batches committed.
     pub batches: u64,
+    /// Batches read but not committed because the run was stopped (the next run redoes them).
+    #[serde(default)]
+    pub dropped_batches: u64,
     /// Busy time per stage.
     pub stages: StageTimes,
     /// Plugin activity by plugin name.

@@ -41,18 +41,25 @@ impl<'a> Commit<'a> {
         Self { state, ledger, opts, cache, total, embed_ns: 0, write_ns: 0, commit_ns: 0 }
     }
 
-    /// Commits the batches of `embedded` as they come (in batch order) until it ends or a
-    /// batch failed: its error, or the commit's, is returned.
+    /// Commits the batches of `embedded` as they come (in batch order) until it ends, a batch
+    /// failed (its error, or the commit's, is returned) or a batch was dropped by a stop.
     pub(super) async fn in_order(
         &mut self,
-        embedded: &mut (impl Stream<Item = std::result::Result<Result<Batch>, JoinError>> + Unpin),
+        embedded: &mut (impl Stream<Item = std::result::Result<Result<Option<Batch>>, JoinError>> + Unpin),
         meta: &mut PipelineMeta,
         checkpoint: &mut Checkpoint,
         report: &mut RunReport,
     ) -> Result<()> {
         while let Some(joined) = embedded.next().await {
             let batch = match joined {
-                Ok(Ok(b)) => b,
+                Ok(Ok(Some(b))) => b,
+                Ok(Ok(None)) => {
+                    // Stopped, and this batch dropped: no later batch may be committed, or the
+                    // checkpoint would claim this one. The writes under way end before the
+                    // sink is closed; the stopped reader and processor end the stream.
+                    while embedded.next().await.is_some() {}
+                    return Ok(());
+                }
                 Ok(Err(e)) => return Err(e),
                 Err(e) => return Err(Error::Internal(format!("the embedding task failed: {e}"))),
             };

@@ -4,8 +4,13 @@
 //! embedded (an API's rate limits are met by that setting, not by the sink's) and each written
 //! on one of `write_concurrency` sink instances; results come back in batch order, for the
 //! commit stage to commit in that order, each only after its write was acked.
+//!
+//! A stop drops every batch not yet being written: one waiting for an embedding slot, and one
+//! being embedded (the embedding call is abandoned: an HTTP request is cancelled, the local
+//! model runs no further inference call for it). A batch being written finishes its write.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use futures::{Stream, StreamExt};
@@ -16,6 +21,7 @@ use weir_embed::{Embedder, EmbeddingCache, LexicalEncoder, Purpose, estimate_tok
 use weir_runtime::SinkInstance;
 
 use super::batch::Batch;
+use super::options::{StopSignal, stopped};
 use crate::error::{Error, Result};
 use crate::pipeline::{Pipeline, point_id};
 
@@ -28,14 +34,16 @@ struct WriteTarget {
 
 /// Starts embedding and writing the batches of `batch_rx` into the physical collection
 /// `physical` (a dry run writes nothing and only estimates what embedding would cost). Forks
-/// the sink's writer instances first, so an unreachable sink fails here.
+/// the sink's writer instances first, so an unreachable sink fails here. A batch dropped by
+/// `stop` comes back as `None`.
 pub(super) async fn start(
     pipeline: &Pipeline,
     physical: &str,
     cache: &EmbeddingCache,
     dry_run: bool,
     batch_rx: mpsc::Receiver<Result<Batch>>,
-) -> Result<impl Stream<Item = std::result::Result<Result<Batch>, JoinError>> + Unpin + use<>> {
+    stop: StopSignal,
+) -> Result<impl Stream<Item = std::result::Result<Result<Option<Batch>>, JoinError>> + Unpin + use<>> {
     let embedder = pipeline.embedder.clone();
     let encoder = pipeline.lexical.clone();
     let probe_cache = cache.clone();
@@ -60,20 +68,34 @@ pub(super) async fn start(
             let writer = (!writers.is_empty()).then(|| writers[seq % writers.len()].clone());
             let target = target.clone();
             let embedding = embedding.clone();
+            let stop = stop.clone();
             tokio::spawn(async move {
-                let permit = embedding
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Error::Internal("the embedding limiter was closed".into()))?;
-                let mut batch = embed_batch(batch?, embedder, encoder, cache, dry_run).await?;
-                drop(permit);
+                let embedded = async {
+                    let permit = embedding
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| Error::Internal("the embedding limiter was closed".into()))?;
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(None);
+                    }
+                    let batch = embed_batch(batch?, embedder, encoder, cache, dry_run).await?;
+                    drop(permit);
+                    Ok::<Option<Batch>, Error>(Some(batch))
+                };
+                // Dropping `embedded` on a stop abandons the embedding call under way.
+                let embedded = tokio::select! {
+                    biased;
+                    embedded = embedded => embedded?,
+                    () = stopped(&stop) => None,
+                };
+                let Some(mut batch) = embedded else { return Ok(None) };
                 if let Some(writer) = writer {
                     let t = Instant::now();
                     let mut sink = writer.lock().await;
                     write_batch(&mut sink, &target.collection, &target.namespace, &target.stream, &mut batch).await?;
                     batch.write_time = t.elapsed();
                 }
-                Ok::<Batch, Error>(batch)
+                Ok::<Option<Batch>, Error>(Some(batch))
             })
         })
         .buffered(pipeline.settings.embed_concurrency.max(pipeline.settings.write_concurrency)))

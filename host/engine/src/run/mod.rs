@@ -120,6 +120,7 @@ pub async fn run(state: &Arc<StateDir>, pipeline: &mut Pipeline, opts: &RunOptio
         estimated_tokens: 0,
         estimated_cost_usd: 0.0,
         batches: 0,
+        dropped_batches: 0,
         stages: StageTimes::default(),
         plugins: BTreeMap::new(),
         embedding: EmbedCounts { model: model.key(), ..EmbedCounts::default() },

@@ -2,13 +2,28 @@
 //! callback.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crate::mode::Mode;
 use crate::report::Counts;
 
-/// Set it to stop a run after the batches in flight (Ctrl-C, SIGTERM).
+/// Set it to stop a run (Ctrl-C, SIGTERM): the reader and the processor stop, the batches not
+/// yet written are dropped (an embedding under way is abandoned), the writes under way finish
+/// and commit in batch order up to the first dropped batch, so the checkpoint stays exact.
 pub type StopSignal = Arc<AtomicBool>;
+
+/// How often a stage waiting on something slow looks at the stop signal.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+/// Resolves once `stop` is set, for racing a slow step (an embedding call) against it. The
+/// signal is a flag that a signal handler can set, so this looks at it every [`STOP_POLL`]:
+/// far inside the seconds a stop may take, and nothing next to a batch's work.
+pub(super) async fn stopped(stop: &StopSignal) {
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(STOP_POLL).await;
+    }
+}
 
 /// Progress of a running pipeline, reported after every commit.
 #[derive(Debug, Clone, Default)]

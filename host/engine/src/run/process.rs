@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use serde_json::{Map, Value};
@@ -18,6 +19,7 @@ use weir_runtime::ValidatorInstance;
 use super::batch::{Batch, Item};
 use super::busy::{Busy, add};
 use super::cursor::newer;
+use super::options::StopSignal;
 use crate::error::{Error, Result};
 use crate::invalid::InvalidLog;
 use crate::mode::Mode;
@@ -125,16 +127,22 @@ impl Processor {
         mut validators: Vec<ValidatorInstance>,
         mut page_rx: mpsc::Receiver<Result<Page>>,
         batch_tx: mpsc::Sender<Result<Batch>>,
+        stop: StopSignal,
     ) -> JoinHandle<(Vec<ValidatorInstance>, Option<HashSet<String>>)> {
         tokio::spawn(async move {
             let mut ctx = self;
             while let Some(page) = page_rx.recv().await {
+                // On a stop the queued pages are dropped unprocessed, and so is a batch
+                // processed as it came: the next run reads them again from the checkpoint.
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let batch = match page {
                     Ok(page) => ctx.process(page, &mut validators).await,
                     Err(e) => Err(e),
                 };
                 let failed = batch.is_err();
-                if batch_tx.send(batch).await.is_err() || failed {
+                if stop.load(Ordering::Relaxed) || batch_tx.send(batch).await.is_err() || failed {
                     break;
                 }
             }

@@ -3,7 +3,7 @@
 //! or the next stage hangs up.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -26,12 +26,15 @@ pub(super) struct Reader {
     pub(super) max: u32,
     pub(super) stop: StopSignal,
     pub(super) busy: Arc<Busy>,
+    /// Pages read so far: each becomes one batch, so on a stop those read and not committed
+    /// are the batches dropped.
+    pub(super) pages: Arc<AtomicU64>,
 }
 
 impl Reader {
     /// Starts the task; it hands the source back when it ends.
     pub(super) fn spawn(self, page_tx: mpsc::Sender<Result<Page>>) -> JoinHandle<SourceInstance> {
-        let Reader { mut source, stream, scope, mut cursor, max, stop, busy } = self;
+        let Reader { mut source, stream, scope, mut cursor, max, stop, busy, pages } = self;
         tokio::spawn(async move {
             loop {
                 if stop.load(Ordering::Relaxed) {
@@ -41,7 +44,10 @@ impl Reader {
                 let page = source.read(&stream, &scope, cursor.as_deref(), max).await;
                 add(&busy.read, t);
                 match page {
+                    // A page read as the run was stopped is not handed on: it would be dropped.
+                    Ok(_) if stop.load(Ordering::Relaxed) => break,
                     Ok(page) => {
+                        pages.fetch_add(1, Ordering::Relaxed);
                         let done = page.done;
                         cursor = Some(page.state.clone());
                         if page_tx.send(Ok(page)).await.is_err() || done {

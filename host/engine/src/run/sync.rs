@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -75,6 +75,7 @@ pub(super) async fn sync(
 
     // The stages, joined by bounded queues; the commits run on this task.
     let busy = Arc::new(Busy::default());
+    let pages = Arc::new(AtomicU64::new(0));
     let (page_tx, page_rx) = mpsc::channel(pipeline.settings.queue);
     let (batch_tx, batch_rx) = mpsc::channel(pipeline.settings.queue);
     let reader = Reader {
@@ -85,13 +86,15 @@ pub(super) async fn sync(
         max: pipeline.settings.batch_size,
         stop: opts.stop.clone(),
         busy: busy.clone(),
+        pages: pages.clone(),
     }
     .spawn(page_tx);
     let processor =
         Processor::new(pipeline, state, ledger_name.clone(), &checkpoint, opts.dry_run, hybrid, busy.clone());
     let validators = std::mem::take(&mut pipeline.validators);
-    let processor = processor.spawn(validators, page_rx, batch_tx);
-    let mut embedded = embed_write::start(pipeline, &physical, cache, opts.dry_run, batch_rx).await?;
+    let processor = processor.spawn(validators, page_rx, batch_tx, opts.stop.clone());
+    let mut embedded =
+        embed_write::start(pipeline, &physical, cache, opts.dry_run, batch_rx, opts.stop.clone()).await?;
     let mut commit = Commit::new(state, &ledger_name, opts, cache, total);
     let outcome = commit.in_order(&mut embedded, meta, &mut checkpoint, report).await;
 
@@ -110,7 +113,14 @@ pub(super) async fn sync(
     };
     outcome?;
     if opts.stop.load(Ordering::Relaxed) {
-        info!(pipeline = %name, batches = checkpoint.batches, "stopped on request; the next run resumes here");
+        // Every page read became one batch; those not committed were dropped.
+        report.dropped_batches = pages.load(Ordering::Relaxed).saturating_sub(report.batches);
+        info!(
+            pipeline = %name,
+            committed = report.batches,
+            dropped = report.dropped_batches,
+            "stopped on request; the next run resumes from the checkpoint"
+        );
         return Ok(());
     }
     finish(state, pipeline, opts, meta, &checkpoint, &physical, seen_keys, report).await
