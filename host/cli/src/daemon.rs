@@ -4,8 +4,9 @@
 //! Runs happen one at a time, in the order they fall due, so a pipeline never overlaps with
 //! itself (or with a `weir run`: the daemon holds the state directory's lock). A failed run is
 //! retried with exponential backoff (1 minute doubling to 30) until it succeeds or its next
-//! scheduled time comes. SIGTERM or Ctrl-C stops the scheduler, lets the current run finish
-//! its in-flight batches and commit, and exits.
+//! scheduled time comes. SIGTERM or Ctrl-C stops the scheduler and the current run (its
+//! writes under way finish and commit, the batches not yet written are dropped for the next
+//! run) and exits with 0 within seconds; a second signal exits at once.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -136,9 +136,11 @@ validation = {{ required = ["name"], types = {{ price = "number" }} }}
     finish_line(tty);
     describe(&full);
     if full.status == weir_engine::RunStatus::Interrupted {
+        crate::run_cmd::stopped_line(&full);
         eprintln!("  interrupted; run the demo again to resume where it stopped");
+        drop(pipeline);
         app.shutdown().await?;
-        return Ok(ExitCode::from(crate::run_cmd::EXIT_FAILED));
+        return Ok(ExitCode::from(crate::run_cmd::EXIT_INTERRUPTED));
     }
 
     let change = sim.change(&ChangeRequest::new(EVIDENCE_PRODUCTS).modify_share(0.01).price_only_share(0.5))?;
@@ -150,6 +152,12 @@ validation = {{ required = ["name"], types = {{ price = "number" }} }}
     let inc = weir_engine::run(&app.state, &mut pipeline, &run(Mode::Incremental)).await?;
     finish_line(tty);
     describe(&inc);
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        crate::run_cmd::stopped_line(&inc);
+        drop(pipeline);
+        app.shutdown().await?;
+        return Ok(ExitCode::from(crate::run_cmd::EXIT_INTERRUPTED));
+    }
 
     println!("\n3. search: Czech and English queries, one multilingual model");
     let collection = pipeline.collection().to_owned();

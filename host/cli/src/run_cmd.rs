@@ -26,6 +26,9 @@ pub(crate) const EXIT_CONFIG: u8 = 2;
 pub(crate) const EXIT_PARTIAL: u8 = 3;
 /// Exit code: another run holds the state directory.
 pub(crate) const EXIT_LOCKED: u8 = 75;
+/// Exit code: stopped by Ctrl-C or SIGTERM (what was committed stays; the next run resumes).
+/// 128 + SIGINT, as a shell reports a command killed by Ctrl-C.
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 /// Options every config-reading command shares.
 #[derive(Debug, clap::Args)]
@@ -172,7 +175,10 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             eprintln!();
         }
         match result {
-            Ok(report) => reports.push(report),
+            Ok(report) => {
+                stopped_line(&report);
+                reports.push(report);
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
@@ -192,8 +198,11 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         print_summary(&reports);
     }
     let partial = reports.iter().any(|r| r.status == RunStatus::Partial);
+    let interrupted = stop.load(Ordering::Relaxed) || reports.iter().any(|r| r.status == RunStatus::Interrupted);
     Ok(ExitCode::from(if failed || reports.iter().any(|r| r.status == RunStatus::Failed) {
         EXIT_FAILED
+    } else if interrupted {
+        EXIT_INTERRUPTED
     } else if partial {
         EXIT_PARTIAL
     } else {
@@ -201,26 +210,59 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
+/// Sets `stop` on the first Ctrl-C or SIGTERM: the run drops the batches not yet written and
+/// ends within seconds. The second one exits at once; nothing is lost, since every commit is
+/// one transaction and the sink's writes are overwrites the next run repeats.
 pub(crate) fn spawn_signal_handler(stop: StopSignal) {
     tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return,
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
+        if two_signals(&stop).await.is_ok() {
+            eprintln!("aborted; the next run resumes from the last commit");
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("\nstopping: finishing the batches in flight (interrupt again to abort)");
-        stop.store(true, Ordering::Relaxed);
-        let _ = tokio::signal::ctrl_c().await;
-        std::process::exit(130);
     });
+}
+
+/// Waits for two signals and sets `stop` at the first. The streams are made once, so a
+/// second signal right after the first is not missed.
+#[cfg(unix)]
+async fn two_signals(stop: &StopSignal) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    stopping(stop);
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn two_signals(stop: &StopSignal) -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await?;
+    stopping(stop);
+    tokio::signal::ctrl_c().await
+}
+
+fn stopping(stop: &StopSignal) {
+    eprintln!(
+        "\nstopping: dropping the batches not yet written, finishing the writes under way (interrupt again to abort)"
+    );
+    stop.store(true, Ordering::Relaxed);
+}
+
+/// What a stopped run committed and dropped, on stderr.
+pub(crate) fn stopped_line(report: &RunReport) {
+    if report.status == RunStatus::Interrupted {
+        eprintln!(
+            "{}: stopped: {} batches committed, {} dropped; the next run resumes from the checkpoint",
+            report.pipeline, report.batches, report.dropped_batches
+        );
+    }
 }
 
 pub(crate) fn progress_printer(name: String, tty: bool) -> weir_engine::ProgressFn {
