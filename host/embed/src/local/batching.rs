@@ -54,6 +54,7 @@ fn padded(lengths: &[usize], calls: &[Vec<usize>]) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -64,7 +65,7 @@ mod tests {
             .map(|_| {
                 x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let r = (x >> 33) as usize;
-                if r % 20 == 0 { 150 + r % 90 } else { 40 + r % 80 }
+                if r.is_multiple_of(20) { 150 + r % 90 } else { 40 + r % 80 }
             })
             .collect()
     }
