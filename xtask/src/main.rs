@@ -6,7 +6,8 @@
 //! - `test`           setup, build plugins, run every test of both workspaces
 //! - `lint`           rustfmt --check, clippy -D warnings (both workspaces), rustdoc -D warnings
 //! - `demo`           setup, build plugins, run `weir demo`
-//! - `bench`          the end-to-end sync benchmark (`bench --all`: every benchmark)
+//! - `bench`          the end-to-end sync benchmark (`bench relevance`: the relevance benchmark;
+//!                    `bench --all`: every benchmark)
 //! - `reliability`    the long reliability suite, ending with `N passed, N failed`
 //! - `fuzz`           each fuzz target of `fuzz/` for SECONDS (default 60), one summary line each
 
@@ -57,6 +58,8 @@ tasks:
   bench [ARGS]   the sync benchmark (scenarios: hash openai local scaling; sizes:
                  --products N --openai-products N --local-products N --scaling N,N,...;
                  --local-rounds N repeats local's comparison with the model alone);
+                 bench relevance [--embedder hash] [--modes dense,sparse,hybrid-rrf,hybrid-dbsf]
+                 [--verbose]: nDCG@10, recall@10, MRR of `weir search` per query kind;
                  bench --all: every benchmark of the workspace
   reliability    the long reliability suite (more kills, larger data, longer outages)
   fuzz [SECONDS] each fuzz target of fuzz/ for SECONDS (default 60) from fuzz/seeds/<target>,
@@ -226,7 +229,8 @@ fn demo(args: &[String]) -> Result<(), String> {
 }
 
 /// The end-to-end sync benchmark (`host/cli/benches/sync.rs`) with ARGS (scenarios and sizes),
-/// or with `--all` every benchmark of the workspace. Built in the dev profile, whose
+/// with `relevance ARGS` the relevance benchmark (`host/cli/benches/relevance.rs`), or with
+/// `--all` every benchmark of the workspace. Built in the dev profile, whose
 /// dependencies are optimised: the same code the tests run.
 fn bench(args: &[String]) -> Result<(), String> {
     setup()?;
@@ -235,16 +239,17 @@ fn bench(args: &[String]) -> Result<(), String> {
     cmd.env("WEIR_SKIP_WASM_BUILD", "1");
     match args.split_first() {
         Some((all, rest)) if all == "--all" => cmd.args(["bench", "--workspace", "--profile", "dev", "--"]).args(rest),
-        _ => return run_sync_bench(args),
+        Some((relevance, rest)) if relevance == "relevance" => return run_bench("relevance", rest),
+        _ => return run_bench("sync", args),
     };
     run(cmd)
 }
 
-/// Builds the sync bench in the test profile and runs its binary with `args` (the bench has
+/// Builds the bench `name` in the test profile and runs its binary with `args` (the bench has
 /// its own `main`). Selecting one target resolves dependency features differently from the
 /// whole test suite, so its first build compiles some dependencies a second time.
-fn run_sync_bench(args: &[String]) -> Result<(), String> {
-    let exes = built_targets(&["test", "--workspace", "--bench", "sync", "--no-run"], "bench", &["sync"])?;
+fn run_bench(name: &str, args: &[String]) -> Result<(), String> {
+    let exes = built_targets(&["test", "--workspace", "--bench", name, "--no-run"], "bench", &[name])?;
     let mut cmd = Command::new(&exes[0]);
     cmd.current_dir(root()).args(args).env("WEIR_SKIP_WASM_BUILD", "1").env("CARGO_TARGET_DIR", target_dir());
     run(cmd)

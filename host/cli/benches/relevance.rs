@@ -1,0 +1,310 @@
+//! Relevance benchmark: how well `weir search` ranks the simulator's catalogue for the graded
+//! queries of `tests/bluejet-sim/RELEVANCE.md`, per query kind and search mode.
+//!
+//! ```text
+//! cargo xtask bench relevance                     # the local model, every mode
+//! cargo xtask bench relevance --embedder hash     # a quick smoke run (meaningless dense side)
+//! cargo xtask bench relevance --modes dense,sparse --verbose
+//! ```
+//!
+//! It starts the BlueJet simulator with the benchmark catalogue (`BENCH_PRODUCTS` products,
+//! `BENCH_SEED`), judges the queries over that catalogue, syncs it with `weir run --mode full`
+//! into the embedded store, then asks `weir search --json` for the top 10 of every query in
+//! every mode: `dense`, `sparse`, `hybrid-rrf`, `hybrid-dbsf`. Each search is its own `weir`
+//! process, as a user's is (the model loads each time; the per-query time is reported).
+//! nDCG@10, recall@10 and MRR per query kind go to stdout as Markdown and to
+//! `target/bench/relevance.json`; `--verbose` adds a row per query with the grades of its hits.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "relevance/metrics.rs"]
+mod metrics;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use bluejet_sim::relevance::{self, BENCH_PRODUCTS, BENCH_SEED, JudgedQuery, QueryKind};
+use bluejet_sim::{BlueJetSim, RunningBlueJetSim};
+use serde_json::{Value, json};
+
+/// Hits judged per query.
+const K: usize = 10;
+/// The embedding template of `config/weir.toml`'s products pipeline.
+const TEXT: &str = "{name} · {category} · {brand} · {material} · {description}";
+const MODES: [&str; 4] = ["dense", "sparse", "hybrid-rrf", "hybrid-dbsf"];
+
+struct Args {
+    embedder: String,
+    modes: Vec<String>,
+    products: usize,
+    verbose: bool,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        embedder: "local".into(),
+        modes: MODES.map(String::from).to_vec(),
+        products: BENCH_PRODUCTS,
+        verbose: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--embedder" => a.embedder = it.next().expect("local or hash"),
+            "--modes" => a.modes = it.next().expect("a list of modes").split(',').map(String::from).collect(),
+            "--products" => a.products = it.next().and_then(|v| v.replace('_', "").parse().ok()).expect("a number"),
+            "--verbose" | "-v" => a.verbose = true,
+            "--bench" => {}
+            other => panic!("unknown argument {other} (--embedder local|hash, --modes LIST, --products N, --verbose)"),
+        }
+    }
+    assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
+    for m in &a.modes {
+        assert!(MODES.contains(&m.as_str()), "unknown mode {m} (one of {})", MODES.join(", "));
+    }
+    a
+}
+
+fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedder: &str) -> PathBuf {
+    let embedding = match embedder {
+        "hash" => "provider = \"hash\"".to_owned(),
+        _ => "provider = \"local\"\nmodel = \"multilingual-e5-small\"".to_owned(),
+    };
+    let (id, hash) = sim.credentials();
+    let text = format!(
+        r#"[sync]
+state_dir = "state"
+mode = "full"
+
+[embedding]
+{embedding}
+
+[sources.bluejet]
+plugin = "{source}"
+config = {{ base_url = "{url}" }}
+secrets = {{ token_id = "{id}", token_hash = "{hash}" }}
+
+[sinks.store]
+plugin = "{sink}"
+embedded = true
+
+[pipelines.products]
+source = "bluejet"
+stream = "products"
+sink = "store"
+text = "{TEXT}"
+identifiers = ["code", "ean"]
+indexes = {{ category = "keyword", brand = "keyword", price = "float" }}
+"#,
+        source = weir_harness::plugin("bluejet-source").display(),
+        sink = weir_harness::plugin("qdrant-sink").display(),
+        url = sim.url(),
+    );
+    let path = dir.join("weir.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn weir(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weir"));
+    cmd.args(args).env("WEIR_LOG", "warn");
+    cmd
+}
+
+/// One query's search in one mode: the keys of its hits, in rank order, and how long it took.
+struct Searched {
+    keys: Vec<String>,
+    seconds: f64,
+}
+
+/// Runs `weir search`; `Err` carries what `weir` said when it refused or failed.
+fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
+    let (mode_arg, fusion) = match mode {
+        "hybrid-rrf" => ("hybrid", "rrf"),
+        "hybrid-dbsf" => ("hybrid", "dbsf"),
+        m => (m, "rrf"),
+    };
+    let t = Instant::now();
+    let out = weir(&["search", "--json", "-k", &K.to_string(), "--mode", mode_arg, "--fusion", fusion, "--config"])
+        .arg(cfg)
+        .arg("--")
+        .arg(query)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let seconds = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("exit {:?}: {}", out.status.code(), stderr.trim()));
+    }
+    // A hybrid search of a collection without lexical vectors falls back to dense with a note:
+    // that is not a hybrid figure.
+    if mode != "dense" && stderr.contains("no lexical vectors") {
+        return Err(format!("searched dense-only: {}", stderr.trim()));
+    }
+    let hits: Vec<Value> = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    let keys = hits.iter().map(|h| h["key"].as_str().unwrap_or_default().to_owned()).collect();
+    Ok(Searched { keys, seconds })
+}
+
+/// One query's measures in one mode.
+struct Scored {
+    grades: Vec<u8>,
+    ndcg: Option<f64>,
+    recall: Option<f64>,
+    rr: Option<f64>,
+}
+
+fn score(q: &JudgedQuery, keys: &[String]) -> Scored {
+    let grades: Vec<u8> = keys.iter().take(K).map(|k| q.grade(k)).collect();
+    let ideal = q.ideal_grades();
+    Scored {
+        ndcg: metrics::ndcg(&grades, &ideal, K),
+        recall: metrics::recall(&grades, &ideal, K),
+        rr: metrics::reciprocal_rank(&grades, &ideal, K),
+        grades,
+    }
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("–".to_owned(), |v| format!("{v:.2}"))
+}
+
+/// The means of one group of queries.
+fn summary(rows: &[&Scored]) -> Value {
+    let (ndcg, n) = metrics::mean(rows.iter().map(|r| r.ndcg));
+    let (recall, _) = metrics::mean(rows.iter().map(|r| r.recall));
+    let (mrr, _) = metrics::mean(rows.iter().map(|r| r.rr));
+    json!({ "queries": n, "ndcg_at_10": ndcg, "recall_at_10": recall, "mrr": mrr })
+}
+
+fn table(mode: &str, queries: &[JudgedQuery], scored: &[Scored]) -> Value {
+    println!("\n### {mode}\n");
+    println!("| query kind | queries | nDCG@10 | recall@10 | MRR |");
+    println!("|---|---:|---:|---:|---:|");
+    let mut kinds = serde_json::Map::new();
+    let mut line = |label: &str, rows: Vec<&Scored>, bold: bool| {
+        let s = summary(&rows);
+        let b = if bold { "**" } else { "" };
+        println!(
+            "| {b}{label}{b} | {} | {b}{}{b} | {} | {} |",
+            s["queries"],
+            fmt(s["ndcg_at_10"].as_f64()),
+            fmt(s["recall_at_10"].as_f64()),
+            fmt(s["mrr"].as_f64())
+        );
+        kinds.insert(label.to_owned(), s);
+    };
+    for kind in QueryKind::ALL {
+        let rows = queries.iter().zip(scored).filter(|(q, _)| q.kind == kind).map(|(_, s)| s).collect();
+        line(kind.label(), rows, false);
+    }
+    line("all", scored.iter().collect(), true);
+    Value::Object(kinds)
+}
+
+fn verbose(mode: &str, queries: &[JudgedQuery], scored: &[Scored]) {
+    println!("\n#### {mode}, per query\n");
+    println!("| id | kind | query | relevant (≥ 2 / all) | nDCG@10 | recall@10 | RR | grades of the top 10 |");
+    println!("|---|---|---|---:|---:|---:|---:|---|");
+    for (q, s) in queries.iter().zip(scored) {
+        let grades: Vec<String> = s.grades.iter().map(u8::to_string).collect();
+        println!(
+            "| {} | {} | {} | {} / {} | {} | {} | {} | {} |",
+            q.id,
+            q.kind.label(),
+            q.text,
+            q.count_at_least(metrics::RELEVANT),
+            q.judgments.len(),
+            fmt(s.ndcg),
+            fmt(s.recall),
+            fmt(s.rr),
+            grades.join(" ")
+        );
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let a = args();
+    let sim = BlueJetSim::builder()
+        .products(a.products)
+        .seed(BENCH_SEED)
+        .credentials("bench-id", "bench-hash")
+        .start()
+        .await
+        .unwrap();
+    let queries = relevance::judge(&sim.products());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &sim, &a.embedder);
+    println!("## Relevance benchmark, {}", chrono::Utc::now().format("%Y-%m-%d"));
+    println!(
+        "\n{} products (seed {BENCH_SEED}), {} graded queries, embedder `{}`; top {K} of `weir search`. \
+         nDCG@10: gains 2^g − 1, log2 discount; recall@10 and MRR count grade ≥ {} as relevant \
+         (recall out of min(10, relevant products)).",
+        a.products,
+        queries.len(),
+        a.embedder,
+        metrics::RELEVANT
+    );
+
+    let t = Instant::now();
+    let out = tokio::task::block_in_place(|| {
+        weir(&["run", "--json", "--force", "--mode", "full", "--config"]).arg(&cfg).stderr(Stdio::inherit()).output()
+    })
+    .unwrap();
+    let sync_s = t.elapsed().as_secs_f64();
+    assert!(out.status.success(), "weir run failed: {}", String::from_utf8_lossy(&out.stdout));
+    let report: Value = serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap().into_iter().next().unwrap();
+    println!("\nFull sync: {sync_s:.1} s ({} points written).", report["counts"]["upserted"]);
+    eprintln!("synced in {sync_s:.1} s; searching {} queries × {} modes", queries.len(), a.modes.len());
+
+    let mut results = serde_json::Map::new();
+    let mut unavailable = Vec::new();
+    for mode in &a.modes {
+        let mut scored = Vec::new();
+        let mut per_query = Vec::new();
+        let mut seconds = Vec::new();
+        let mut failed = None;
+        for q in &queries {
+            match tokio::task::block_in_place(|| search(&cfg, mode, &q.text)) {
+                Ok(found) => {
+                    let s = score(q, &found.keys);
+                    per_query.push(json!({ "id": q.id, "kind": q.kind, "text": q.text, "keys": found.keys,
+                        "grades": s.grades, "ndcg_at_10": s.ndcg, "recall_at_10": s.recall, "rr": s.rr,
+                        "seconds": found.seconds }));
+                    seconds.push(found.seconds);
+                    scored.push(s);
+                }
+                Err(why) => {
+                    failed = Some(format!("query `{}`: {why}", q.id));
+                    break;
+                }
+            }
+        }
+        if let Some(why) = failed {
+            println!("\n### {mode}\n\nnot available: {why}");
+            unavailable.push(json!({ "mode": mode, "why": why }));
+            continue;
+        }
+        let kinds = table(mode, &queries, &scored);
+        seconds.sort_by(f64::total_cmp);
+        let p50 = seconds[seconds.len() / 2];
+        println!("\n`weir search` process, per query: p50 {:.2} s (model load included).", p50);
+        if a.verbose {
+            verbose(mode, &queries, &scored);
+        }
+        results.insert(mode.clone(), json!({ "kinds": kinds, "search_process_p50_s": p50, "queries": per_query }));
+    }
+
+    let json = json!({
+        "products": a.products, "seed": BENCH_SEED, "embedder": a.embedder, "k": K,
+        "relevant_grade": metrics::RELEVANT, "sync_s": sync_s, "sync_report": report,
+        "modes": results, "unavailable": unavailable,
+    });
+    let out_dir = weir_harness::target_dir().join("bench");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("relevance.json"), serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    sim.shutdown().await;
+}
