@@ -22,9 +22,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Local};
 use tracing::{info, warn};
-use weir_embed::{Embedder, Purpose};
-use weir_engine::{Mode, Pipeline, RunOptions, RunStatus, StateDir, StopSignal};
-use weir_runtime::SinkInstance;
+use weir_engine::{Match, Mode, Pipeline, RunOptions, RunStatus, SearchMode, Searcher, StateDir, StopSignal};
 
 use crate::run_cmd::{ConfigArgs, EXIT_OK};
 use crate::schedule::Schedule;
@@ -44,12 +42,6 @@ pub(crate) struct DaemonArgs {
     /// Run every scheduled pipeline once right away, then follow the schedules.
     #[arg(long)]
     run_now: bool,
-}
-
-struct Searcher {
-    sink: SinkInstance,
-    embedder: Arc<dyn Embedder>,
-    collection: String,
 }
 
 struct Job {
@@ -103,12 +95,8 @@ pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     let mut pipelines: BTreeMap<String, Pipeline> = BTreeMap::new();
     let mut searchers = BTreeMap::new();
     for name in app.pipeline_names() {
-        let mut p = app.pipeline(&name).await?;
-        let searcher = Searcher {
-            sink: p.sink().fork().await?,
-            embedder: Arc::clone(p.embedder()),
-            collection: p.collection().to_owned(),
-        };
+        let p = app.pipeline(&name).await?;
+        let searcher = p.searcher().await?;
         searchers.insert(name.clone(), tokio::sync::Mutex::new(searcher));
         pipelines.insert(name, p);
     }
@@ -447,35 +435,42 @@ async fn search_page(State(s): State<Arc<Shared>>, Query(q): Query<SearchQuery>)
     h += &search_form(&s, &q.q, &name);
     let mut searcher = searcher.lock().await;
     let searcher = &mut *searcher;
-    let result = async {
-        let vector =
-            searcher.embedder.embed(std::slice::from_ref(&q.q), Purpose::Query).await?.pop().unwrap_or_default();
-        let hits = searcher.sink.query(&searcher.collection, &vector, q.k.unwrap_or(10).min(100), None).await?;
-        anyhow::Ok(hits)
-    }
-    .await;
+    let k = q.k.unwrap_or(10).clamp(1, 100);
+    let result = searcher.search_detailed(&q.q, SearchMode::Hybrid, weir_core::Fusion::Rrf, k, None).await;
     match result {
-        Ok(hits) => {
-            h += "<table><tr><th>score</th><th>key</th><th>name</th><th>category</th><th>price</th></tr>";
-            for hit in hits {
-                let p: serde_json::Value = serde_json::from_str(&hit.payload).unwrap_or_default();
-                let field = |f: &str| match p.get(f) {
-                    Some(serde_json::Value::String(v)) => v.clone(),
-                    Some(serde_json::Value::Null) | None => String::new(),
-                    Some(v) => v.to_string(),
-                };
+        Ok(found) => {
+            for note in &found.notes {
+                let _ = write!(h, "<p class=\"note\">{}</p>", esc(note));
+            }
+            let display = searcher.display().to_vec();
+            h += "<table><tr><th>score</th>";
+            for f in &display {
+                let _ = write!(h, "<th>{}</th>", esc(f));
+            }
+            h += "</tr>";
+            for hit in found.hits {
+                let shown = hit.display(&display);
                 let _ = write!(
                     h,
-                    "<tr class=\"hit\"><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr class=\"hit\"><td>{:.3}{}</td>",
                     hit.score,
-                    esc(&field(weir_engine::KEY_FIELD)),
-                    esc(&field("name")),
-                    esc(&field("category")),
-                    esc(&field("price"))
+                    match hit.matched {
+                        Match::Identifier => " =",
+                        Match::Ranked => "",
+                    }
                 );
+                for f in &display {
+                    let v = shown.iter().find(|(n, _)| n == f).map(|(_, v)| v.as_str()).unwrap_or("");
+                    let _ = write!(h, "<td>{}</td>", esc(v));
+                }
+                h += "</tr>";
             }
             h += "</table>";
             Html(h).into_response()
+        }
+        // An empty query or another user mistake: said on the page, not a server error.
+        Err(weir_engine::Error::Usage(message)) => {
+            (StatusCode::BAD_REQUEST, Html(format!("{h}<p class=\"failed\">{}</p>", esc(&message)))).into_response()
         }
         Err(e) => (StatusCode::BAD_GATEWAY, Html(format!("{h}<p class=\"failed\">{}</p>", esc(&format!("{e:#}")))))
             .into_response(),

@@ -9,11 +9,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use bluejet_sim::{BlueJetSim, ChangeRequest};
-use weir_embed::Purpose;
 use weir_engine::{Mode, RunOptions, RunReport, StopSignal};
 
 use crate::app::App;
@@ -103,6 +101,7 @@ source = "bluejet"
 stream = "products"
 sink = "store"
 text = "{{name}} · {{category}} · {{brand}} · {{material}} · {{description}}"
+identifiers = ["code", "ean"]
 indexes = {{ category = "keyword", brand = "keyword" }}
 validation = {{ required = ["name"], types = {{ price = "number" }} }}
 "#,
@@ -160,17 +159,14 @@ validation = {{ required = ["name"], types = {{ price = "number" }} }}
     }
 
     println!("\n3. search: Czech and English queries, one multilingual model");
-    let collection = pipeline.collection().to_owned();
-    let embedder = Arc::clone(pipeline.embedder());
+    let display = pipeline.settings().display.clone();
     for query in QUERIES {
-        let vector = embedder.embed(&[(*query).to_owned()], Purpose::Query).await?.remove(0);
-        let hits = pipeline.sink().query(&collection, &vector, args.k, None).await?;
+        let hits =
+            pipeline.search(query, weir_engine::SearchMode::Hybrid, weir_core::Fusion::Rrf, args.k, None).await?;
         println!("\n  \"{query}\"");
         for hit in hits {
-            let payload: serde_json::Value = serde_json::from_str(&hit.payload).unwrap_or_default();
-            let name = payload.get("name").and_then(|v| v.as_str()).unwrap_or("?");
-            let category = payload.get("category").and_then(|v| v.as_str()).unwrap_or("");
-            println!("    {:.3}  {name}  [{category}]", hit.score);
+            let shown: Vec<String> = hit.display(&display).into_iter().map(|(_, v)| v).collect();
+            println!("    {:.3}  {}", hit.score, shown.join("  "));
         }
     }
     println!(

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use serde_json::{Value, json};
-use weir_embed::Purpose;
 use weir_engine::{Mode, Progress, RunOptions, RunReport, RunStatus, StopSignal};
 
 use crate::Reported;
@@ -86,12 +85,52 @@ pub(crate) struct SearchArgs {
     /// Results.
     #[arg(short, default_value_t = 10)]
     k: u32,
-    /// Payload filter `field=value` (repeatable; all must match).
+    /// Payload filter `field=value` (repeatable; all must match; the fields need indexes).
     #[arg(long, value_name = "FIELD=VALUE")]
     filter: Vec<String>,
-    /// Print JSON.
+    /// hybrid: meaning and words fused (default); dense: meaning only; sparse: words only.
+    /// A query equal to a product code or EAN (`identifiers`) returns that record first.
+    #[arg(long, value_enum, default_value_t = SearchModeArg::Hybrid)]
+    mode: SearchModeArg,
+    /// How a hybrid search merges its two rankings: rrf (reciprocal rank) or dbsf (scores
+    /// normalised per ranking, then summed).
+    #[arg(long, value_enum, default_value_t = FusionArg::Rrf)]
+    fusion: FusionArg,
+    /// Print JSON (with each result's payload).
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SearchModeArg {
+    Hybrid,
+    Dense,
+    Sparse,
+}
+
+impl From<SearchModeArg> for weir_engine::SearchMode {
+    fn from(m: SearchModeArg) -> Self {
+        match m {
+            SearchModeArg::Hybrid => weir_engine::SearchMode::Hybrid,
+            SearchModeArg::Dense => weir_engine::SearchMode::Dense,
+            SearchModeArg::Sparse => weir_engine::SearchMode::Sparse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum FusionArg {
+    Rrf,
+    Dbsf,
+}
+
+impl From<FusionArg> for weir_core::Fusion {
+    fn from(f: FusionArg) -> Self {
+        match f {
+            FusionArg::Rrf => weir_core::Fusion::Rrf,
+            FusionArg::Dbsf => weir_core::Fusion::Dbsf,
+        }
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -451,6 +490,10 @@ fn show(v: &Value) -> String {
 
 /// `weir search`.
 pub(crate) async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    if args.query.trim().is_empty() {
+        eprintln!("error: the search query is empty; type what you are looking for");
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
     let mut app = args.config.open().await?;
     let name = match &args.pipeline {
         Some(p) => p.clone(),
@@ -467,45 +510,44 @@ pub(crate) async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         format!("the configured embedder cannot search `{name}`; configure {recorded} to search it")
     })?;
     let filter = filter_json(&args.filter)?;
-    let vector = pipeline
-        .embedder()
-        .embed(std::slice::from_ref(&args.query), Purpose::Query)
-        .await?
-        .pop()
-        .context("no vector")?;
-    let collection = pipeline.collection().to_owned();
-    let hits = pipeline.sink().query(&collection, &vector, args.k, filter.as_deref()).await?;
+    let display = pipeline.settings().display.clone();
+    let found =
+        pipeline.search_detailed(&args.query, args.mode.into(), args.fusion.into(), args.k, filter.as_deref()).await;
     drop(pipeline);
     app.shutdown().await?;
-    let rows: Vec<Value> = hits
-        .iter()
-        .map(|h| {
-            let payload: Value = serde_json::from_str(&h.payload).unwrap_or(Value::Null);
-            json!({ "score": h.score, "id": h.id, "key": payload.get(weir_engine::KEY_FIELD), "payload": payload })
-        })
-        .collect();
+    let found = match found {
+        Ok(f) => f,
+        Err(weir_engine::Error::Usage(message)) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for note in &found.notes {
+        eprintln!("note: {note}");
+    }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", serde_json::to_string_pretty(&found.hits)?);
         return Ok(ExitCode::from(EXIT_OK));
     }
-    if rows.is_empty() {
+    if found.hits.is_empty() {
         println!("no results");
+        return Ok(ExitCode::from(EXIT_OK));
     }
-    println!("{:>6}  {:<38}  {:<50}  DETAILS", "SCORE", "KEY", "NAME");
-    for r in &rows {
-        let p = &r["payload"];
-        let name = ["name", "title", "nazev"].iter().find_map(|f| p.get(*f).and_then(Value::as_str)).unwrap_or("");
-        let details: Vec<String> = ["code", "category", "brand", "price", "unit"]
+    for (rank, hit) in found.hits.iter().enumerate() {
+        let fields = hit.display(&display);
+        let line: Vec<String> = fields
             .iter()
-            .filter_map(|f| p.get(*f).filter(|v| !v.is_null()).map(|v| format!("{f}={}", show(v))))
+            .map(|(field, value)| match *field {
+                "name" | "title" | "nazev" => clip(value, 60),
+                _ => format!("{field}={}", clip(value, 40)),
+            })
             .collect();
-        println!(
-            "{:>6.3}  {:<38}  {:<50}  {}",
-            r["score"].as_f64().unwrap_or(0.0),
-            show(&r["key"]),
-            clip(name, 50),
-            details.join(" ")
-        );
+        let how = match hit.matched {
+            weir_engine::Match::Identifier => "  (exact identifier)",
+            weir_engine::Match::Ranked => "",
+        };
+        println!("{:>3}. {:>6.3}  {}{how}", rank + 1, hit.score, line.join("  "));
     }
     Ok(ExitCode::from(EXIT_OK))
 }

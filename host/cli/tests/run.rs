@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_status_search_and_exit_codes() {
     let e = env(BlueJetSim::builder().products(1_200).malformed(PRODUCTS, MalformedKind::EmptyText, 2)).await;
-    let cfg = e.config("cli", "catalogue", "validation = { required = [\"name\"] }");
+    let cfg =
+        e.config("cli", "catalogue", "validation = { required = [\"name\"] }\nindexes = { category = \"keyword\" }");
     let c = cfg.to_str().unwrap();
 
     // Invalid rows make a partial success: exit 3, valid rows synced.

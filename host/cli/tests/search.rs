@@ -1,0 +1,155 @@
+//! `weir search` end to end over hybrid collections: the BlueJet simulator, qdrant-local, the
+//! bundled qdrant-sink and the hash embedder (lexical by construction, so the dense ranking
+//! alone cannot be what finds a code or an EAN: those tests search a catalogue whose dense
+//! text leaves codes and EANs out).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use bluejet_sim::BlueJetSim;
+use common::{env, text};
+use serde_json::Value;
+
+/// The pipeline keys of a hybrid products pipeline with identifiers and the indexes a filter
+/// test needs.
+const HYBRID: &str = "identifiers = [\"code\", \"ean\"]\nindexes = { category = \"keyword\" }";
+
+fn hits(o: &std::process::Output) -> Vec<Value> {
+    assert!(o.status.success(), "{}", text(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(o)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_and_eans_come_first_words_match_without_diacritics_and_bad_input_is_refused_clearly() {
+    let e = env(BlueJetSim::builder().products(1_500)).await;
+    let cfg = e.config("hybrid", "hybrid", HYBRID);
+    let c = cfg.to_str().unwrap();
+    let o = e.output(&["run", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Products picked from the simulator's own data, spread over the catalogue.
+    let products = e.sim.products();
+    assert!(products.len() >= 1_000, "{}", products.len());
+    for p in [&products[3], &products[products.len() / 2], &products[products.len() - 7]] {
+        // The code, as typed: exact, lower-case with spaces around.
+        for query in [p.code.clone(), format!("  {}  ", p.code.to_lowercase())] {
+            let found = hits(&e.output(&["search", "--json", "-k", "5", "--config", c, &query]).await);
+            assert_eq!(found[0]["key"], Value::from(p.key.clone()), "query {query:?}: {found:#?}");
+            assert_eq!(found[0]["match"], "identifier");
+            assert_eq!(found[0]["payload"]["code"], Value::from(p.code.clone()));
+            // Never twice: the identifier hit is not repeated by the ranking.
+            assert_eq!(found.iter().filter(|h| h["key"] == found[0]["key"]).count(), 1);
+        }
+        let found = hits(&e.output(&["search", "--json", "-k", "5", "--config", c, &p.ean]).await);
+        assert_eq!(found[0]["key"], Value::from(p.key.clone()), "EAN {}: {found:#?}", p.ean);
+    }
+
+    // Words without diacritics find the products by lexical match alone.
+    let chicken: Vec<&str> =
+        products.iter().filter(|p| p.type_id() == "kure-prsa" && !p.english).map(|p| p.key.as_str()).collect();
+    assert!(!chicken.is_empty(), "the catalogue has Czech-named chicken breast");
+    let found =
+        hits(&e.output(&["search", "--json", "--mode", "sparse", "-k", "10", "--config", c, "kureci prsa"]).await);
+    assert!(!found.is_empty());
+    let top = found[0]["key"].as_str().unwrap();
+    assert!(chicken.contains(&top), "top sparse hit {top} is not chicken breast: {found:#?}");
+    // The default (hybrid) and dense modes and DBSF fusion answer too.
+    for args in [vec![], vec!["--mode", "dense"], vec!["--fusion", "dbsf"]] {
+        let mut all = vec!["search", "--json", "--config", c];
+        all.extend(args.iter().copied());
+        all.push("kuřecí prsa");
+        assert!(!hits(&e.output(&all).await).is_empty(), "{args:?}");
+    }
+
+    // The text output shows product fields, not record keys.
+    let p = &products[10];
+    let o = e.output(&["search", "--config", c, &p.code]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let first = out.lines().next().unwrap();
+    assert!(first.contains(&p.code) && first.contains(&p.name), "{out}");
+    assert!(!out.contains(&p.key), "record keys are not shown: {out}");
+
+    // Bad input: an empty query is a usage error (exit 2), said once.
+    for q in ["", "   "] {
+        let o = e.output(&["search", "--config", c, q]).await;
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("query is empty"), "{}", text(&o));
+    }
+    // A 10,000-character query is searched (cut, with a note).
+    let long = "hrnec ".repeat(1_700);
+    let o = e.output(&["search", "--json", "--config", c, &long]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("characters"), "{}", text(&o));
+    // Other scripts: results or none, never an error.
+    for q in ["куриная грудка", "鸡胸肉", "🍗"] {
+        hits(&e.output(&["search", "--json", "--config", c, q]).await);
+        hits(&e.output(&["search", "--json", "--mode", "sparse", "--config", c, q]).await);
+    }
+    // A filter on an unindexed field names the field and how to index it.
+    let o = e.output(&["search", "--filter", "brand=Rational", "--config", c, "hrnec"]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("`brand`") && text(&o).contains("indexes"), "{}", text(&o));
+    // An indexed one filters.
+    let category = e.sim.record(common::PRODUCTS, &p.key).unwrap()["category"].as_str().unwrap().to_owned();
+    let filter = format!("category={category}");
+    let found = hits(&e.output(&["search", "--json", "--filter", &filter, "--config", c, "hrnec"]).await);
+    assert!(found.iter().all(|h| h["payload"]["category"] == Value::from(category.clone())), "{found:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dense_only_collection_keeps_working_until_a_rebuild_upgrades_it() {
+    let e = env(BlueJetSim::builder().products(600)).await;
+    // A collection made dense-only, as before hybrid search.
+    let dense = e.config("legacy", "legacy", &format!("{HYBRID}\nsearch = \"dense\""));
+    let o = e.output(&["run", "--config", dense.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+
+    // The same pipeline, now hybrid by default: it keeps syncing the collection dense-only
+    // and searches it dense-only, with a note naming the upgrade.
+    let cfg = e.config("legacy", "legacy", HYBRID);
+    let c = cfg.to_str().unwrap();
+    let o = e.output(&["run", "--json", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(common::reports(&o)[0]["counts"]["embedded"], 0, "nothing re-embedded: {}", text(&o));
+    let o = e.output(&["search", "--json", "--config", c, "hrnec"]).await;
+    assert!(!hits(&o).is_empty());
+    let note = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(note.contains("note:") && note.contains("weir run --mode rebuild"), "{note}");
+    let o = e.output(&["search", "--mode", "sparse", "--config", c, "hrnec"]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("weir run --mode rebuild"), "{}", text(&o));
+
+    // A rebuild makes the new version hybrid and switches the alias: no note, words search.
+    let o = e.output(&["run", "--mode", "rebuild", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let o = e.output(&["search", "--json", "--config", c, "hrnec"]).await;
+    assert!(!hits(&o).is_empty());
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("note:"), "{}", text(&o));
+    let p = &e.sim.products()[5];
+    let found = hits(&e.output(&["search", "--json", "--mode", "sparse", "--config", c, &p.code]).await);
+    assert_eq!(found[0]["key"], Value::from(p.key.clone()), "{found:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_lexical_settings_needs_a_rebuild() {
+    let e = env(BlueJetSim::builder().products(400)).await;
+    let cfg = e.config("guard", "guard", HYBRID);
+    let o = e.output(&["run", "--config", cfg.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Other BM25 parameters would give terms weights not comparable with the stored ones.
+    let changed = e.config("guard", "guard", &format!("{HYBRID}\nlexical = {{ k1 = 1.6 }}"));
+    let c = changed.to_str().unwrap();
+    let o = e.output(&["run", "--config", c]).await;
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("weir run --mode rebuild") && text(&o).contains("k1=1.6"), "{}", text(&o));
+    // A rebuild is the way: afterwards the changed settings sync and search.
+    let o = e.output(&["run", "--mode", "rebuild", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let o = e.output(&["run", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let p = &e.sim.products()[2];
+    let found = hits(&e.output(&["search", "--json", "--config", c, &p.ean]).await);
+    assert_eq!(found[0]["key"], Value::from(p.key.clone()));
+}
