@@ -251,11 +251,16 @@ async fn main() {
 
     let t = Instant::now();
     let out = tokio::task::block_in_place(|| {
-        weir(&["run", "--json", "--force", "--mode", "full", "--config"]).arg(&cfg).stderr(Stdio::inherit()).output()
+        weir(&["run", "--json", "--force", "--mode", "full", "--config"]).arg(&cfg).stdin(Stdio::null()).output()
     })
     .unwrap();
     let sync_s = t.elapsed().as_secs_f64();
-    assert!(out.status.success(), "weir run failed: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "weir run failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap().into_iter().next().unwrap();
     println!("\nFull sync: {sync_s:.1} s ({} points written).", report["counts"]["upserted"]);
     eprintln!("synced in {sync_s:.1} s; searching {} queries × {} modes", queries.len(), a.modes.len());
