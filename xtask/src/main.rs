@@ -76,7 +76,28 @@ fn target_dir() -> PathBuf {
 fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     cmd.current_dir(root()).env("CARGO_TARGET_DIR", target_dir());
+    without_run_env(&mut cmd);
     cmd
+}
+
+/// Drops the variables `cargo run` sets for xtask itself (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`…)
+/// from a cargo started by xtask. Build scripts that watch them (ring's watches
+/// `CARGO_MANIFEST_DIR`) otherwise saw a different environment under `cargo xtask test` than
+/// under a plain `cargo build`, and every switch between the two rebuilt ring, rustls, reqwest
+/// and qdrant-edge.
+fn without_run_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("CARGO_MANIFEST_")
+            || name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "CARGO_RUSTC_CURRENT_DIR"
+            )
+        {
+            cmd.env_remove(name);
+        }
+    }
 }
 
 fn run(mut cmd: Command) -> Result<(), String> {
