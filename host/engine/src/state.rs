@@ -142,6 +142,30 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
     move |source| Error::Io { what, source }
 }
 
+/// Creates a new, initialised database beside `db_path` and renames it into place, so a
+/// process killed while the file is being created leaves either no database or a whole one,
+/// never a half-written header that no later run can open. The caller holds the lock.
+fn create_db_file(dir: &Path, db_path: &Path) -> Result<()> {
+    let fresh = dir.join(format!("{DB_FILE}.new"));
+    match std::fs::remove_file(&fresh) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(format!("cannot remove {}", fresh.display()))(e)),
+    }
+    {
+        let db = Database::create(&fresh)?;
+        let tx = db.begin_write()?;
+        tx.open_table(PIPELINES)?;
+        tx.open_table(RUNS)?;
+        tx.commit()?;
+    }
+    std::fs::rename(&fresh, db_path).map_err(io(format!("cannot move {} into place", fresh.display())))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 impl StateDir {
     /// Opens (creating it if needed) and locks `dir`. Fails with [`Error::Locked`] when
     /// another process holds it.
@@ -171,6 +195,9 @@ impl StateDir {
         let _ = lock.rewind();
         let _ = write!(lock, "{}", std::process::id());
         let db_path = dir.join(DB_FILE);
+        if !db_path.exists() {
+            create_db_file(&dir, &db_path)?;
+        }
         let db = Database::builder().set_cache_size(DB_CACHE_BYTES).create(&db_path)?;
         let state = Self { dir, db: Arc::new(db), _lock: lock };
         state.init()?;
@@ -407,5 +434,21 @@ mod tests {
         assert_eq!(s.ledger_get("p", &["a", "b"]).unwrap().iter().filter(|r| r.is_some()).count(), 1);
         assert_eq!(s.meta("p").unwrap().watermark.as_deref(), Some("2026-01-01T00:00:00Z"));
         assert_eq!(s.ledger_len("other").unwrap(), 0);
+    }
+
+    #[test]
+    fn a_creation_cut_short_leaves_no_database_and_the_next_open_starts_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process killed while creating the database leaves at most a partial file beside
+        // it; the database itself appears only whole, by rename.
+        let whole = tempfile::tempdir().unwrap();
+        drop(StateDir::open(whole.path()).unwrap());
+        let bytes = std::fs::read(whole.path().join(DB_FILE)).unwrap();
+        std::fs::write(dir.path().join(format!("{DB_FILE}.new")), &bytes[..bytes.len().min(700)]).unwrap();
+        let s = StateDir::open(dir.path()).unwrap();
+        assert_eq!(s.ledger_len("p").unwrap(), 0);
+        assert!(!dir.path().join(format!("{DB_FILE}.new")).exists());
+        drop(s);
+        StateDir::open(dir.path()).unwrap();
     }
 }
