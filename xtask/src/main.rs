@@ -170,6 +170,7 @@ fn test(args: &[String]) -> Result<(), String> {
     if has_members("plugins/Cargo.toml") {
         run(cmd)?;
     }
+    eprintln!("xtask: building and running the tests (a first build takes 25–30 minutes on 2 cores)");
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]).args(args).env("WEIR_SKIP_WASM_BUILD", "1");
     if ensure_chromium() {
@@ -244,8 +245,11 @@ fn lint() -> Result<(), String> {
 fn demo(args: &[String]) -> Result<(), String> {
     setup()?;
     build_plugins()?;
+    // Cargo's own progress stays visible: the first build of weir takes 25–30 minutes on two
+    // cores, and a silent terminal for that long looks like a hang.
+    eprintln!("xtask: building weir (the first build takes 25–30 minutes on 2 cores; later ones seconds)");
     let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "--package", "weir-cli", "--bin", "weir", "--", "demo"]).args(args);
+    cmd.args(["run", "--package", "weir-cli", "--bin", "weir", "--", "demo"]).args(args);
     run(cmd)
 }
 

@@ -20,13 +20,20 @@ const QUERIES: &[&str] =
     &["chicken breast", "nerezový hrnec 20 l", "konvektomat", "kuřecí prsa", "dishwasher detergent"];
 const EVIDENCE_PRODUCTS: u32 = 217;
 const PIPELINE: &str = "products";
+/// The default catalogue: the demo (full sync, change, incremental sync, searches) should end
+/// within five minutes of the build on a 2-core machine. The local model embeds 67–71 products
+/// a second there (docs/BENCHMARKS.md, `cargo xtask bench local`), so 10,000 products take about
+/// two and a half minutes, leaving room for a slower or busier machine.
+const DEFAULT_PRODUCTS: usize = 10_000;
+/// The customer's catalogue, for the estimate the demo prints.
+const CUSTOMER_PRODUCTS: u64 = 109_253;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
-    /// Products in the simulated catalogue.
-    #[arg(long, default_value_t = 109_253)]
+    /// Products in the simulated catalogue (the customer's catalogue has 109,253).
+    #[arg(long, default_value_t = DEFAULT_PRODUCTS)]
     products: usize,
-    /// A 5,000-product catalogue, for a quick look.
+    /// A 5,000-product catalogue, for a quicker look.
     #[arg(long, conflicts_with = "products")]
     small: bool,
     /// Where the bundled plugins are (default: `plugins/` beside the build directory of `weir`).
@@ -134,6 +141,7 @@ validation = {{ required = ["name"], types = {{ price = "number" }} }}
     let full = weir_engine::run(&app.state, &mut pipeline, &run(Mode::Full)).await?;
     finish_line(tty);
     describe(&full);
+    estimate(&full, products as u64);
     if full.status == weir_engine::RunStatus::Interrupted {
         crate::run_cmd::stopped_line(&full);
         eprintln!("  interrupted; run the demo again to resume where it stopped");
@@ -204,5 +212,33 @@ fn describe(r: &RunReport) {
     );
     if let Some(m) = r.count_check.as_ref().and_then(|c| c.mismatch.as_ref()) {
         eprintln!("  count check: {m}");
+    }
+}
+
+/// After a full sync that embedded most of its records, what the customer's catalogue would
+/// take at the rate just measured (embedding dominates; reads and writes scale the same way).
+fn estimate(full: &RunReport, products: u64) {
+    let embedded = full.counts.new + full.counts.reembedded;
+    if products >= CUSTOMER_PRODUCTS || embedded * 2 < products || full.records_per_s <= 0.0 {
+        return;
+    }
+    eprintln!(
+        "  at this rate, `weir demo --products {CUSTOMER_PRODUCTS}` would take {}",
+        minutes(CUSTOMER_PRODUCTS as f64 / full.records_per_s)
+    );
+}
+
+fn minutes(seconds: f64) -> String {
+    if seconds < 90.0 { format!("about {seconds:.0} s") } else { format!("about {:.0} min", seconds / 60.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_read_in_seconds_or_minutes() {
+        assert_eq!(minutes(45.4), "about 45 s");
+        assert_eq!(minutes(1_560.0), "about 26 min");
     }
 }
