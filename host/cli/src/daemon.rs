@@ -22,6 +22,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Local};
 use tracing::{info, warn};
+use weir_core::Fusion;
 use weir_engine::{Match, Mode, Pipeline, RunOptions, RunStatus, SearchMode, Searcher, StateDir, StopSignal};
 
 use crate::run_cmd::{ConfigArgs, EXIT_OK};
@@ -356,15 +357,28 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f4f4f4}.failed{color:#b00}.partial{color:#a60}\
 .success{color:#070}input{font-size:1em;padding:.3em}";
 
-fn search_form(s: &Shared, q: &str, pipeline: &str) -> String {
-    let options: String = s
-        .names
-        .iter()
-        .map(|n| format!("<option{}>{}</option>", if n == pipeline { " selected" } else { "" }, esc(n)))
-        .collect();
+/// The search form; `mode` and `fusion` keep what the last search used.
+fn search_form(s: &Shared, q: &str, pipeline: &str, mode: SearchMode, fusion: Fusion) -> String {
+    let select = |name: &str, values: &mut dyn Iterator<Item = (String, bool)>| -> String {
+        let options: String = values
+            .map(|(v, on)| format!("<option{}>{}</option>", if on { " selected" } else { "" }, esc(&v)))
+            .collect();
+        format!("<select name=\"{name}\">{options}</select>")
+    };
+    let pipelines = select("pipeline", &mut s.names.iter().map(|n| (n.clone(), n == pipeline)));
+    let modes = select(
+        "mode",
+        &mut [SearchMode::Hybrid, SearchMode::Dense, SearchMode::Sparse]
+            .into_iter()
+            .map(|m| (m.to_string(), m == mode)),
+    );
+    let fusions = select(
+        "fusion",
+        &mut [("rrf", Fusion::Rrf), ("dbsf", Fusion::Dbsf)].into_iter().map(|(n, f)| (n.to_owned(), f == fusion)),
+    );
     format!(
         "<form action=\"/search\" method=\"get\"><input name=\"q\" size=\"40\" placeholder=\"kuřecí prsa\" value=\"{}\"> \
-         <select name=\"pipeline\">{options}</select> <button>Search</button></form>",
+         {pipelines} {modes} {fusions} <button>Search</button></form>",
         esc(q)
     )
 }
@@ -374,7 +388,7 @@ async fn status_page(State(s): State<Arc<Shared>>) -> Html<String> {
         format!("<!doctype html><meta charset=\"utf-8\"><title>weir</title><style>{STYLE}</style><h1>weir</h1>");
     let running = lock(&s.running).clone();
     let next = lock(&s.next_runs).clone();
-    h += &search_form(&s, "", s.names.first().map(String::as_str).unwrap_or(""));
+    h += &search_form(&s, "", s.names.first().map(String::as_str).unwrap_or(""), SearchMode::Hybrid, Fusion::Rrf);
     for name in &s.names {
         let meta = s.state.meta(name).unwrap_or_default();
         let points = s.state.ledger_len(name).unwrap_or(0);
@@ -422,6 +436,12 @@ struct SearchQuery {
     q: String,
     pipeline: Option<String>,
     k: Option<u32>,
+    /// `hybrid` (default), `dense` or `sparse`.
+    #[serde(default)]
+    mode: SearchMode,
+    /// `rrf` (default) or `dbsf`: how a hybrid search merges its two rankings.
+    #[serde(default)]
+    fusion: Fusion,
 }
 
 async fn search_page(State(s): State<Arc<Shared>>, Query(q): Query<SearchQuery>) -> Response {
@@ -432,11 +452,11 @@ async fn search_page(State(s): State<Arc<Shared>>, Query(q): Query<SearchQuery>)
     let mut h =
         format!("<!doctype html><meta charset=\"utf-8\"><title>weir: {}</title><style>{STYLE}</style>", esc(&q.q));
     h += "<p><a href=\"/\">← status</a></p>";
-    h += &search_form(&s, &q.q, &name);
+    h += &search_form(&s, &q.q, &name, q.mode, q.fusion);
     let mut searcher = searcher.lock().await;
     let searcher = &mut *searcher;
     let k = q.k.unwrap_or(10).clamp(1, 100);
-    let result = searcher.search_detailed(&q.q, SearchMode::Hybrid, weir_core::Fusion::Rrf, k, None).await;
+    let result = searcher.search_detailed(&q.q, q.mode, q.fusion, k, None).await;
     match result {
         Ok(found) => {
             for note in &found.notes {

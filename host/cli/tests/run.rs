@@ -158,6 +158,18 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert_eq!(html.matches("class=\"hit\"").count(), 5, "{html}");
+    // Each retrieval mode and fusion from the page, the form keeping what was chosen.
+    for (mode, fusion) in [("dense", "rrf"), ("sparse", "rrf"), ("hybrid", "dbsf")] {
+        let q = [("q", name.as_str()), ("k", "4"), ("mode", mode), ("fusion", fusion)];
+        let res = client.get(format!("{base}/search")).query(&q).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{mode}");
+        let html = res.text().await.unwrap();
+        assert_eq!(html.matches("class=\"hit\"").count(), 4, "{mode}: {html}");
+        assert!(html.contains(&format!("<option selected>{mode}</option>")), "{mode}: {html}");
+        assert!(html.contains(&format!("<option selected>{fusion}</option>")), "{fusion}: {html}");
+    }
+    let res = client.get(format!("{base}/search")).query(&[("q", "hrnec"), ("mode", "psychic")]).send().await.unwrap();
+    assert_eq!(res.status(), 400, "an unknown mode is the user's mistake");
 
     // The status page in a real browser: headless Chromium renders it, with the last run.
     match chromium() {
