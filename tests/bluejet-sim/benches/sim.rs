@@ -28,10 +28,7 @@ async fn main() {
     }
     let store = store.unwrap();
     let t0 = Instant::now();
-    let products_only = BlueJetSim::builder()
-        .sizes(Sizes { products: 109_253, contacts: 0, companies: 0, offers: 0, invoices: 0 })
-        .generate()
-        .unwrap();
+    let products_only = BlueJetSim::builder().sizes(Sizes { products: 109_253, ..Sizes::EMPTY }).generate().unwrap();
     let products_time = t0.elapsed();
     drop(products_only);
     println!("generate live data set (all 5 evidences, 138,366 records): median {:?} of 3", median(gen_times));

@@ -148,6 +148,10 @@ impl BlueJetSimBuilder {
         self.config.sizes.invoices = n;
         self
     }
+    pub fn orders(mut self, n: usize) -> Self {
+        self.config.sizes.orders = n;
+        self
+    }
     pub fn credentials(mut self, token_id: impl Into<String>, token_hash: impl Into<String>) -> Self {
         self.config.token_id = token_id.into();
         self.config.token_hash = token_hash.into();
@@ -314,6 +318,22 @@ impl Shared {
     fn log(&self, entry: LogEntry) {
         lock(&self.rec).push(entry);
     }
+
+    /// Counts an API request in flight until the guard drops (answered, or the connection
+    /// dropped with the handler).
+    fn in_flight(self: &Arc<Self>) -> InFlight {
+        lock(&self.rec).enter();
+        InFlight(self.clone())
+    }
+}
+
+/// An API request being answered; see [`Shared::in_flight`].
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        lock(&self.0.rec).leave();
+    }
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -383,6 +403,11 @@ impl RunningBlueJetSim {
     /// The request log (oldest first, bounded).
     pub fn log(&self) -> Vec<LogEntry> {
         lock(&self.shared.rec).log.iter().cloned().collect()
+    }
+    /// API requests being answered right now (the most ever seen is
+    /// [`Stats::max_in_flight`]).
+    pub fn in_flight(&self) -> u64 {
+        lock(&self.shared.rec).in_flight
     }
     /// Clears counters and log.
     pub fn reset_stats(&self) {
@@ -489,6 +514,7 @@ async fn apply_latency(s: &Shared) -> bool {
 
 async fn authenticate(State(s): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Response {
     let t0 = Instant::now();
+    let _in_flight = s.in_flight();
     {
         let mut rec = lock(&s.rec);
         rec.stats.requests += 1;
@@ -565,6 +591,7 @@ async fn data(
     headers: HeaderMap,
 ) -> Response {
     let t0 = Instant::now();
+    let _in_flight = s.in_flight();
     let pairs = parse_pairs(uri.query().unwrap_or(""));
     let qmap: BTreeMap<String, String> = pairs.clone().unwrap_or_default().into_iter().collect();
     let no_parsed = qmap.get("no").and_then(|v| v.trim().parse::<u32>().ok());

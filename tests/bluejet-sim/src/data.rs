@@ -32,6 +32,8 @@ pub const COMPANIES: u32 = 225;
 pub const OFFERS: u32 = 293;
 /// Evidence number of issued invoices.
 pub const INVOICES: u32 = 323;
+/// Evidence number of issued orders.
+pub const ORDERS: u32 = 356;
 
 /// Length of an over-long text injected as a malformed value.
 pub const OVERLONG_LEN: usize = 70_000;
@@ -218,14 +220,25 @@ pub struct Sizes {
     pub companies: usize,
     pub offers: usize,
     pub invoices: usize,
+    /// Issued orders. Absent from older size files: the live default then.
+    #[serde(default = "live_orders")]
+    pub orders: usize,
+}
+
+fn live_orders() -> usize {
+    Sizes::LIVE.orders
 }
 
 impl Sizes {
-    /// The live tenant's counts (January 2026).
+    /// The live tenant's counts (January 2026). The count of issued orders was not recorded;
+    /// 7,500 puts them beside the tenant's offers and invoices.
     pub const LIVE: Sizes =
-        Sizes { products: 109_253, contacts: 4_751, companies: 3_770, offers: 11_481, invoices: 9_111 };
+        Sizes { products: 109_253, contacts: 4_751, companies: 3_770, offers: 11_481, invoices: 9_111, orders: 7_500 };
     /// Small counts for fast tests.
-    pub const SMALL: Sizes = Sizes { products: 2_000, contacts: 300, companies: 200, offers: 400, invoices: 300 };
+    pub const SMALL: Sizes =
+        Sizes { products: 2_000, contacts: 300, companies: 200, offers: 400, invoices: 300, orders: 250 };
+    /// No records at all; set the evidences a test needs.
+    pub const EMPTY: Sizes = Sizes { products: 0, contacts: 0, companies: 0, offers: 0, invoices: 0, orders: 0 };
 }
 
 impl Default for Sizes {
@@ -586,6 +599,7 @@ impl Evidence {
             CONTACTS => (generate::contact(rng, ctx), NO_TYPE),
             COMPANIES => (generate::company(rng, ctx), NO_TYPE),
             OFFERS => (generate::offer(rng, ctx, n), NO_TYPE),
+            ORDERS => (generate::order(rng, ctx, n), NO_TYPE),
             _ => (generate::invoice(rng, ctx, n), NO_TYPE),
         }
     }
@@ -686,6 +700,13 @@ impl Evidence {
             }
             (OFFERS, true) => {
                 let s = format!("{} – {}", rng.pick(words::OFFER_SUBJECTS), rng.pick(words::COMPANY_NAMES));
+                set(c, 2, Cell::Text(s.into()));
+            }
+            (ORDERS, false) => {
+                set(c, 3, Cell::Text(rng.pick(words::ORDER_STATUS).into()));
+            }
+            (ORDERS, true) => {
+                let s = format!("{} – {}", rng.pick(words::ORDER_SUBJECTS), rng.pick(words::COMPANY_NAMES));
                 set(c, 2, Cell::Text(s.into()));
             }
             (_, _) => {
@@ -934,12 +955,14 @@ impl Store {
         let offers = gen_rows("offers", opts.sizes.offers, &mut |r, i| (generate::offer(r, &ctx, i), NO_TYPE));
         let invoices = gen_rows("invoices", opts.sizes.invoices, &mut |r, i| (generate::invoice(r, &ctx, i), NO_TYPE));
         let products = gen_rows("products", opts.sizes.products, &mut |r, i| generate::product(r, &ctx, i));
+        let orders = gen_rows("orders", opts.sizes.orders, &mut |r, i| (generate::order(r, &ctx, i), NO_TYPE));
         let evidences = vec![
             Evidence::new(PRODUCTS, "Produkty", columns::PRODUCTS, products),
             Evidence::new(CONTACTS, "Kontakty", columns::CONTACTS, contacts),
             Evidence::new(COMPANIES, "Firmy", columns::COMPANIES, companies),
             Evidence::new(OFFERS, "Nabídky", columns::OFFERS, offers),
             Evidence::new(INVOICES, "Faktury vydané", columns::INVOICES, invoices),
+            Evidence::new(ORDERS, "Objednávky vydané", columns::ORDERS, orders),
         ];
         let tick = if minute { 60 } else { 1 };
         let start = generate::history_end() + 3600;

@@ -1,4 +1,4 @@
-//! Deterministic row generators for the five evidences.
+//! Deterministic row generators for the six evidences.
 
 use crate::catalog::{self, ProductType, TypeRef};
 use crate::data::Cell;
@@ -39,6 +39,7 @@ pub mod columns {
         ("telephone1", Text),
         ("customerid", Guid),
         ("firmaid", Guid),
+        ("contactidsupl", Guid),
         ("modifiedon", DateTime),
         ("createdon", DateTime),
     ];
@@ -52,6 +53,8 @@ pub mod columns {
         ("town", Text),
         ("street1", Text),
         ("contactperson1", Text),
+        ("customerid", Guid),
+        ("customeridsupl", Guid),
         ("modifiedon", DateTime),
         ("createdon", DateTime),
     ];
@@ -75,6 +78,20 @@ pub mod columns {
         ("datumvystaveni", DateTime),
         ("cenaprodej", Number),
         ("firmaid", Guid),
+        ("modifiedon", DateTime),
+        ("createdon", DateTime),
+    ];
+    /// Issued orders (to suppliers): `firmaid` is the supplier, `customerid` the company the
+    /// order is for (the same company unless goods go to a branch), `datumpotvrzeni` the day
+    /// the supplier confirmed (null until then).
+    pub const ORDERS: &[(&str, ColType)] = &[
+        ("objednavkaid", Guid),
+        ("kodobjednavky", Text),
+        ("nazev", Text),
+        ("statuscode", Text),
+        ("customerid", Guid),
+        ("firmaid", Guid),
+        ("datumpotvrzeni", DateTime),
         ("modifiedon", DateTime),
         ("createdon", DateTime),
     ];
@@ -424,7 +441,8 @@ fn ico(rng: &mut Rng) -> String {
     }
 }
 
-/// A company row (evidence 225).
+/// A company row (evidence 225). `customerid` and `customeridsupl` carry the company's own
+/// key, as clients that fall back to them when `firmaid` is missing expect.
 pub fn company(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
     let kind = rng.pick(words::COMPANY_KINDS);
     let nm = rng.pick(words::COMPANY_NAMES);
@@ -435,8 +453,9 @@ pub fn company(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
     let (first, last) = person(rng);
     let domain = ascii_fold(nm);
     let (created, modified) = ctx.times(rng);
+    let id = Guid::random(rng);
     vec![
-        Cell::Guid(Guid::random(rng)),
+        Cell::Guid(id),
         text(name),
         text(ico.clone()),
         if rng.chance(0.85) { text(format!("CZ{ico}")) } else { Cell::Null },
@@ -445,6 +464,8 @@ pub fn company(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
         text(town),
         text(format!("{} {}", rng.pick(words::STREETS), rng.range(1, 180))),
         text(format!("{first} {last}")),
+        Cell::Guid(id),
+        Cell::Guid(id),
         Cell::Date(modified),
         Cell::Date(created),
     ]
@@ -457,14 +478,16 @@ fn company_ref(rng: &mut Rng, ctx: &Ctx) -> Cell {
     }
 }
 
-/// A contact row (evidence 222).
+/// A contact row (evidence 222). `contactidsupl` carries the contact's own key (a fallback
+/// some clients read).
 pub fn contact(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
     let (first, last) = person(rng);
     let email = format!("{}.{}@{}", ascii_fold(&first), ascii_fold(&last), rng.pick(words::EMAIL_DOMAINS));
     let firm = company_ref(rng, ctx);
     let (created, modified) = ctx.times(rng);
+    let id = Guid::random(rng);
     vec![
-        Cell::Guid(Guid::random(rng)),
+        Cell::Guid(id),
         text(first),
         text(last),
         if rng.chance(0.9) { text(email) } else { Cell::Null },
@@ -472,6 +495,7 @@ pub fn contact(rng: &mut Rng, ctx: &Ctx) -> Vec<Cell> {
         if rng.chance(0.5) { text(phone(rng, false)) } else { Cell::Null },
         firm.clone(),
         firm,
+        Cell::Guid(id),
         Cell::Date(modified),
         Cell::Date(created),
     ]
@@ -509,6 +533,32 @@ pub fn invoice(rng: &mut Rng, ctx: &Ctx, n: u64) -> Vec<Cell> {
         Cell::Date(issued),
         Cell::Num(rng.range(150, 850_000) as f64 + f64::from(rng.range(0, 99) as i32) / 100.0),
         company_ref(rng, ctx),
+        Cell::Date(modified),
+        Cell::Date(created),
+    ]
+}
+
+/// An issued order row (evidence 356); `n` numbers orders within a year. Every order names an
+/// existing company as its supplier; a share goes to another company (a branch) as customer.
+pub fn order(rng: &mut Rng, ctx: &Ctx, n: u64) -> Vec<Cell> {
+    let (created, modified) = ctx.times(rng);
+    let (year, _, _) = time::civil_from_days(created.div_euclid(86_400));
+    let day = created - created.rem_euclid(86_400);
+    let status = rng.pick(words::ORDER_STATUS);
+    let supplier = company_ref(rng, ctx);
+    let customer = if rng.chance(0.15) { company_ref(rng, ctx) } else { supplier.clone() };
+    let confirmed = match status {
+        "Nová" | "Odeslaná" => Cell::Null,
+        _ => Cell::Date((day + 86_400 * rng.range(0, 6)).min(modified.max(day))),
+    };
+    vec![
+        Cell::Guid(Guid::random(rng)),
+        text(format!("OV{year}{:05}", n % 90_000 + 1)),
+        text(format!("{} – {}", rng.pick(words::ORDER_SUBJECTS), rng.pick(words::COMPANY_NAMES))),
+        text(status),
+        customer,
+        supplier,
+        confirmed,
         Cell::Date(modified),
         Cell::Date(created),
     ]

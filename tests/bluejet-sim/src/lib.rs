@@ -26,7 +26,7 @@ mod words;
 pub use bluejet::{BlueJetConfig, BlueJetSim, BlueJetSimBuilder, ChangeSchedule, RunningBlueJetSim};
 pub use data::{
     COMPANIES, CONTACTS, ChangeRequest, ChangeResult, INVOICES, MalformedKind, MalformedRow, MalformedSpec, OFFERS,
-    PRODUCTS, ProductInfo, Sizes,
+    ORDERS, PRODUCTS, ProductInfo, Sizes,
 };
 pub use faults::{FaultSpec, OffsetFailure, Trigger};
 pub use openai::{OpenAiConfig, OpenAiSim, OpenAiSimBuilder, OpenAiStats, RunningOpenAiSim};

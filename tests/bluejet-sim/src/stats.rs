@@ -44,6 +44,9 @@ pub struct Stats {
     /// Answers by HTTP status (resets have none).
     pub status_counts: BTreeMap<u16, u64>,
     pub faults: FaultCounters,
+    /// The most API requests (auth + data) the server was answering at once, latency
+    /// included: a client's limit of requests in flight can be checked against it.
+    pub max_in_flight: u64,
     /// Changes applied by admin calls and the change schedule.
     pub changes_applied: u64,
     pub records_modified: u64,
@@ -78,6 +81,8 @@ pub struct Recorder {
     pub log: VecDeque<LogEntry>,
     pub seq: u64,
     pub capacity: usize,
+    /// API requests being answered now (not reset by `reset`: they are still running).
+    pub in_flight: u64,
 }
 
 impl Recorder {
@@ -103,7 +108,18 @@ impl Recorder {
     }
 
     pub fn reset(&mut self) {
-        self.stats = Stats::default();
+        self.stats = Stats { max_in_flight: self.in_flight, ..Stats::default() };
         self.log.clear();
+    }
+
+    /// A request starts being answered.
+    pub fn enter(&mut self) {
+        self.in_flight += 1;
+        self.stats.max_in_flight = self.stats.max_in_flight.max(self.in_flight);
+    }
+
+    /// A request was answered, or its connection dropped.
+    pub fn leave(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
     }
 }

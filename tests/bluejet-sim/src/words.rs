@@ -221,5 +221,21 @@ pub const INVOICE_STATUS: &[&str] = &["Vystavená", "Vystavená", "Odeslaná", "
 pub const PAYMENT_STATUS: &[&str] =
     &["Uhrazeno", "Uhrazeno", "Uhrazeno", "Neuhrazeno", "Částečně uhrazeno", "Po splatnosti"];
 
+/// What an issued order (to a supplier) is for.
+pub const ORDER_SUBJECTS: &[&str] = &[
+    "Objednávka potravin na týden",
+    "Objednávka náhradních dílů ke konvektomatu",
+    "Doobjednání porcelánu",
+    "Objednávka čisticích prostředků",
+    "Objednávka nerezového nádobí",
+    "Objednávka chladicí vitríny",
+    "Objednávka textilu do provozu",
+    "Objednávka zboží na sklad",
+    "Objednávka servisního zásahu",
+];
+/// Statuses of an issued order; the supplier confirms the later ones.
+pub const ORDER_STATUS: &[&str] =
+    &["Nová", "Odeslaná", "Potvrzená", "Potvrzená", "Částečně dodaná", "Dodaná", "Dodaná", "Stornovaná"];
+
 /// Short marks a product name gets when a change rewrites it.
 pub const NAME_MARKS: &[&str] = &[" – novinka", " (akce)", " – nový model", " – doprodej", " (nová receptura)"];

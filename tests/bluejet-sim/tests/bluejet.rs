@@ -137,9 +137,13 @@ async fn offset_paging_total_count_and_limits() {
     let p = get(&c, &sim, &t, &[("no", "222"), ("limit", "0")]).await;
     assert_eq!((p.rows().len(), p.total), (0, Some(300)));
     // other evidences and the /Data spelling
-    for (no, key, n) in
-        [(222, "contactid", 300), (225, "firmaid", 200), (293, "nabidkaid", 400), (323, "fakturaid", 300)]
-    {
+    for (no, key, n) in [
+        (222, "contactid", 300),
+        (225, "firmaid", 200),
+        (293, "nabidkaid", 400),
+        (323, "fakturaid", 300),
+        (356, "objednavkaid", 250),
+    ] {
         let r = c.get(format!("{}/api/v1/Data?no={no}&limit=5", sim.url())).header("X-Token", &t).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["x-total-count"], n.to_string().as_str());
@@ -676,4 +680,110 @@ async fn products_look_like_a_czech_gastro_catalogue() {
     // one to four sentences, a few products without any
     let lens: Vec<usize> = rows.iter().map(|r| r["description"].as_str().unwrap().chars().count()).collect();
     assert!(lens.contains(&0) && lens.iter().any(|&l| l > 200) && lens.iter().all(|&l| l < 700), "{lens:?}");
+}
+
+#[tokio::test]
+async fn issued_orders_name_existing_companies_and_id_fallbacks_name_their_record() {
+    let sim = small(5).await;
+    let c = Client::new();
+    let t = token(&c, &sim).await;
+    let companies: BTreeSet<String> = sim.keys(225).into_iter().collect();
+    let mut orders = Vec::new();
+    for offset in (0..250).step_by(100) {
+        let p = get(&c, &sim, &t, &[("no", "356"), ("offset", &offset.to_string()), ("limit", "100")]).await;
+        assert_eq!((p.status, p.total), (200, Some(250)), "{}", p.text);
+        orders.extend(p.rows());
+    }
+    assert_eq!(orders.len(), 250);
+    let columns = [
+        "objednavkaid",
+        "kodobjednavky",
+        "nazev",
+        "statuscode",
+        "customerid",
+        "firmaid",
+        "datumpotvrzeni",
+        "modifiedon",
+        "createdon",
+    ];
+    let (mut confirmed, mut branch) = (0, 0);
+    for o in &orders {
+        assert_eq!(o.keys().map(String::as_str).collect::<BTreeSet<_>>(), columns.into_iter().collect(), "{o:?}");
+        for company in ["customerid", "firmaid"] {
+            assert!(companies.contains(o[company].as_str().unwrap()), "{company} of {o:?} is no company");
+        }
+        assert!(o["kodobjednavky"].as_str().unwrap().starts_with("OV"), "{o:?}");
+        assert!(!o["nazev"].as_str().unwrap().is_empty() && !o["statuscode"].as_str().unwrap().is_empty());
+        confirmed += usize::from(!o["datumpotvrzeni"].is_null());
+        branch += usize::from(o["customerid"] != o["firmaid"]);
+    }
+    assert!((100..250).contains(&confirmed), "{confirmed} of 250 orders confirmed");
+    assert!((5..100).contains(&branch), "{branch} of 250 orders go to another company");
+    // Orders are read like every evidence: by key, by condition on a company, incrementally.
+    let keys: Vec<String> = orders.iter().map(|o| o["objednavkaid"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(keys, sim.keys(356));
+    let firm = orders[0]["firmaid"].as_str().unwrap();
+    let p = get(&c, &sim, &t, &[("no", "356"), ("condition", &format!("firmaid|=|{firm}")), ("limit", "200")]).await;
+    let expected = orders.iter().filter(|o| o["firmaid"] == firm).count();
+    assert_eq!(p.total, Some(expected));
+    let change = sim.change(&ChangeRequest::new(356).modify(7).insert(3).delete(2)).unwrap();
+    let p =
+        get(&c, &sim, &t, &[("no", "356"), ("condition", &format!("modifiedon|>=|{}", change.at)), ("limit", "200")])
+            .await;
+    assert_eq!(p.total, Some(10));
+    assert_eq!(sim.count(356), Some(251));
+
+    // The id fallbacks clients read when a key column is missing name the record itself.
+    for (no, key, fallbacks) in
+        [(225, "firmaid", &["customerid", "customeridsupl"][..]), (222, "contactid", &["contactidsupl"][..])]
+    {
+        let p = get(&c, &sim, &t, &[("no", &no.to_string()), ("limit", "200")]).await;
+        for row in p.rows() {
+            for f in fallbacks {
+                assert_eq!(row[*f], row[key], "{no}: {f}");
+            }
+        }
+    }
+    let contacts = get(&c, &sim, &t, &[("no", "222"), ("limit", "200")]).await;
+    assert!(contacts.rows().iter().all(|r| companies.contains(r["customerid"].as_str().unwrap())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_are_counted_with_the_most_ever_seen() {
+    let sim = small(6).await;
+    let c = Client::new();
+    let t = token(&c, &sim).await;
+    assert_eq!((sim.in_flight(), sim.stats().max_in_flight), (0, 1), "the authentication was one in flight");
+    sim.reset_stats();
+    assert_eq!(sim.stats().max_in_flight, 0);
+    // Slow answers, so that six requests are answered at once.
+    sim.set_faults(FaultSpec { latency_ms: 1_500, ..FaultSpec::default() });
+    let calls: Vec<_> = (0..6)
+        .map(|i| {
+            let (c, url, t) = (c.clone(), sim.url(), t.clone());
+            tokio::spawn(async move {
+                c.get(format!("{url}/api/v1/data?no=217&offset={i}&limit=1")).header("X-Token", t).send().await
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sim.in_flight() < 6 {
+        assert!(Instant::now() < deadline, "only {} requests in flight", sim.in_flight());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap().status(), 200);
+    }
+    assert_eq!((sim.in_flight(), sim.stats().max_in_flight), (0, 6));
+    // A connection dropped without an answer leaves the count too.
+    sim.set_faults(FaultSpec { reset: Some(Trigger::next(1)), ..FaultSpec::default() });
+    let r = c.get(format!("{}/api/v1/data?no=217&limit=1", sim.url())).header("X-Token", &t).send().await;
+    assert!(r.is_err());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sim.in_flight() > 0 {
+        assert!(Instant::now() < deadline, "a reset request stayed in flight");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let stats: Value = c.get(format!("{}/admin/stats", sim.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["max_in_flight"], 6);
 }

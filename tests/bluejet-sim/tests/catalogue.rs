@@ -9,7 +9,7 @@ use bluejet_sim::relevance::{self, BENCH_PRODUCTS, BENCH_SEED, QueryKind};
 use bluejet_sim::{BlueJetSim, ProductInfo, Sizes};
 
 fn products(n: usize, seed: u64) -> Vec<ProductInfo> {
-    let sizes = Sizes { products: n, contacts: 0, companies: 0, offers: 0, invoices: 0 };
+    let sizes = Sizes { products: n, ..Sizes::EMPTY };
     BlueJetSim::builder().sizes(sizes).seed(seed).generate().unwrap().products()
 }
 
@@ -83,10 +83,7 @@ fn names_descriptions_and_the_name_nazev_pair() {
     let with_diacritics = all.iter().filter(|p| diacritics(&p.nazev)).count();
     assert!(with_diacritics * 10 > all.len() * 7, "{with_diacritics} of {} Czech names carry diacritics", all.len());
 
-    let store = BlueJetSim::builder()
-        .sizes(Sizes { products: BENCH_PRODUCTS, contacts: 0, companies: 0, offers: 0, invoices: 0 })
-        .generate()
-        .unwrap();
+    let store = BlueJetSim::builder().sizes(Sizes { products: BENCH_PRODUCTS, ..Sizes::EMPTY }).generate().unwrap();
     let e = store.evidence(217).unwrap();
     let mut sentences: BTreeMap<usize, usize> = BTreeMap::new();
     for pos in 0..e.len() {

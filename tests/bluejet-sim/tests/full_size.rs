@@ -11,7 +11,7 @@ async fn live_sizes_by_default() {
     let sim = BlueJetSim::builder().start().await.unwrap();
     let c = Client::new();
     let t = common::token(&c, &sim).await;
-    for (no, n) in [(217, 109_253), (222, 4_751), (225, 3_770), (293, 11_481), (323, 9_111)] {
+    for (no, n) in [(217, 109_253), (222, 4_751), (225, 3_770), (293, 11_481), (323, 9_111), (356, 7_500)] {
         let p = common::get(&c, &sim, &t, &[("no", &no.to_string()), ("limit", "1")]).await;
         assert_eq!(p.total, Some(n), "evidence {no}");
         assert_eq!(p.body["recordsCount"], n);

@@ -39,7 +39,8 @@ struct Cli {
     /// Seed of the generated data (same seed and sizes, same records).
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Use small sizes (2,000 products, 300 contacts, 200 companies, 400 offers, 300 invoices)
+    /// Use small sizes (2,000 products, 300 contacts, 200 companies, 400 offers, 300 invoices,
+    /// 250 orders)
     /// instead of the live ones; the per-evidence flags still override.
     #[arg(long)]
     small: bool,
@@ -58,6 +59,9 @@ struct Cli {
     /// Issued invoices (evidence 323) [default: 9111].
     #[arg(long)]
     invoices: Option<usize>,
+    /// Issued orders (evidence 356) [default: 7500].
+    #[arg(long)]
+    orders: Option<usize>,
     /// tokenID accepted by /api/v1/users/authenticate.
     #[arg(long, default_value = bluejet_sim::bluejet::DEFAULT_TOKEN_ID)]
     token_id: String,
@@ -182,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
         companies: cli.companies.unwrap_or(base.companies),
         offers: cli.offers.unwrap_or(base.offers),
         invoices: cli.invoices.unwrap_or(base.invoices),
+        orders: cli.orders.unwrap_or(base.orders),
     };
     let fields_rejected = cli
         .fields_rejected
