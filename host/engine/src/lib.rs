@@ -29,9 +29,11 @@ pub use report::{CountCheck, Counts, EmbedCounts, PluginCalls, RunReport, RunSta
 pub use run::{Progress, ProgressFn, RunOptions, StopSignal, run};
 pub use search::{DENSE_ONLY_NOTE, Found, Hit, MAX_QUERY_CHARS, Match, SearchMode, Searcher, normalise_identifier};
 pub use settings::{
-    DEFAULT_BATCH_SIZE, DEFAULT_DISPLAY, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, IDS_FIELD, IndexKindName,
-    InvalidPolicy, PayloadSettings, PipelineSettings, SearchKind,
+    DEFAULT_BATCH_SIZE, DEFAULT_DISPLAY, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, DEFAULT_READ_CONCURRENCY,
+    IDS_FIELD, IndexKindName, InvalidPolicy, MAX_READ_CONCURRENCY, PayloadSettings, PipelineSettings, SearchKind,
 };
-pub use state::{Checkpoint, DB_FILE, INVALID_FILE, LOCK_FILE, LedgerRow, METRICS_FILE, PipelineMeta, StateDir};
+pub use state::{
+    Checkpoint, DB_FILE, INVALID_FILE, LOCK_FILE, LedgerRow, METRICS_FILE, PartitionState, PipelineMeta, StateDir,
+};
 pub use template::{Template, TemplateError};
 pub use validate::{CompiledRules, FieldType, Rules};

@@ -12,6 +12,11 @@ use crate::validate::Rules;
 
 /// Records per source page, validation call, embedding batch, sink write and checkpoint.
 pub const DEFAULT_BATCH_SIZE: u32 = 256;
+/// Partitions read at once unless a pipeline says otherwise (provisional; see
+/// `docs/BENCHMARKS.md`).
+pub const DEFAULT_READ_CONCURRENCY: u32 = 4;
+/// The most partitions one run reads at once: each holds a plugin instance and its memory.
+pub const MAX_READ_CONCURRENCY: u32 = 64;
 /// Default overlap subtracted from the watermark of an incremental run, in seconds.
 pub const DEFAULT_OVERLAP_SECONDS: u64 = 300;
 /// Default share of the collection a run may delete without `--force`.
@@ -35,6 +40,11 @@ pub struct PipelineSettings {
     /// Records per batch (source page, embedding batch, sink write, checkpoint).
     #[serde(default = "default_batch_size")]
     pub batch_size: u32,
+    /// Partitions of the source stream read at once, each on its own plugin instance: the
+    /// most partitions a run asks the source for (one that cannot split gives one). Each has
+    /// its own checkpoint, so a resumed run reads every partition on from its last commit.
+    #[serde(default = "default_read_concurrency")]
+    pub read_concurrency: u32,
     /// Batches being embedded at once (the provider's own limits still apply).
     #[serde(default = "default_embed_concurrency")]
     pub embed_concurrency: usize,
@@ -172,6 +182,9 @@ fn default_display() -> Vec<String> {
 fn default_batch_size() -> u32 {
     DEFAULT_BATCH_SIZE
 }
+fn default_read_concurrency() -> u32 {
+    DEFAULT_READ_CONCURRENCY
+}
 fn default_embed_concurrency() -> usize {
     2
 }
@@ -197,6 +210,7 @@ impl PipelineSettings {
             validation: Rules::default(),
             on_invalid: InvalidPolicy::default(),
             batch_size: DEFAULT_BATCH_SIZE,
+            read_concurrency: DEFAULT_READ_CONCURRENCY,
             embed_concurrency: default_embed_concurrency(),
             write_concurrency: default_write_concurrency(),
             queue: default_queue(),
@@ -239,6 +253,9 @@ impl PipelineSettings {
         let template = Template::parse(&self.text).map_err(|e| e.to_string())?;
         if self.batch_size == 0 || self.batch_size > 10_000 {
             return Err(format!("batch_size must be 1..=10000, not {}", self.batch_size));
+        }
+        if self.read_concurrency == 0 || self.read_concurrency > MAX_READ_CONCURRENCY {
+            return Err(format!("read_concurrency must be 1..={MAX_READ_CONCURRENCY}, not {}", self.read_concurrency));
         }
         if self.embed_concurrency == 0 || self.queue == 0 || self.write_concurrency == 0 {
             return Err("embed_concurrency, write_concurrency and queue must be at least 1".into());
@@ -308,6 +325,20 @@ mod tests {
         );
         s.identifiers = vec!["_ids".into()];
         assert!(s.check().unwrap_err().contains("identifiers"));
+    }
+
+    #[test]
+    fn read_concurrency_is_bounded() {
+        let parsed: PipelineSettings =
+            serde_json::from_value(serde_json::json!({ "text": "{name}", "read_concurrency": 8 })).unwrap();
+        assert_eq!(parsed.read_concurrency, 8);
+        assert!(parsed.check().is_ok());
+        assert_eq!(PipelineSettings::new("{name}").read_concurrency, DEFAULT_READ_CONCURRENCY);
+        for bad in [0, MAX_READ_CONCURRENCY + 1] {
+            let mut s = PipelineSettings::new("{name}");
+            s.read_concurrency = bad;
+            assert!(s.check().unwrap_err().contains("read_concurrency"), "{bad}");
+        }
     }
 
     #[test]

@@ -17,8 +17,12 @@ pub(super) struct Item {
 
 /// One source page after processing.
 pub(super) struct Batch {
-    /// The source state after this page: where a resumed run reads on.
+    /// The partition (its index in the checkpoint) whose page this was.
+    pub(super) partition: usize,
+    /// The source state after this page: where a resumed run reads this partition on.
     pub(super) state: String,
+    /// The page was its partition's last.
+    pub(super) done: bool,
     pub(super) max_cursor: Option<String>,
     pub(super) fetched: u64,
     pub(super) invalid: u64,
@@ -41,10 +45,12 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    /// A batch of `fetched` records, nothing sorted yet.
-    pub(super) fn new(state: String, fetched: u64) -> Self {
+    /// A batch of the `fetched` records of a page of `partition`, nothing sorted yet.
+    pub(super) fn new(partition: usize, state: String, done: bool, fetched: u64) -> Self {
         Batch {
+            partition,
             state,
+            done,
             max_cursor: None,
             fetched,
             invalid: 0,

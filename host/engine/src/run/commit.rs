@@ -1,7 +1,8 @@
 //! Stage 5, committing: the run's own task takes the written batches in batch order and
-//! commits each in one transaction (its ledger rows and the checkpoint after it), then reports
-//! progress. A batch is committed only after the sink acknowledged it, and in order, so the
-//! checkpoint never claims a batch that is not in the sink.
+//! commits each in one transaction (its ledger rows and the checkpoint after it, where its
+//! partition's source state moves past it), then reports progress. A batch is committed only
+//! after the sink acknowledged it, and in order, so the checkpoint never claims a batch that is
+//! not in the sink, in any partition.
 
 use std::time::Instant;
 
@@ -88,7 +89,9 @@ impl<'a> Commit<'a> {
         c.embedded += batch.embed.len() as u64;
         report.estimated_tokens += batch.estimated_tokens;
         checkpoint.max_cursor = newer(checkpoint.max_cursor.take(), batch.max_cursor.as_ref());
-        checkpoint.state = Some(batch.state.clone());
+        // Batches come in the order they were read, so this partition's earlier batches are
+        // all committed: its state may move past them.
+        checkpoint.advance(batch.partition, batch.state.clone(), batch.done)?;
         checkpoint.batches += 1;
         checkpoint.records += batch.fetched;
         if self.opts.dry_run {

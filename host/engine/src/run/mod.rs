@@ -1,12 +1,14 @@
 //! One run of one pipeline: read → validate → detect changes → embed → write → commit.
 //!
-//! The stages overlap through bounded queues: a reader task pages through the source, a
+//! The stages overlap through bounded queues: a reader task per partition of the stream (up
+//! to `read_concurrency`, each on its own source instance) pages through the source, a
 //! processing task validates, renders and compares with the ledger, embedding runs for up to
 //! `embed_concurrency` batches at once, and this task writes each batch to the sink and
 //! commits it, strictly in batch order. A commit is one transaction holding the ledger rows
-//! of the batch and the source state after it, made only after the sink acknowledged the
-//! batch; so a crash at any instant loses nothing and redoes at most the batches in flight,
-//! whose deterministic point ids make the redo an overwrite.
+//! of the batch and the source state of its partition after it, made only after the sink
+//! acknowledged the batch and every batch read before it; so a crash at any instant loses
+//! nothing and redoes at most the batches in flight, whose deterministic point ids make the
+//! redo an overwrite.
 //!
 //! This file starts and ends a run (mode, resume, report, history); the modes and stages live
 //! in the files below, in the order a record passes them:

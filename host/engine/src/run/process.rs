@@ -13,13 +13,14 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use weir_core::{Page, Record, Verdict};
+use weir_core::{Record, Verdict};
 use weir_runtime::ValidatorInstance;
 
 use super::batch::{Batch, Item};
 use super::busy::{Busy, add};
 use super::cursor::newer;
 use super::options::StopSignal;
+use super::read::PartPage;
 use crate::error::{Error, Result};
 use crate::invalid::InvalidLog;
 use crate::mode::Mode;
@@ -125,7 +126,7 @@ impl Processor {
     pub(super) fn spawn(
         self,
         mut validators: Vec<ValidatorInstance>,
-        mut page_rx: mpsc::Receiver<Result<Page>>,
+        mut page_rx: mpsc::Receiver<Result<PartPage>>,
         batch_tx: mpsc::Sender<Result<Batch>>,
         stop: StopSignal,
     ) -> JoinHandle<(Vec<ValidatorInstance>, Option<HashSet<String>>)> {
@@ -150,7 +151,8 @@ impl Processor {
         })
     }
 
-    async fn process(&mut self, page: Page, validators: &mut [ValidatorInstance]) -> Result<Batch> {
+    async fn process(&mut self, page: PartPage, validators: &mut [ValidatorInstance]) -> Result<Batch> {
+        let PartPage { partition, page } = page;
         // Validator plugins see the whole page at once.
         let mut plugin_verdicts = Vec::with_capacity(validators.len());
         for v in validators.iter_mut() {
@@ -166,7 +168,7 @@ impl Processor {
             plugin_verdicts.push((v.plugin().name().to_owned(), verdicts));
         }
         let t = Instant::now();
-        let mut batch = Batch::new(page.state, page.records.len() as u64);
+        let mut batch = Batch::new(partition, page.state, page.done, page.records.len() as u64);
         let (candidates, invalid_keys) = self.check(&page.records, &plugin_verdicts, &mut batch)?;
         self.compare(&page.records, candidates, invalid_keys, &mut batch)?;
         self.invalid.flush()?;

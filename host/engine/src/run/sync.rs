@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tracing::info;
-use weir_core::Scope;
+use weir_core::{Scope, SplitScope};
 use weir_embed::EmbeddingCache;
 
 use super::busy::{Busy, ms};
@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::mode::Mode;
 use crate::pipeline::Pipeline;
 use crate::report::{RunReport, StageTimes};
-use crate::state::{Checkpoint, PipelineMeta, StateDir};
+use crate::state::{Checkpoint, PartitionState, PipelineMeta, StateDir};
 
 /// Runs a full, incremental or rebuild run from `resume` (or from a new checkpoint of
 /// `run_id`) to its end, or until it is stopped or fails.
@@ -53,6 +53,19 @@ pub(super) async fn sync(
         }
         None => new_checkpoint(pipeline, meta, run_id, mode),
     };
+    let scope = match &checkpoint.since {
+        Some(since) => Scope::Since(since.clone()),
+        None => Scope::Full,
+    };
+    if checkpoint.parts.is_empty() {
+        // A new run asks the source how to split its scope; a resumed one keeps its
+        // partitions (a checkpoint from before partitioned reads is one, from its state).
+        let plan = match checkpoint.batches {
+            0 if checkpoint.state.is_none() => split(pipeline, SplitScope::Read(scope.clone())).await?,
+            _ => checkpoint.partitions(),
+        };
+        checkpoint.set_partitions(plan);
+    }
     let physical = collection::physical(&checkpoint, meta, &pipeline.collection);
     // A dry run writes nothing: whether the collection is hybrid only changes what it hashes.
     let mut hybrid = meta.physical.is_none() || meta.lexical.is_some();
@@ -66,29 +79,51 @@ pub(super) async fn sync(
         state.put_meta(&name, meta)?;
     }
 
-    let scope = match &checkpoint.since {
-        Some(since) => Scope::Since(since.clone()),
-        None => Scope::Full,
-    };
+    // One source instance per partition still to read: the pipeline's own, and forks of it.
+    let partitions = checkpoint.partitions();
+    let open: Vec<usize> = (0..partitions.len()).filter(|&i| !partitions[i].done).collect();
+    let mut sources = Vec::with_capacity(open.len());
+    if let Some(source) = &pipeline.source {
+        for _ in 1..open.len() {
+            sources.push(source.fork().await?);
+        }
+    }
     let mut source = pipeline.source.take().ok_or_else(|| Error::Internal("the source is in use".into()))?;
     let total = if mode == Mode::Incremental { None } else { source.count(&pipeline.stream).await.ok().flatten() };
+    if open.len() > 1 {
+        info!(pipeline = %name, partitions = partitions.len(), reading = open.len(), "reading partitions in parallel");
+    }
 
     // The stages, joined by bounded queues; the commits run on this task.
     let busy = Arc::new(Busy::default());
     let pages = Arc::new(AtomicU64::new(0));
     let (page_tx, page_rx) = mpsc::channel(pipeline.settings.queue);
     let (batch_tx, batch_rx) = mpsc::channel(pipeline.settings.queue);
-    let reader = Reader {
-        source,
-        stream: pipeline.stream.clone(),
-        scope,
-        cursor: checkpoint.state.clone(),
-        max: pipeline.settings.batch_size,
-        stop: opts.stop.clone(),
-        busy: busy.clone(),
-        pages: pages.clone(),
-    }
-    .spawn(page_tx);
+    // The pipeline's own instance reads the first open partition and is handed back when the
+    // run ends; with none left to read (every partition was committed before a kill), it
+    // waits here.
+    let mut instances = vec![source];
+    instances.append(&mut sources);
+    let idle = if open.is_empty() { instances.pop() } else { None };
+    let readers: Vec<_> = open
+        .iter()
+        .zip(instances)
+        .map(|(&index, instance)| {
+            Reader {
+                source: instance,
+                stream: pipeline.stream.clone(),
+                scope: scope.clone(),
+                partition: index,
+                cursor: partitions[index].state.clone(),
+                max: pipeline.settings.batch_size,
+                stop: opts.stop.clone(),
+                busy: busy.clone(),
+                pages: pages.clone(),
+            }
+            .spawn(page_tx.clone())
+        })
+        .collect();
+    drop(page_tx);
     let processor =
         Processor::new(pipeline, state, ledger_name.clone(), &checkpoint, opts.dry_run, hybrid, busy.clone());
     let validators = std::mem::take(&mut pipeline.validators);
@@ -99,8 +134,13 @@ pub(super) async fn sync(
     let outcome = commit.in_order(&mut embedded, meta, &mut checkpoint, report).await;
 
     drop(embedded);
-    let source = reader.await.map_err(|e| Error::Internal(format!("the reader task failed: {e}")))?;
-    pipeline.source = Some(source);
+    // The first reader holds the pipeline's own instance; the forks are dropped.
+    let mut own = idle;
+    for reader in readers {
+        let instance = reader.await.map_err(|e| Error::Internal(format!("a reader task failed: {e}")))?;
+        own.get_or_insert(instance);
+    }
+    pipeline.source = own;
     let (validators, seen_keys) =
         processor.await.map_err(|e| Error::Internal(format!("the processing task failed: {e}")))?;
     pipeline.validators = validators;
@@ -126,6 +166,13 @@ pub(super) async fn sync(
     finish(state, pipeline, opts, meta, &checkpoint, &physical, seen_keys, report).await
 }
 
+/// The partitions of `scope` the source proposes, at most `read_concurrency` of them.
+pub(super) async fn split(pipeline: &mut Pipeline, scope: SplitScope) -> Result<Vec<PartitionState>> {
+    let source = pipeline.source.as_mut().ok_or_else(|| Error::Internal("the source is in use".into()))?;
+    let parts = source.partitions(&pipeline.stream, &scope, pipeline.settings.read_concurrency).await?;
+    Ok(parts.into_iter().map(PartitionState::new).collect())
+}
+
 /// The checkpoint a new run starts from: an incremental run reads from the watermark minus
 /// the overlap, a full run sees the next generation, a rebuild fills the next version of the
 /// collection.
@@ -142,6 +189,7 @@ fn new_checkpoint(pipeline: &Pipeline, meta: &PipelineMeta, run_id: u64, mode: M
         mode,
         since,
         state: None,
+        parts: Vec::new(),
         generation: if mode == Mode::Full { meta.generation + 1 } else { meta.generation },
         max_cursor: None,
         batches: 0,
