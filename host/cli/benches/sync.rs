@@ -568,6 +568,51 @@ async fn scaling(a: &Args, out: &mut Vec<Value>, external: bool) {
     out.push(json!({ "scenario": if external { "scaling-external" } else { "scaling" }, "runs": runs }));
 }
 
+/// Initial full syncs with a dense and a lexical vector per point (the default) against dense
+/// only, alternating on one simulator (at least 3 rounds, more with `--local-rounds`; each a fresh state and
+/// collection), hash embedder, latency off: what the lexical side costs a sync.
+async fn hybrid(a: &Args, out: &mut Vec<Value>) {
+    let sim = sim(a.products).await;
+    eprintln!("hybrid against dense-only, {} products, {} rounds", a.products, a.local_rounds.max(3));
+    let mut rows = Vec::new();
+    let mut rates: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for round in 0..a.local_rounds.max(3) {
+        let mut order = [("hybrid", ""), ("dense", "search = \"dense\"\n")];
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for (kind, extra) in order {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = write_config_to(
+                dir.path(),
+                &sim,
+                "[embedding]\nprovider = \"hash\"\n",
+                None,
+                &format!("{kind}{round}"),
+            );
+            let mut text = std::fs::read_to_string(&cfg).unwrap();
+            text.push_str(extra);
+            std::fs::write(&cfg, text).unwrap();
+            let m =
+                tokio::task::block_in_place(|| measured(&format!("{kind}, round {}", round + 1), &sim, &cfg, "full"));
+            rates.entry(kind).or_default().push(u(&m.report["counts"]["fetched"]) as f64 / m.wall_s);
+            rows.push(m);
+        }
+    }
+    table(&format!("Hybrid against dense-only, hash embedder, {} products, latency off", a.products), &rows);
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (h, d) = (median(&rates["hybrid"]), median(&rates["dense"]));
+    println!("\n- hybrid / dense-only records/s (medians): **{:.2}** ({h:.0} / {d:.0}; target ≥ 0.8)", h / d);
+    out.push(
+        json!({ "scenario": "hybrid", "products": a.products, "runs": rows.iter().map(to_json).collect::<Vec<_>>() }),
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let a = args();
@@ -581,7 +626,8 @@ async fn main() {
             "local" => local(&a, &mut out).await,
             "scaling" => scaling(&a, &mut out, false).await,
             "scaling-external" => scaling(&a, &mut out, true).await,
-            other => panic!("unknown scenario `{other}` (hash, openai, local, scaling, scaling-external)"),
+            "hybrid" => hybrid(&a, &mut out).await,
+            other => panic!("unknown scenario `{other}` (hash, openai, local, scaling, scaling-external, hybrid)"),
         }
     }
     let dir = weir_harness::target_dir().join("bench");
