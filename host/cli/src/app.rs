@@ -11,6 +11,7 @@ use weir_embed::{Embedder, HashEmbedder, LocalConfig, LocalEmbedder, LocalModel,
 use weir_engine::{Pipeline, StateDir};
 use weir_runtime::{Grants, Plugin, Runtime, RuntimeConfig};
 
+use crate::bundled::{self, Origin};
 use crate::config::{Loaded, PipelineConfig, PluginConfig, Provider, SinkConfig};
 
 /// Default vector length of the hash embedder.
@@ -35,10 +36,9 @@ impl App {
         if let Err(e) = crate::log_to(&log) {
             tracing::warn!(file = %log.display(), error = %e, "cannot write the log file");
         }
-        let plugin_dir = match &loaded.config.sync.plugin_dir {
-            Some(d) => Some(loaded.resolve(d)),
-            None => crate::demo::plugin_dir(None).ok(),
-        };
+        // No directory beside the executable: a `weir` copied anywhere runs its embedded
+        // plugins, and one started from a build tree runs the same ones.
+        let plugin_dir = loaded.config.sync.plugin_dir.as_ref().map(|d| loaded.resolve(d));
         let runtime = Runtime::new(RuntimeConfig::default())?;
         Ok(Self {
             loaded,
@@ -74,7 +74,11 @@ impl App {
                 if let Some(b) = c.batch_size {
                     cfg.batch_size = b;
                 }
-                Arc::new(LocalEmbedder::new(cfg).context("the local model is not set up; run `cargo xtask setup`")?)
+                Arc::new(LocalEmbedder::new(cfg).context(
+                    "the local embedding model is not set up: run `python3 tools/setup-models.py` from weir's \
+                     release archive (in a source tree: `cargo xtask setup`), or set WEIR_MODEL_DIR to the \
+                     directory that holds the model files",
+                )?)
             }
             Provider::Openai => {
                 let model = c.model.clone().unwrap_or_default();
@@ -104,22 +108,39 @@ impl App {
         Ok(embedder)
     }
 
-    fn plugin_path(&self, name: &str) -> anyhow::Result<PathBuf> {
-        if name.ends_with(".wasm") || name.contains('/') {
-            return Ok(self.loaded.resolve(std::path::Path::new(name)));
+    /// Where plugin `name` of the configuration comes from (see [`crate::bundled`]).
+    pub fn plugin_origin(&self, name: &str) -> anyhow::Result<Origin> {
+        if bundled::is_path(name) {
+            return Ok(Origin::File(self.loaded.resolve(std::path::Path::new(name))));
         }
-        let dir = self.plugin_dir.as_ref().with_context(|| {
-            format!("plugin `{name}`: no plugin directory; set sync.plugin_dir or give a path to the .wasm file")
-        })?;
-        Ok(dir.join(format!("{name}.wasm")))
+        bundled::resolve(name, self.plugin_dir.as_deref())
     }
 
     async fn plugin(&mut self, name: &str) -> anyhow::Result<Plugin> {
         if let Some(p) = self.plugins.get(name) {
             return Ok(p.clone());
         }
-        let path = self.plugin_path(name)?;
-        let plugin = self.runtime.load(&path).await?;
+        let plugin = match self.plugin_origin(name)? {
+            Origin::File(path) => {
+                let loaded = self.runtime.load(&path).await;
+                if !bundled::is_path(name) && bundled::is_bundled(name) {
+                    loaded.with_context(|| {
+                        format!(
+                            "{} overrides the bundled plugin `{name}` and cannot be loaded; replace it with a \
+                             working build or remove it to use the bundled one",
+                            path.display()
+                        )
+                    })?
+                } else {
+                    loaded.with_context(|| format!("cannot load plugin {}", path.display()))?
+                }
+            }
+            Origin::Embedded => match bundled::embedded(name) {
+                Some(Ok(bytes)) => self.runtime.load_bytes(&format!("bundled {name}"), bytes.to_vec()).await?,
+                Some(Err(e)) => return Err(e),
+                None => bail!("no bundled plugin `{name}`"),
+            },
+        };
         self.plugins.insert(name.to_owned(), plugin.clone());
         Ok(plugin)
     }

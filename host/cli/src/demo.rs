@@ -36,7 +36,8 @@ pub(crate) struct DemoArgs {
     /// A 5,000-product catalogue, for a quicker look.
     #[arg(long, conflicts_with = "products")]
     small: bool,
-    /// Where the bundled plugins are (default: `plugins/` beside the build directory of `weir`).
+    /// A directory of plugin files that override the bundled ones (default: none, the plugins
+    /// compiled into `weir`).
     #[arg(long, env = "WEIR_PLUGIN_DIR")]
     plugins: Option<PathBuf>,
     /// The demo's state directory (default: the user's cache directory, `weir/demo-<products>`).
@@ -50,24 +51,12 @@ pub(crate) struct DemoArgs {
     k: u32,
 }
 
-pub(crate) fn plugin_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = explicit {
-        return Ok(dir);
-    }
-    let exe = std::env::current_exe().context("cannot find the weir executable")?;
-    // target/<profile>/weir → target/plugins
-    let dir = exe.parent().and_then(|p| p.parent()).map(|t| t.join("plugins"));
-    dir.filter(|d| d.is_dir())
-        .context("no plugin directory found; build the plugins with `cargo xtask build-plugins` or pass --plugins")
-}
-
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
 pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let products = if args.small { 5_000 } else { args.products };
-    let plugins = plugin_dir(args.plugins)?;
     let state_dir = match args.state_dir {
         Some(d) => d,
         None => directories::BaseDirs::new()
@@ -89,8 +78,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         r#"
 [sync]
 state_dir = {state}
-plugin_dir = {plugins}
-
+{plugins}
 [embedding]
 {embedding}
 
@@ -113,7 +101,8 @@ indexes = {{ category = "keyword", brand = "keyword" }}
 validation = {{ required = ["name"], types = {{ price = "number" }} }}
 "#,
         state = toml_string(&state_dir.to_string_lossy()),
-        plugins = toml_string(&plugins.to_string_lossy()),
+        plugins =
+            args.plugins.map(|p| format!("plugin_dir = {}\n", toml_string(&p.to_string_lossy()))).unwrap_or_default(),
         url = toml_string(&sim.url()),
     );
     let path = state_dir.join("demo.toml");

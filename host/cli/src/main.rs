@@ -1,6 +1,7 @@
 //! The `weir` command. It alone chooses the log format and the exit codes.
 
 mod app;
+mod bundled;
 mod config;
 mod conformance;
 mod daemon;

@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use weir_runtime::inspect_bytes;
 
+use crate::bundled::{self, Origin};
+
 /// The plugin templates of `sdk/template/`, compiled in: `(kind, relative path, text)`.
 const TEMPLATES: &[(&str, &str, &str)] = &[
     ("source", ".gitignore", include_str!("../../../sdk/template/source/.gitignore")),
@@ -33,11 +35,15 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PluginCommand {
-    /// List the plugins of a directory (default: the bundled plugins).
+    /// List the plugins weir can run: the bundled ones (embedded in weir, or overridden by a file
+    /// in the plugin directory) and the other `.wasm` files of the plugin directory.
     List {
-        /// The directory (default: `sync.plugin_dir` of nothing, i.e. the bundled plugins).
+        /// The plugin directory (default: `sync.plugin_dir` of `--config`, else none).
         #[arg(long, env = "WEIR_PLUGIN_DIR")]
         dir: Option<PathBuf>,
+        /// Take the plugin directory from this configuration's `sync.plugin_dir`.
+        #[arg(short, long)]
+        config: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -61,7 +67,7 @@ pub(crate) enum PluginCommand {
     /// Print a plugin's name, version, kind, WIT version, requested hosts, secrets and limits,
     /// and its sha256.
     Inspect {
-        /// The plugin's `.wasm` file.
+        /// The plugin's `.wasm` file, or the name of a bundled plugin (`bluejet-source`).
         file: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -74,13 +80,22 @@ pub(crate) async fn run(command: PluginCommand) -> anyhow::Result<ExitCode> {
         PluginCommand::Inspect { file, json } => inspect(file, json).await,
         PluginCommand::New { kind, name, dir, sdk } => new_plugin(&kind, &name, dir, sdk),
         PluginCommand::Test(args) => crate::conformance::run(args).await,
-        PluginCommand::List { dir, json } => list(dir, json).await,
+        PluginCommand::List { dir, config, json } => list(dir, config, json).await,
     }
 }
 
 async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let shown = file.display().to_string();
-    let bytes = tokio::fs::read(&file).await.with_context(|| format!("cannot read {shown}"))?;
+    let (from, bytes) = match tokio::fs::read(&file).await {
+        Ok(bytes) => (shown.clone(), bytes),
+        Err(e) => match bundled::embedded(&shown).filter(|_| !bundled::is_path(&shown)) {
+            Some(bytes) => ("embedded".to_owned(), bytes?.to_vec()),
+            None => {
+                let bundled = bundled::names().collect::<Vec<_>>().join(", ");
+                anyhow::bail!("cannot read {shown}: {e} (nor is it a bundled plugin: {bundled})")
+            }
+        },
+    };
     let info = inspect_bytes(&shown, &bytes)?;
     let m = &info.manifest;
     // What the plugin exports decides which bindings run it; the manifest must agree.
@@ -103,6 +118,7 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             "imports": info.imports,
             "sha256": info.sha256,
             "size": info.size,
+            "from": from,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
@@ -134,6 +150,7 @@ async fn inspect(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     );
     println!("size         {} bytes", info.size);
     println!("sha256       {}", info.sha256);
+    println!("from         {from}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -198,52 +215,116 @@ fn new_plugin(kind: &str, name: &str, dir: Option<PathBuf>, sdk: Option<PathBuf>
     Ok(ExitCode::SUCCESS)
 }
 
-async fn list(dir: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
-    let dir = crate::demo::plugin_dir(dir)?;
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-        .collect();
-    entries.sort();
-    let mut rows = Vec::new();
-    for path in entries {
-        let shown = path.display().to_string();
-        let row = match tokio::fs::read(&path)
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|b| Ok(inspect_bytes(&shown, &b)?))
-        {
-            Ok(info) => serde_json::json!({
-                "file": shown,
-                "name": info.manifest.name,
-                "version": info.manifest.version.to_string(),
-                "kind": info.manifest.kind,
-                "wit": info.manifest.wit.to_string(),
-                "description": info.manifest.description,
-            }),
-            Err(e) => serde_json::json!({ "file": shown, "error": format!("{e:#}") }),
+/// One row of `weir plugin list`: plugin `name` (a bundled one) or a file of the plugin
+/// directory, read and inspected; a row with `error` when it cannot be used.
+async fn list_row(name: Option<&str>, origin: anyhow::Result<Origin>) -> serde_json::Value {
+    let origin = match origin {
+        Ok(o) => o,
+        Err(e) => return serde_json::json!({ "name": name, "error": one_line(&e) }),
+    };
+    let overrides = matches!(origin, Origin::File(_)) && name.is_some_and(bundled::is_bundled);
+    let file = match &origin {
+        Origin::File(p) => Some(p.display().to_string()),
+        Origin::Embedded => None,
+    };
+    let read = async {
+        let (shown, bytes) = match &origin {
+            Origin::File(path) => {
+                let bytes = tokio::fs::read(path).await.with_context(|| format!("cannot read {}", path.display()))?;
+                (path.display().to_string(), bytes)
+            }
+            Origin::Embedded => {
+                let name = name.unwrap_or_default();
+                let bytes = bundled::embedded(name).with_context(|| format!("no bundled plugin `{name}`"))??;
+                (format!("bundled {name}"), bytes.to_vec())
+            }
         };
-        rows.push(row);
+        anyhow::Ok(inspect_bytes(&shown, &bytes)?)
+    };
+    match read.await {
+        Ok(info) => serde_json::json!({
+            "name": info.manifest.name,
+            "version": info.manifest.version.to_string(),
+            "kind": info.manifest.kind,
+            "wit": info.manifest.wit.to_string(),
+            "description": info.manifest.description,
+            "sha256": info.sha256,
+            "from": origin.shown(),
+            "file": file,
+            "overrides_bundled": overrides,
+        }),
+        Err(e) => {
+            let fix = if overrides {
+                "; it overrides the bundled plugin: replace it with a working build or remove it to use the bundled one"
+            } else {
+                ""
+            };
+            serde_json::json!({
+                "name": name,
+                "from": origin.shown(),
+                "file": file,
+                "overrides_bundled": overrides,
+                "error": format!("{}{fix}", one_line(&e)),
+            })
+        }
     }
+}
+
+/// An error on one line (the WebAssembly parser's messages span several).
+fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn list(dir: Option<PathBuf>, config: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
+    let dir = match (dir, config) {
+        (Some(d), _) => Some(d),
+        (None, Some(c)) => {
+            let loaded = crate::config::load(&c, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
+            loaded.config.sync.plugin_dir.as_ref().map(|d| loaded.resolve(d))
+        }
+        (None, None) => None,
+    };
+    let files = match &dir {
+        Some(d) => bundled::files_in(d)?,
+        None => Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for name in bundled::names() {
+        rows.push(list_row(Some(name), bundled::resolve(name, dir.as_deref())).await);
+    }
+    for path in files {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if bundled::is_bundled(stem) {
+            continue;
+        }
+        rows.push(list_row(None, Ok(Origin::File(path.clone()))).await);
+    }
+    let text = |r: &serde_json::Value, k: &str| r[k].as_str().unwrap_or("").to_owned();
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!("{:<20} {:<9} {:<10} {:<7} DESCRIPTION", "NAME", "VERSION", "KIND", "WIT");
+        println!("{:<20} {:<9} {:<10} {:<7} FROM", "NAME", "VERSION", "KIND", "WIT");
         for r in &rows {
             match r.get("error") {
-                Some(e) => println!("{:<48} {}", r["file"].as_str().unwrap_or("?"), e.as_str().unwrap_or("")),
+                Some(e) => {
+                    let what = if r["name"].is_string() { text(r, "name") } else { text(r, "from") };
+                    println!("{what:<20} error: {}", e.as_str().unwrap_or(""));
+                }
                 None => println!(
-                    "{:<20} {:<9} {:<10} {:<7} {}",
-                    r["name"].as_str().unwrap_or(""),
-                    r["version"].as_str().unwrap_or(""),
-                    r["kind"].as_str().unwrap_or(""),
-                    r["wit"].as_str().unwrap_or(""),
-                    r["description"].as_str().unwrap_or("")
+                    "{:<20} {:<9} {:<10} {:<7} {}{}",
+                    text(r, "name"),
+                    text(r, "version"),
+                    text(r, "kind"),
+                    text(r, "wit"),
+                    text(r, "from"),
+                    if r["overrides_bundled"].as_bool() == Some(true) { " (overrides the bundled copy)" } else { "" }
                 ),
             }
         }
-        println!("\n{} plugins in {}", rows.len(), dir.display());
+        match &dir {
+            Some(d) => println!("\n{} plugins: bundled in weir, and files in {}", rows.len(), d.display()),
+            None => println!("\n{} plugins bundled in weir (no plugin directory)", rows.len()),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
