@@ -204,6 +204,7 @@ impl App {
             allow: sink_cfg.allow.clone(),
             secrets: sink_cfg.secrets.clone(),
             dirs: BTreeMap::new(),
+            max_requests_in_flight: None,
         };
         let sink_plugin = self.plugin(&sink_cfg.plugin).await.with_context(|| format!("sinks.{}.plugin", p.sink))?;
         let g = grant_for(&format!("sinks.{}", p.sink), &as_plugin, &sink_config)?;
@@ -260,6 +261,8 @@ fn grant_for(at: &str, p: &PluginConfig, config: &toml::Table) -> anyhow::Result
     for (name, value) in &p.secrets {
         g = g.secret(name.clone(), value.clone());
     }
+    // Checked with the configuration (at least 1); sources only.
+    g.max_requests_in_flight = p.max_requests_in_flight;
     Ok(g)
 }
 

@@ -126,6 +126,11 @@ pub(crate) struct PluginConfig {
     /// relative to this file; mounted read-only.
     #[serde(default)]
     pub dirs: BTreeMap<String, PathBuf>,
+    /// Sources: the most requests the source has in flight at once, across all of its
+    /// instances (the partitions a run reads at once, every pipeline that reads it); default
+    /// 8. A `429` or a `Retry-After` from its server holds all of them back.
+    #[serde(default)]
+    pub max_requests_in_flight: Option<usize>,
 }
 
 /// A sink plugin; `embedded = true` starts the built-in Qdrant-compatible store.
@@ -507,6 +512,11 @@ fn check(c: &Config) -> Result<(), String> {
             crate::schedule::Schedule::parse(&s.cron).map_err(|e| format!("{at}.schedules: {e}"))?;
         }
     }
+    for (name, s) in &c.sources {
+        if s.max_requests_in_flight == Some(0) {
+            return Err(format!("sources.{name}.max_requests_in_flight must be at least 1"));
+        }
+    }
     if c.embedding.provider == Provider::Openai && c.embedding.model.is_none() {
         return Err("embedding.model: the openai provider needs a model name, e.g. text-embedding-3-small".into());
     }
@@ -606,6 +616,23 @@ text = "{name} · {category}"
         assert_eq!(l.config.sync.mode, weir_engine::Mode::Incremental);
         assert!(l.secrets.contains(&"id-123".to_owned()));
         assert_eq!(l.config.pipelines["products"].settings.batch_size, weir_engine::DEFAULT_BATCH_SIZE);
+    }
+
+    #[test]
+    fn a_source_limits_its_requests_in_flight_and_a_pipeline_its_partitions() {
+        let text = BASE
+            .replace("secrets = {", "max_requests_in_flight = 3\nsecrets = {")
+            .replace("text = ", "read_concurrency = 6\ntext = ");
+        let l = load(&text, &[], &[]).unwrap();
+        assert_eq!(l.config.sources["erp"].max_requests_in_flight, Some(3));
+        assert_eq!(l.config.pipelines["products"].settings.read_concurrency, 6);
+        let l = load(BASE, &[], &[]).unwrap();
+        assert_eq!(l.config.sources["erp"].max_requests_in_flight, None);
+        assert_eq!(l.config.pipelines["products"].settings.read_concurrency, weir_engine::DEFAULT_READ_CONCURRENCY);
+        let e = load(&text.replace("= 3", "= 0"), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("sources.erp.max_requests_in_flight must be at least 1"), "{e}");
+        let e = load(&text.replace("= 6", "= 0"), &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("pipelines.products") && e.contains("read_concurrency"), "{e}");
     }
 
     #[test]

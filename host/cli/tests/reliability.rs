@@ -177,6 +177,149 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
     }
 }
 
+/// A configuration of the splitting echo-source fixture: `records` records `item-N` (cursor
+/// `N` seconds after a fixed start), read in up to four partitions, state in `<name>-state`.
+fn echo_config(e: &Env, name: &str, collection: &str, records: u64) -> std::path::PathBuf {
+    let text = format!(
+        r#"
+[sync]
+state_dir = "{name}-state"
+mode = "full"
+
+{HASH_EMBEDDING}
+
+[sources.echo]
+plugin = "{source}"
+config = {{ records = {records}, size = 300, cursor_start = 1780000000 }}
+
+[sinks.qdrant]
+plugin = "{sink}"
+config = {{ url = "{url}" }}
+
+[pipelines.items]
+source = "echo"
+stream = "items"
+sink = "qdrant"
+collection = "{collection}"
+text = "{{name}} · {{text}}"
+batch_size = 100
+read_concurrency = 4
+# An incremental run reads back this far (the records' cursors are seconds apart), so that
+# it lasts long enough to be killed.
+overlap_seconds = 20000
+"#,
+        source = weir_harness::fixture("echo-source").display(),
+        sink = weir_harness::plugin("qdrant-sink").display(),
+        url = e.store.rest_url(),
+    );
+    e.write(&format!("{name}.toml"), &text)
+}
+
+/// The store holds exactly records `0..records` of the echo-source fixture: each key once,
+/// with its own number and name.
+async fn assert_echo_exact(e: &Env, collection: &str, records: u64, context: &str) {
+    let (points, total) = e.points(collection).await;
+    assert_eq!(total, points.len(), "{context}: a key is stored twice");
+    assert_eq!(points.len() as u64, records, "{context}: the store and the source differ in size");
+    for n in 0..records {
+        let p = points.get(&format!("item-{n}")).unwrap_or_else(|| panic!("{context}: item-{n} is missing"));
+        assert_eq!((&p["n"], &p["name"]), (&json!(n), &json!(format!("Položka č. {n}"))), "{context}: item-{n}");
+    }
+}
+
+/// `kill -9` of `weir run` at random instants of partitioned runs (a source that splits its
+/// stream, four partitions read at once): initial and full syncs, incremental syncs and
+/// reconciles. After each kill the checkpoint, if one was left, holds the run's partitions,
+/// and the resumed run ends with the sink equal to the source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_torture_of_partitioned_runs() {
+    let kills_wanted = scale(8, 32);
+    let e = env(BlueJetSim::builder().products(10)).await;
+    let mut rng = Rng::from_clock();
+    let seed = rng.0;
+    eprintln!("partitioned crash torture seed {seed}, {kills_wanted} kills");
+    const INITIAL: u64 = 8_000;
+    let mut records = INITIAL;
+    // Records appear for full and incremental runs and vanish for reconciles.
+    let mut change = |kind: Kind| {
+        records = if kind == Kind::Reconcile { records - 60 } else { records + 40 };
+        records
+    };
+    // How long each kind of run takes uninterrupted (start-up included); kills are drawn
+    // within that span.
+    let mut span = BTreeMap::new();
+    for kind in [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile] {
+        let n = if kind == Kind::Initial { INITIAL } else { change(kind) };
+        let cfg = echo_config(&e, "echo", "echo", n);
+        let t = Instant::now();
+        let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", cfg.to_str().unwrap()]).await;
+        assert!(o.status.success(), "{kind:?}: {}", text(&o));
+        span.insert(format!("{kind:?}"), t.elapsed());
+        assert_echo_exact(&e, "echo", n, &format!("uninterrupted partitioned {kind:?}")).await;
+        if kind == Kind::Initial {
+            assert_eq!(reports(&o)[0]["batches"], json!(80), "4 partitions of 2,000 records in pages of 100");
+        }
+    }
+    eprintln!("uninterrupted spans: {span:?}");
+
+    let kinds = [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile];
+    let (mut kills, mut attempts, mut partitioned) = (0, 0, 0);
+    let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
+    while kills < kills_wanted {
+        attempts += 1;
+        assert!(attempts <= kills_wanted * 4, "only {kills} of {attempts} kills hit a running sync");
+        let kind = kinds[attempts % kinds.len()];
+        let (cfg, collection, name, expected) = match kind {
+            Kind::Initial => {
+                let name = format!("p{attempts}");
+                (echo_config(&e, &name, &name, INITIAL), name.clone(), name, INITIAL)
+            }
+            _ => {
+                let n = change(kind);
+                (echo_config(&e, "echo", "echo", n), "echo".to_owned(), "echo".to_owned(), n)
+            }
+        };
+        let c = cfg.to_str().unwrap();
+        let mut child = e.weir();
+        child
+            .args(["run", "--force", "--mode", kind.mode(), "--config", c])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = child.spawn().unwrap();
+        let delay = Duration::from_millis(rng.below(span[&format!("{kind:?}")].as_millis() as u64));
+        tokio::time::sleep(delay).await;
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+            *per_kind.entry(format!("{kind:?}")).or_default() += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let context = format!("{kind:?} killed after {delay:?} (seed {seed})");
+        {
+            let state = weir_engine::StateDir::open(e.dir.path().join(format!("{name}-state"))).unwrap();
+            if let Some(checkpoint) = state.meta("items").unwrap().checkpoint {
+                let parts = checkpoint.partitions();
+                assert_eq!(parts.len(), 4, "{context}: {parts:?}");
+                partitioned += 1;
+            }
+        }
+        let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", c]).await;
+        assert!(o.status.success(), "{context}: the resumed run failed: {}", text(&o));
+        assert_no_panic(&o, &context);
+        let r = &reports(&o)[0];
+        assert_eq!(r["count_check"]["mismatch"], Value::Null, "{context}: {r}");
+        assert_echo_exact(&e, &collection, expected, &context).await;
+        if kind == Kind::Initial {
+            let _ = reqwest::Client::new()
+                .delete(format!("{}/collections/{collection}_v1", e.store.rest_url()))
+                .send()
+                .await;
+        }
+    }
+    eprintln!("{kills} kills in {attempts} attempts ({per_kind:?}); {partitioned} left a partitioned checkpoint");
+    assert!(partitioned >= kills / 5, "too few kills left a checkpoint to resume ({partitioned} of {kills})");
+}
+
 /// The default setup keeps the store inside the weir process: a `kill -9` takes both down.
 /// Every acknowledged write must still be there after the restart. (With `durable = false`
 /// this test fails: the store loses the writes of its last second.)

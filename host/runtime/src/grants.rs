@@ -19,6 +19,9 @@ pub struct Grants {
     pub call_timeout: Option<Duration>,
     /// Host directories by the name the manifest asks for; mounted read-only at `/<name>`.
     pub dirs: BTreeMap<String, PathBuf>,
+    /// A source's requests in flight at once, across every instance made with the same plugin
+    /// and configuration (default [`crate::DEFAULT_MAX_REQUESTS_IN_FLIGHT`]).
+    pub max_requests_in_flight: Option<usize>,
 }
 
 impl Grants {
@@ -38,6 +41,12 @@ impl Grants {
         self
     }
 
+    /// Limits the source's requests in flight (see [`Grants::max_requests_in_flight`]).
+    pub fn max_requests_in_flight(mut self, max: usize) -> Self {
+        self.max_requests_in_flight = Some(max);
+        self
+    }
+
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.secrets.insert(name.into(), value.into());
         self
@@ -53,6 +62,7 @@ impl fmt::Debug for Grants {
             .field("memory_mb", &self.memory_mb)
             .field("call_timeout", &self.call_timeout)
             .field("dirs", &self.dirs)
+            .field("max_requests_in_flight", &self.max_requests_in_flight)
             .finish()
     }
 }

@@ -7,7 +7,8 @@
 //! and other paths a server could read differently are refused, redirects are never followed,
 //! hop-by-hop and `Host` headers cannot be set by the plugin, bodies are capped, and idempotent
 //! requests are retried uniformly on 429, 5xx and resets, honouring `Retry-After`, within the
-//! call's deadline.
+//! call's deadline. A source's requests take slots of its shared [`crate::RequestLimit`], and
+//! a 429 or a `Retry-After` pauses every instance of the source.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -125,6 +126,22 @@ async fn send_checked(state: &mut HostState, request: Request) -> Result<Respons
         if timeout.is_zero() {
             return Err(HttpError::Timeout(format!("{}: the call's deadline has passed", shown(&url))));
         }
+        // A slot of the source's shared limit, held until the answer is read; the wait for it
+        // (and for a pause a server asked for) counts against the call's deadline.
+        let slot = match &net.requests {
+            Some(limit) => match limit.acquire(state.deadline).await {
+                Some(slot) => Some(slot),
+                None => {
+                    return Err(HttpError::Timeout(format!(
+                        "{}: the source's {} requests in flight, or a pause its server asked for, outlast the call's deadline",
+                        shown(&url),
+                        limit.max()
+                    )));
+                }
+            },
+            None => None,
+        };
+        let timeout = request_timeout(state.deadline, request.timeout);
         // The canonical URL that was matched, not `request.url`.
         let mut builder = state.http.request(request.method.clone(), url.clone()).timeout(timeout);
         for (name, value) in &request.headers {
@@ -142,12 +159,23 @@ async fn send_checked(state: &mut HostState, request: Request) -> Result<Respons
             Err(e) if e.is_builder() => Err(HttpError::Invalid(state.redact(&e.without_url().to_string()))),
             Err(e) => Err(HttpError::Connect(format!("{}: {}", shown(&url), describe(&e)))),
         };
+        drop(slot);
         let retry_after = match &outcome {
             Ok(r) if r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504) => Some(retry_after(r)),
             Err(HttpError::Connect(_)) | Err(HttpError::Timeout(_)) => Some(None),
             _ => None,
         };
         let Some(hint) = retry_after else { return outcome };
+        // The server's word holds for every instance of the source, not only this one: a 429,
+        // or any answer that says when to come back, pauses them all.
+        if let Some(limit) = &net.requests {
+            let status = outcome.as_ref().map(|r| r.status).unwrap_or(0);
+            match hint {
+                Some(delay) => limit.pause(delay.min(MAX_RETRY_DELAY)),
+                None if status == 429 => limit.pause(backoff(attempt)),
+                None => {}
+            }
+        }
         if attempt >= attempts {
             return outcome;
         }

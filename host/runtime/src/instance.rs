@@ -254,6 +254,11 @@ pub struct SourceInstance {
 impl SourceInstance {
     ensure_impl!(SourceInstance, Source);
 
+    /// The limit of requests in flight this instance shares with every instance of its source.
+    pub fn request_limit(&self) -> Option<&crate::RequestLimit> {
+        self.core.sandbox.net.requests.as_ref()
+    }
+
     pub async fn streams(&mut self) -> Result<Vec<StreamInfo>> {
         call!(self, "streams", |store, b| b.streams(store))
     }

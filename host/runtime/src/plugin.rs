@@ -171,6 +171,7 @@ impl Plugin {
                 requested: manifest.permissions.hosts.clone(),
                 granted: grants.hosts.clone(),
                 max_response_bytes: manifest.limits.max_response_bytes,
+                requests: None,
             }),
             secrets: Arc::new(secrets),
             memory_mb: manifest.limits.memory_mb,
@@ -190,7 +191,17 @@ impl Plugin {
     /// Makes a source instance and configures it with `config` (JSON object text).
     pub async fn source(&self, grants: &Grants, config: &str) -> Result<SourceInstance> {
         self.expect_kind(PluginKind::Source)?;
-        SourceInstance::start(self.clone(), self.sandbox(grants)?, config.to_owned()).await
+        let mut sandbox = self.sandbox(grants)?;
+        // Instances of one source share its limit; forks of this instance share its sandbox.
+        let max = grants.max_requests_in_flight.unwrap_or(crate::DEFAULT_MAX_REQUESTS_IN_FLIGHT);
+        let requests = self.inner.runtime.request_limit(format!("{}\0{config}", self.sha256()), max);
+        sandbox.net = Arc::new(NetPolicy {
+            requested: sandbox.net.requested.clone(),
+            granted: sandbox.net.granted.clone(),
+            max_response_bytes: sandbox.net.max_response_bytes,
+            requests: Some(requests),
+        });
+        SourceInstance::start(self.clone(), sandbox, config.to_owned()).await
     }
 
     /// Makes a validator instance and configures it with `config` (JSON object text).

@@ -9,6 +9,7 @@ use crate::bindings;
 use crate::cache::CompileCache;
 use crate::error::{LoadError, Result};
 use crate::inspect::inspect_bytes;
+use crate::limit::RequestLimit;
 use crate::plugin::Plugin;
 use crate::state::HostState;
 
@@ -49,6 +50,9 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) config: RuntimeConfig,
     cache: Option<CompileCache>,
+    /// The request limits of the sources made so far, by plugin, configuration and limit: every
+    /// instance of one source (a run's partitions, the pipelines that read it) shares one.
+    limits: std::sync::Mutex<std::collections::HashMap<String, RequestLimit>>,
     ticker: std::thread::JoinHandle<()>,
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -104,7 +108,15 @@ impl Runtime {
             })?
         };
         let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &engine));
-        Ok(Self { inner: Arc::new(Inner { engine, linker, http, config, cache, ticker, stop }) })
+        let limits = std::sync::Mutex::default();
+        Ok(Self { inner: Arc::new(Inner { engine, linker, http, config, cache, limits, ticker, stop }) })
+    }
+
+    /// The shared request limit of the source that `key` names (its plugin and configuration),
+    /// made with `max` slots on first use.
+    pub(crate) fn request_limit(&self, key: String, max: usize) -> RequestLimit {
+        let mut limits = self.inner.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        limits.entry(format!("{key}\0{max}")).or_insert_with(|| RequestLimit::new(max)).clone()
     }
 
     pub fn engine(&self) -> &Engine {

@@ -48,6 +48,8 @@ pub(crate) struct NetPolicy {
     pub(crate) requested: Vec<HostRule>,
     pub(crate) granted: Vec<HostRule>,
     pub(crate) max_response_bytes: u64,
+    /// The source's shared limit of requests in flight (sources only).
+    pub(crate) requests: Option<crate::RequestLimit>,
 }
 
 pub(crate) struct HostState {

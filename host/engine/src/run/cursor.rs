@@ -23,7 +23,7 @@ pub(super) fn newer(a: Option<String>, b: Option<&String>) -> Option<String> {
 }
 
 /// Whether cursor `a` is later than `b` (as instants when both parse, else as text).
-fn later(a: &str, b: &str) -> bool {
+pub(super) fn later(a: &str, b: &str) -> bool {
     match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
         (Ok(x), Ok(y)) => x > y,
         _ => a > b,

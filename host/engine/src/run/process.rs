@@ -4,6 +4,7 @@
 //! update the payload only, or nothing (a full run still moves its ledger row to this
 //! generation). Invalid records go to the invalid-records file.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -18,7 +19,7 @@ use weir_runtime::ValidatorInstance;
 
 use super::batch::{Batch, Item};
 use super::busy::{Busy, add};
-use super::cursor::newer;
+use super::cursor::{later, newer};
 use super::options::StopSignal;
 use super::read::PartPage;
 use crate::error::{Error, Result};
@@ -34,6 +35,29 @@ use crate::validate::CompiledRules;
 /// A valid record of a page: its index there, its rendered text, its lexical text (hybrid
 /// collections) and its payload.
 type Candidate = (usize, String, Option<String>, String);
+
+/// The newest cursor seen for each key (by hash).
+#[derive(Default)]
+struct NewestCursors(HashMap<u64, String>);
+
+impl NewestCursors {
+    /// Whether a version of `key` newer than `cursor` was seen; if none was, `cursor` becomes
+    /// the newest of `key`. A record without a cursor is never superseded.
+    fn superseded(&mut self, key: &str, cursor: Option<&String>) -> bool {
+        let Some(cursor) = cursor else { return false };
+        match self.0.entry(key_hash(key)) {
+            Entry::Occupied(e) if later(e.get(), cursor) => true,
+            Entry::Occupied(mut e) => {
+                e.insert(cursor.clone());
+                false
+            }
+            Entry::Vacant(e) => {
+                e.insert(cursor.clone());
+                false
+            }
+        }
+    }
+}
 
 /// The processing stage's context.
 pub(super) struct Processor {
@@ -52,6 +76,11 @@ pub(super) struct Processor {
     invalid: InvalidLog,
     /// Hashes of the keys seen by this process in a full run (duplicate detection).
     seen_hashes: HashSet<u64>,
+    /// The newest cursor processed for each key (by hash) in an incremental run. Partitions
+    /// are read at once, so a record changed during the run may come from one partition in
+    /// its new version before another partition hands on the old one; the old one must not
+    /// overwrite it.
+    newest: NewestCursors,
     /// Keys seen by a dry full run (what a real run would not delete).
     seen_keys: Option<HashSet<String>>,
     busy: Arc<Busy>,
@@ -115,6 +144,7 @@ impl Processor {
             invalid: InvalidLog::new(state.path(crate::state::INVALID_FILE), !dry_run)
                 .redacting(pipeline.redact.clone()),
             seen_hashes: HashSet::new(),
+            newest: NewestCursors::default(),
             seen_keys: dry_run.then(HashSet::new),
             busy,
             run_id: checkpoint.run_id,
@@ -195,6 +225,10 @@ impl Processor {
             batch.max_cursor = newer(batch.max_cursor.take(), record.cursor.as_ref());
             if !self.full && last_of.get(record.key.as_str()) != Some(&i) {
                 // An incremental page may carry two versions of a key; the later one wins.
+                batch.fetched -= 1;
+                continue;
+            }
+            if !self.full && self.newest.superseded(&record.key, record.cursor.as_ref()) {
                 batch.fetched -= 1;
                 continue;
             }
@@ -342,5 +376,25 @@ impl Processor {
             self.invalid.write(self.run_id, &self.pipeline, &self.stream, record, violations)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_version_read_after_a_newer_one_is_superseded() {
+        let mut newest = NewestCursors::default();
+        let (old, new) = ("2026-03-01T09:00:00Z".to_owned(), "2026-03-01T10:05:00+01:00".to_owned());
+        let newer_still = "2026-03-01T09:10:00Z".to_owned();
+        assert!(!newest.superseded("a", Some(&old)));
+        // Later versions pass and become the newest, compared as instants.
+        assert!(!newest.superseded("a", Some(&newer_still)));
+        assert!(newest.superseded("a", Some(&new)), "09:05Z is older than 09:10Z");
+        assert!(newest.superseded("a", Some(&old)));
+        assert!(!newest.superseded("a", Some(&newer_still)), "the same version again is not older");
+        assert!(!newest.superseded("b", Some(&old)), "keys apart");
+        assert!(!newest.superseded("a", None), "no cursor, nothing to compare");
     }
 }
