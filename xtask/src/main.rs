@@ -6,10 +6,12 @@
 //! - `test`           setup, build plugins, run every test of both workspaces
 //! - `lint`           rustfmt --check, clippy -D warnings (both workspaces), rustdoc -D warnings
 //! - `demo`           setup, build plugins, run `weir demo`
-//! - `bench`          the end-to-end sync benchmark (`bench relevance`: the relevance benchmark;
-//!                    `bench --all`: every benchmark)
+//! - `bench`          the end-to-end sync benchmark (`bench relevance`: relevance; `--all`: every one)
 //! - `reliability`    the long reliability suite, ending with `N passed, N failed`
 //! - `fuzz`           each fuzz target of `fuzz/` for SECONDS (default 60), one summary line each
+//! - `dist`           the release archive `dist/weir-<version>-<target>.tar.gz` and its checksum
+
+mod dist;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         "bench" => bench(rest),
         "reliability" => reliability(rest),
         "fuzz" => fuzz(rest),
+        "dist" => dist(rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -63,7 +66,11 @@ tasks:
                  bench --all: every benchmark of the workspace
   reliability    the long reliability suite (more kills, larger data, longer outages)
   fuzz [SECONDS] each fuzz target of fuzz/ for SECONDS (default 60) from fuzz/seeds/<target>,
-                 with cargo-fuzz (installed if missing); crashes land in fuzz/artifacts/<target>";
+                 with cargo-fuzz (installed if missing); crashes land in fuzz/artifacts/<target>
+  dist [--profile P] the release archive dist/weir-<version>-<target>.tar.gz (+ dist/SHA256SUMS):
+                 weir with the bundled plugins in it, qdrant-local, config/, the systemd unit,
+                 the model setup script, licences; built --locked with the pinned toolchain,
+                 profile release unless P is given (dev packs the test build)";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -108,6 +115,11 @@ fn run(mut cmd: Command) -> Result<(), String> {
 }
 
 fn setup() -> Result<(), String> {
+    setup_wasm_target()?;
+    setup_models()
+}
+
+fn setup_wasm_target() -> Result<(), String> {
     let installed = Command::new("rustup")
         .current_dir(root())
         .args(["target", "list", "--installed"])
@@ -119,7 +131,7 @@ fn setup() -> Result<(), String> {
         cmd.current_dir(root()).args(["target", "add", WASM_TARGET]);
         run(cmd)?;
     }
-    setup_models()
+    Ok(())
 }
 
 fn setup_models() -> Result<(), String> {
@@ -155,10 +167,92 @@ fn build_plugins() -> Result<(), String> {
         if path.extension().is_some_and(|e| e == "wasm") && bundled.contains(&format!("\"{}\"", stem.replace('_', "-")))
         {
             let dest = to.join(format!("{}.wasm", stem.replace('_', "-")));
-            std::fs::copy(&path, &dest).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+            // `weir` embeds these files and its build script watches the directory: a copy of
+            // the same bytes would still touch it and rebuild `weir` after every plugin build.
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if std::fs::read(&dest).is_ok_and(|old| old == bytes) {
+                continue;
+            }
+            std::fs::write(&dest, &bytes).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
         }
     }
     Ok(())
+}
+
+/// The release archive: builds the plugins (they are embedded in `weir`), then `weir` and
+/// `qdrant-local` with `--locked` in PROFILE (default `release`; rustup takes the toolchain from
+/// `rust-toolchain.toml`), and packs them with the rest (see `dist.rs`) into `dist/`.
+fn dist(args: &[String]) -> Result<(), String> {
+    let profile = match args {
+        [] => "release".to_owned(),
+        [flag, p] if flag == "--profile" => p.clone(),
+        _ => return Err(format!("dist: unknown arguments {args:?}; use `dist [--profile PROFILE]`")),
+    };
+    let rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned()))
+        .current_dir(root())
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    // rustup picks the toolchain of rust-toolchain.toml for commands started in the repository;
+    // a RUSTC or toolchain override that bypasses it would build something else than CI tests.
+    let pinned = std::fs::read_to_string(root().join("rust-toolchain.toml"))
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| l.trim().strip_prefix("channel = ").map(|c| c.trim_matches('"').to_owned()))
+        })
+        .ok_or("no channel in rust-toolchain.toml")?;
+    if !rustc.starts_with(&format!("rustc {pinned} ")) {
+        return Err(format!("dist: built with `{rustc}`, but rust-toolchain.toml pins {pinned}"));
+    }
+    setup_wasm_target()?;
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--locked",
+        "--profile",
+        &profile,
+        "--package",
+        "weir-cli",
+        "--package",
+        "qdrant-local",
+        "--bins",
+    ]);
+    run(cmd)?;
+    let bin_dir = target_dir().join(if profile == "dev" || profile == "test" { "debug" } else { &profile });
+    let version = workspace_version()?;
+    let commit = Command::new("git")
+        .current_dir(root())
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let package = dist::Package {
+        root: &root(),
+        bin_dir: &bin_dir,
+        version: &version,
+        target: &dist::host_target()?,
+        out_dir: &root().join("dist"),
+        build_info: vec![format!("profile {profile}"), format!("toolchain {rustc}"), format!("commit {commit}")],
+        third_party: dist::third_party(cargo(), &root())?,
+    };
+    let archive = package.build()?;
+    let size = std::fs::metadata(&archive).map(|m| m.len()).unwrap_or(0);
+    println!("{} ({:.1} MiB)", archive.display(), size as f64 / 1_048_576.0);
+    println!("{}", root().join("dist/SHA256SUMS").display());
+    Ok(())
+}
+
+/// `version` of `[workspace.package]` in the root `Cargo.toml`.
+fn workspace_version() -> Result<String, String> {
+    let text =
+        std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
+    text.split("[workspace.package]")
+        .nth(1)
+        .and_then(|t| t.lines().find_map(|l| l.trim().strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_owned())
+        .ok_or_else(|| "no version in [workspace.package] of Cargo.toml".to_owned())
 }
 
 fn test(args: &[String]) -> Result<(), String> {
