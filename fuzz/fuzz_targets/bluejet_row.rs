@@ -44,12 +44,12 @@ fuzz_target!(|data: &[u8]| {
     let from = rows.iter().find_map(|m| m.raw_cursor.clone()).unwrap_or_else(|| "2026-01-08T10:30:00".to_owned());
     let seen: Vec<String> = rows.iter().take(1).map(|m| m.record.key.clone()).collect();
     for state in [
-        State::Keys { after: None, skip: 0 },
-        State::Keys { after: Some("6F1C0A52-1B2C-4D3E-8F90-123456789ABC".to_owned()), skip: 3 },
-        State::Since { from: from.clone(), seen: Vec::new(), skip: 0 },
-        State::Since { from: from.clone(), seen: seen.clone(), skip: 0 },
+        State::Keys { after: None, skip: 0, until: None },
+        State::Keys { after: Some("6F1C0A52-1B2C-4D3E-8F90-123456789ABC".to_owned()), skip: 3, until: None },
+        State::Since { from: from.clone(), seen: Vec::new(), skip: 0, until: None },
+        State::Since { from: from.clone(), seen: seen.clone(), skip: 0, until: None },
         // Deep in a bucket of rows sharing one cursor value, anchored or not.
-        State::Since { from: from.clone(), seen, skip: limit },
+        State::Since { from: from.clone(), seen, skip: limit, until: None },
     ] {
         let plan = state.plan(KEY, CURSOR);
         assert!(plan.sort.starts_with('+'));

@@ -18,9 +18,13 @@ pub struct Config {
     /// Rows per BlueJet call (1–1000; BlueJet documents 200 as its maximum).
     #[serde(default = "default_page_size")]
     pub page_size: u32,
-    /// Streams to add or override, by name. The five built-in streams are always there.
+    /// Streams to add or override, by name. The six built-in streams are always there.
     #[serde(default)]
     pub streams: BTreeMap<String, StreamConfig>,
+    /// The fewest rows worth a partition of their own (default: two pages). Splitting costs a
+    /// call per boundary before any row is read, so a small read stays whole.
+    #[serde(default)]
+    pub partition_min_rows: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -68,6 +72,7 @@ pub const BUILT_IN: &[(&str, u32, &str)] = &[
     ("companies", 225, "firmaid"),
     ("offers", 293, "nabidkaid"),
     ("invoices", 323, "fakturaid"),
+    ("orders", 356, "objednavkaid"),
 ];
 
 impl Config {
@@ -83,6 +88,9 @@ impl Config {
         }
         if self.page_size == 0 || self.page_size > 1000 {
             return Err(Error::config(format_args!("page_size {} must be between 1 and 1000", self.page_size)));
+        }
+        if self.partition_min_rows == Some(0) {
+            return Err(Error::config("partition_min_rows must be at least 1"));
         }
         let mut streams: BTreeMap<String, StreamConfig> = BUILT_IN
             .iter()
@@ -120,6 +128,11 @@ impl Config {
     pub fn base(&self) -> &str {
         self.base_url.trim_end_matches('/')
     }
+
+    /// The fewest rows a partition is made for.
+    pub fn min_partition_rows(&self) -> u64 {
+        self.partition_min_rows.map_or(2 * u64::from(self.page_size), u64::from)
+    }
 }
 
 /// Column names are database identifiers; anything else could smuggle operators into a query.
@@ -137,12 +150,14 @@ mod tests {
     }
 
     #[test]
-    fn defaults_give_the_five_built_in_streams() {
+    fn defaults_give_the_six_built_in_streams() {
         let config = parse(r#"{"base_url": "https://acme.bluejet.cz/"}"#).unwrap();
         assert_eq!(config.page_size, 200);
         assert_eq!(config.base(), "https://acme.bluejet.cz");
+        assert_eq!(config.min_partition_rows(), 400);
         let streams = config.streams().unwrap();
-        assert_eq!(streams.len(), 5);
+        assert_eq!(streams.len(), 6);
+        assert_eq!((streams["orders"].evidence, streams["orders"].key.as_str()), (356, "objednavkaid"));
         assert_eq!(streams["products"].evidence, 217);
         assert_eq!(streams["invoices"].key, "fakturaid");
         assert_eq!(streams["offers"].cursor, "modifiedon");
@@ -153,14 +168,16 @@ mod tests {
         let config = parse(
             r#"{"base_url": "https://acme.bluejet.cz", "page_size": 100,
                 "streams": {"products": {"evidence": 217, "key": "productid", "cursor": "zmeneno", "date_format": "czech"},
-                            "orders": {"evidence": 300, "key": "objednavkaid", "cursor": ""}}}"#,
+                            "received": {"evidence": 300, "key": "objednavkaid", "cursor": ""}},
+                "partition_min_rows": 50}"#,
         )
         .unwrap();
+        assert_eq!(config.min_partition_rows(), 50);
         let streams = config.streams().unwrap();
-        assert_eq!(streams.len(), 6);
+        assert_eq!(streams.len(), 7);
         assert_eq!(streams["products"].cursor, "zmeneno");
         assert_eq!(streams["products"].date_format, DateFormat::Czech);
-        assert_eq!(streams["orders"].cursor, "");
+        assert_eq!(streams["received"].cursor, "");
     }
 
     #[test]
@@ -171,6 +188,9 @@ mod tests {
         assert!(matches!(&err, Error::Config(m) if m.contains("base_url")), "{err}");
         let err = parse(r#"{"base_url": "https://a.bluejet.cz", "page_size": 0}"#).unwrap().streams().err().unwrap();
         assert!(matches!(&err, Error::Config(m) if m.contains("page_size")), "{err}");
+        let err =
+            parse(r#"{"base_url": "https://a.bluejet.cz", "partition_min_rows": 0}"#).unwrap().streams().err().unwrap();
+        assert!(matches!(&err, Error::Config(m) if m.contains("partition_min_rows")), "{err}");
         let err = parse(r#"{"base_url": "https://a.bluejet.cz", "streams": {"x": {"evidence": 1, "key": "id|=|1"}}}"#)
             .unwrap()
             .streams()

@@ -12,7 +12,16 @@ const PRODUCTS: u32 = 217;
 const PAGE: u32 = 200;
 
 async fn sim(products: usize) -> RunningBlueJetSim {
-    BlueJetSim::builder().products(products).contacts(40).companies(30).offers(30).invoices(30).start().await.unwrap()
+    BlueJetSim::builder()
+        .products(products)
+        .contacts(40)
+        .companies(30)
+        .offers(30)
+        .invoices(30)
+        .orders(30)
+        .start()
+        .await
+        .unwrap()
 }
 
 async fn source(sim: &RunningBlueJetSim, token_hash: Option<&str>) -> Result<SourceInstance, Error> {
@@ -222,7 +231,9 @@ async fn wrong_credentials_are_an_auth_error_with_the_servers_message() {
 async fn keys_are_listed_cheaply_for_every_evidence() {
     let sim = sim(1_234).await;
     let mut src = source(&sim, None).await.unwrap();
-    for (stream, no) in [("products", 217), ("contacts", 222), ("companies", 225), ("offers", 293), ("invoices", 323)] {
+    let evidences =
+        [("products", 217), ("contacts", 222), ("companies", 225), ("offers", 293), ("invoices", 323), ("orders", 356)];
+    for (stream, no) in evidences {
         let mut all = Vec::new();
         let mut state: Option<String> = None;
         loop {
@@ -240,5 +251,5 @@ async fn keys_are_listed_cheaply_for_every_evidence() {
         assert_eq!(src.count(stream).await.unwrap(), Some(expected.len() as u64));
     }
     let streams = src.streams().await.unwrap();
-    assert_eq!(streams.len(), 5);
+    assert_eq!(streams.len(), evidences.len());
 }
