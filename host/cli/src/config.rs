@@ -44,12 +44,25 @@ pub(crate) struct SyncConfig {
     /// The mode `weir run` uses when none is given.
     #[serde(default = "default_mode")]
     pub mode: weir_engine::Mode,
+    /// Pipelines `weir run` runs at once. They share each source's `max_requests_in_flight`
+    /// and the embedder's limits; each keeps its own checkpoint and report.
+    #[serde(default = "default_parallel_pipelines")]
+    pub parallel_pipelines: usize,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { state_dir: default_state_dir(), plugin_dir: None, mode: default_mode() }
+        Self {
+            state_dir: default_state_dir(),
+            plugin_dir: None,
+            mode: default_mode(),
+            parallel_pipelines: default_parallel_pipelines(),
+        }
     }
+}
+
+fn default_parallel_pipelines() -> usize {
+    4
 }
 
 fn default_state_dir() -> PathBuf {
@@ -511,6 +524,9 @@ fn check(c: &Config) -> Result<(), String> {
         for s in &p.schedules {
             crate::schedule::Schedule::parse(&s.cron).map_err(|e| format!("{at}.schedules: {e}"))?;
         }
+    }
+    if c.sync.parallel_pipelines == 0 {
+        return Err("sync.parallel_pipelines must be at least 1".into());
     }
     for (name, s) in &c.sources {
         if s.max_requests_in_flight == Some(0) {

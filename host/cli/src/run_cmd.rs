@@ -172,56 +172,99 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let tty = std::io::stderr().is_terminal() && !args.json;
     let mut reports: Vec<RunReport> = Vec::new();
     let mut failed = false;
+    // Every pipeline is assembled first, in order; then up to `sync.parallel_pipelines` run at
+    // once. They share the runtime (so each source's limit of requests in flight) and the
+    // embedder (so its limits), and each keeps its own checkpoint, report and progress.
+    let mut ready = Vec::new();
     for name in &names {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let mut pipeline = match app.pipeline(name).await {
-            Ok(p) => p,
+        match app.pipeline(name).await {
+            Ok(p) => ready.push((name.clone(), p)),
             Err(e) => {
                 eprintln!("error: pipeline `{name}`: {e:#}");
                 failed = true;
-                continue;
             }
-        };
+        }
+    }
+    let parallel = app.loaded.config.sync.parallel_pipelines.clamp(1, ready.len().max(1));
+    let board = (tty && parallel > 1).then(|| Arc::new(Board::default()));
+    let slots = Arc::new(tokio::sync::Semaphore::new(parallel));
+    // A run's future holds its pipeline's plugin instances, which stay on one thread: the runs
+    // share this one (their stages run on the runtime's threads).
+    let local = tokio::task::LocalSet::new();
+    let mut runs = tokio::task::JoinSet::new();
+    for (index, (name, mut pipeline)) in ready.into_iter().enumerate() {
         let opts = RunOptions {
             mode,
             dry_run: args.dry_run,
             force: args.force,
             stop: stop.clone(),
-            progress: Some(progress_printer(name.clone(), tty)),
+            progress: Some(match &board {
+                Some(board) => board.printer(name.clone()),
+                None => progress_printer(name.clone(), tty),
+            }),
         };
-        eprintln!("{name}: {mode}{} run", if args.dry_run { " dry" } else { "" });
-        tracing::info!(pipeline = %name, %mode, dry_run = args.dry_run, "run starts");
-        let result = weir_engine::run(&app.state, &mut pipeline, &opts).await;
-        match &result {
-            Ok(r) => tracing::info!(
-                pipeline = %name,
-                run = r.run_id,
-                status = ?r.status,
-                fetched = r.counts.fetched,
-                new = r.counts.new,
-                reembedded = r.counts.reembedded,
-                payload_only = r.counts.payload_only,
-                deleted = r.counts.deleted,
-                invalid = r.counts.invalid,
-                seconds = r.duration_s,
-                "run done"
-            ),
-            Err(e) => tracing::error!(pipeline = %name, error = %e, "run failed"),
-        }
-        if tty {
-            eprintln!();
-        }
-        match result {
-            Ok(report) => {
-                stopped_line(&report);
-                reports.push(report);
+        let (state, slots, stop, dry_run) = (app.state.clone(), slots.clone(), stop.clone(), args.dry_run);
+        runs.spawn_local_on(
+            async move {
+                let _slot = slots.acquire_owned().await;
+                if stop.load(Ordering::Relaxed) {
+                    return (index, name, None);
+                }
+                eprintln!("{name}: {mode}{} run", if dry_run { " dry" } else { "" });
+                tracing::info!(pipeline = %name, %mode, dry_run, "run starts");
+                let result = weir_engine::run(&state, &mut pipeline, &opts).await;
+                match &result {
+                    Ok(r) => tracing::info!(
+                        pipeline = %name,
+                        run = r.run_id,
+                        status = ?r.status,
+                        fetched = r.counts.fetched,
+                        new = r.counts.new,
+                        reembedded = r.counts.reembedded,
+                        payload_only = r.counts.payload_only,
+                        deleted = r.counts.deleted,
+                        invalid = r.counts.invalid,
+                        seconds = r.duration_s,
+                        "run done"
+                    ),
+                    Err(e) => tracing::error!(pipeline = %name, error = %e, "run failed"),
+                }
+                (index, name, Some(result))
+            },
+            &local,
+        );
+    }
+    let mut done = Vec::new();
+    while let Some(joined) = local.run_until(runs.join_next()).await {
+        match joined {
+            Ok((index, name, Some(result))) => {
+                if tty {
+                    eprintln!();
+                }
+                match &result {
+                    Ok(report) => stopped_line(report),
+                    Err(e) => eprintln!("error: {name}: {e}"),
+                }
+                done.push((index, name, result));
             }
+            Ok((_, _, None)) => {}
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: a pipeline's run ended abnormally: {e}");
                 failed = true;
-                if let Ok(mut last) = app.state.runs(Some(name), 1)
+            }
+        }
+    }
+    // Reports in the configuration's order, whichever finished first.
+    done.sort_by_key(|(index, ..)| *index);
+    for (_, name, result) in done {
+        match result {
+            Ok(report) => reports.push(report),
+            Err(_) => {
+                failed = true;
+                if let Ok(mut last) = app.state.runs(Some(&name), 1)
                     && let Some(r) = last.pop()
                     && r.status == RunStatus::Failed
                 {
@@ -333,6 +376,32 @@ pub(crate) fn progress_printer(name: String, tty: bool) -> weir_engine::Progress
     })
 }
 
+/// The progress of pipelines that run at once, on one terminal line: each pipeline's latest
+/// progress side by side, so that none overwrites another's.
+#[derive(Default)]
+struct Board {
+    lines: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+}
+
+impl Board {
+    /// The progress callback of pipeline `name`.
+    fn printer(self: &Arc<Self>, name: String) -> weir_engine::ProgressFn {
+        let board = self.clone();
+        let started = Instant::now();
+        Arc::new(move |p: &Progress| {
+            let rate = p.fetched as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            let of = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+            let mine = format!("{name} {}{of} {rate:.0}/s", p.fetched);
+            if let Ok(mut lines) = board.lines.lock() {
+                lines.insert(name.clone(), mine);
+                let line = lines.values().cloned().collect::<Vec<_>>().join(" | ");
+                eprint!("\r{line}   ");
+                let _ = std::io::stderr().flush();
+            }
+        })
+    }
+}
+
 fn print_summary(reports: &[RunReport]) {
     if reports.is_empty() {
         return;
@@ -418,7 +487,14 @@ pub(crate) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
             "model": meta.model.as_ref().map(|m| m.key()),
             "watermark": meta.watermark,
             "synced_points": ledger,
-            "interrupted_run": meta.checkpoint.as_ref().map(|c| json!({"run": c.run_id, "mode": c.mode, "batches": c.batches, "records": c.records})),
+            "interrupted_run": meta.checkpoint.as_ref().map(|c| json!({
+                "run": c.run_id,
+                "mode": c.mode,
+                "batches": c.batches,
+                "records": c.records,
+                "partitions": c.partitions().len(),
+                "partitions_done": c.partitions().iter().filter(|p| p.done).count(),
+            })),
             "lag_seconds": lag_s,
             "last_runs": runs.iter().map(|r| json!({
                 "run": r.run_id, "mode": r.mode, "status": r.status, "dry_run": r.dry_run, "started": r.started,

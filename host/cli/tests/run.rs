@@ -277,3 +277,37 @@ fn every_command_has_help_and_usage_errors_exit_2() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("error"), "{bad:?}: {}", text(&o));
     }
 }
+
+/// `weir run` runs its pipelines at once (`sync.parallel_pipelines`): both end exact, each
+/// with its own report, in the configuration's order; the one source they read keeps to its
+/// `max_requests_in_flight` across both (the simulator counts the requests it holds at once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelines_run_at_once_and_share_their_source_limit() {
+    let e = env(BlueJetSim::builder().products(2_000)).await;
+    e.sim.set_faults(bluejet_sim::FaultSpec { latency_ms: 20, ..bluejet_sim::FaultSpec::default() });
+    let cfg = e.config("par", "first", "read_concurrency = 4");
+    let second = "\n[pipelines.second]\nsource = \"bluejet\"\nstream = \"products\"\nsink = \"qdrant\"\n\
+                  collection = \"second\"\ntext = \"{name}\"\nbatch_size = 100\nread_concurrency = 4\n";
+    let text_of = std::fs::read_to_string(&cfg).unwrap() + second;
+    std::fs::write(&cfg, text_of).unwrap();
+    let c = cfg.to_str().unwrap();
+    let set = ["--set", "sync.parallel_pipelines=2", "--set", "sources.bluejet.max_requests_in_flight=3"];
+    let o = e.output(&[&["run", "--json", "--config", c][..], &set[..]].concat()).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let r = reports(&o);
+    let names: Vec<&str> = r.iter().map(|r| r["pipeline"].as_str().unwrap()).collect();
+    assert_eq!(names, ["products", "second"]);
+    for r in &r {
+        assert_eq!(r["status"], "success", "{r}");
+        assert_eq!(r["counts"]["fetched"], 2_000, "{r}");
+    }
+    e.assert_exact("first", "the first of two pipelines run at once").await;
+    e.assert_exact("second", "the second of two pipelines run at once").await;
+    // Both started before either ended.
+    let log = std::fs::read_to_string(e.dir.path().join("par-state/weir.log")).unwrap();
+    let starts: Vec<usize> = log.match_indices("run starts").map(|(i, _)| i).collect();
+    let first_done = log.find("run done").unwrap();
+    assert!(starts.len() == 2 && starts[1] < first_done, "{log}");
+    let max = e.sim.stats().max_in_flight;
+    assert!((1..=3).contains(&max), "{max} requests were in flight at once");
+}

@@ -12,8 +12,8 @@ use crate::validate::Rules;
 
 /// Records per source page, validation call, embedding batch, sink write and checkpoint.
 pub const DEFAULT_BATCH_SIZE: u32 = 256;
-/// Partitions read at once unless a pipeline says otherwise (provisional; see
-/// `docs/BENCHMARKS.md`).
+/// Partitions read at once unless a pipeline says otherwise: at BlueJet-like latency the knee
+/// of a 2-core machine's full sync, measured (`docs/BENCHMARKS.md`, partitioned reads).
 pub const DEFAULT_READ_CONCURRENCY: u32 = 4;
 /// The most partitions one run reads at once: each holds a plugin instance and its memory.
 pub const MAX_READ_CONCURRENCY: u32 = 64;

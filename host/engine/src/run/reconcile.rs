@@ -34,7 +34,7 @@ pub(super) async fn reconcile(
     };
     let name = pipeline.name.clone();
     let t = Instant::now();
-    let partitions = super::sync::split(pipeline, SplitScope::Keys).await?;
+    let partitions = super::sync::split(pipeline, SplitScope::Keys, &opts.stop).await?;
     let source = pipeline.source.as_ref().ok_or_else(|| Error::Internal("the source is in use".into()))?;
     // Each partition is listed on its own instance, the first on the pipeline's own.
     let mut instances = Vec::with_capacity(partitions.len());

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tracing::info;
+use tracing::{info, warn};
 use weir_core::{Scope, SplitScope};
 use weir_embed::EmbeddingCache;
 
@@ -18,7 +18,7 @@ use super::commit::Commit;
 use super::count_check::count_check;
 use super::cursor::{minus_overlap, newer};
 use super::delete::delete_stale;
-use super::options::RunOptions;
+use super::options::{RunOptions, StopSignal};
 use super::process::Processor;
 use super::read::Reader;
 use super::{collection, embed_write, rebuild};
@@ -61,7 +61,7 @@ pub(super) async fn sync(
         // A new run asks the source how to split its scope; a resumed one keeps its
         // partitions (a checkpoint from before partitioned reads is one, from its state).
         let plan = match checkpoint.batches {
-            0 if checkpoint.state.is_none() => split(pipeline, SplitScope::Read(scope.clone())).await?,
+            0 if checkpoint.state.is_none() => split(pipeline, SplitScope::Read(scope.clone()), &opts.stop).await?,
             _ => checkpoint.partitions(),
         };
         checkpoint.set_partitions(plan);
@@ -166,11 +166,32 @@ pub(super) async fn sync(
     finish(state, pipeline, opts, meta, &checkpoint, &physical, seen_keys, report).await
 }
 
+/// Tries of the source's `partitions` call. It is the run's first call to the source and
+/// nothing is read before it, so a failure that may pass (a burst of server errors longer
+/// than the host's own retries, a rate limit) is waited out rather than failing the run.
+const SPLIT_TRIES: u32 = 4;
+
 /// The partitions of `scope` the source proposes, at most `read_concurrency` of them.
-pub(super) async fn split(pipeline: &mut Pipeline, scope: SplitScope) -> Result<Vec<PartitionState>> {
+pub(super) async fn split(
+    pipeline: &mut Pipeline,
+    scope: SplitScope,
+    stop: &StopSignal,
+) -> Result<Vec<PartitionState>> {
     let source = pipeline.source.as_mut().ok_or_else(|| Error::Internal("the source is in use".into()))?;
-    let parts = source.partitions(&pipeline.stream, &scope, pipeline.settings.read_concurrency).await?;
-    Ok(parts.into_iter().map(PartitionState::new).collect())
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match source.partitions(&pipeline.stream, &scope, pipeline.settings.read_concurrency).await {
+            Ok(parts) => return Ok(parts.into_iter().map(PartitionState::new).collect()),
+            Err(e) if e.is_retryable() && tries < SPLIT_TRIES && !stop.load(Ordering::Relaxed) => {
+                let wait = e.plugin_error().and_then(|p| p.retry_after()).unwrap_or(Duration::from_secs(1 << tries));
+                let wait = wait.min(Duration::from_secs(30));
+                warn!(pipeline = %pipeline.name, error = %e, wait_ms = wait.as_millis() as u64, "splitting the stream failed; trying again");
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// The checkpoint a new run starts from: an incremental run reads from the watermark minus
