@@ -31,6 +31,10 @@ use serde_json::{Value, json};
 const K: usize = 10;
 /// The embedding template of `config/weir.toml`'s products pipeline.
 const TEXT: &str = "{name} · {category} · {brand} · {material} · {description}";
+/// The lexical text with `--nazev`: the embedding template with `nazev`, BlueJet's Czech
+/// name, after `name` (for imported goods `name` is the supplier's English name), then the
+/// identifiers. Without it the pipeline's default: the template and the identifiers.
+const LEXICAL_TEXT: &str = "{name} · {nazev} · {category} · {brand} · {material} · {description} · {code} · {ean}";
 const MODES: [&str; 4] = ["dense", "sparse", "hybrid-rrf", "hybrid-dbsf"];
 
 struct Args {
@@ -38,6 +42,8 @@ struct Args {
     modes: Vec<String>,
     products: usize,
     verbose: bool,
+    /// Add `nazev` to the lexical text ([`LEXICAL_TEXT`]).
+    nazev: bool,
 }
 
 fn args() -> Args {
@@ -46,6 +52,7 @@ fn args() -> Args {
         modes: MODES.map(String::from).to_vec(),
         products: BENCH_PRODUCTS,
         verbose: false,
+        nazev: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -54,8 +61,13 @@ fn args() -> Args {
             "--modes" => a.modes = it.next().expect("a list of modes").split(',').map(String::from).collect(),
             "--products" => a.products = it.next().and_then(|v| v.replace('_', "").parse().ok()).expect("a number"),
             "--verbose" | "-v" => a.verbose = true,
+            "--nazev" => a.nazev = true,
             "--bench" => {}
-            other => panic!("unknown argument {other} (--embedder local|hash, --modes LIST, --products N, --verbose)"),
+            other => {
+                panic!(
+                    "unknown argument {other} (--embedder local|hash, --modes LIST, --products N, --nazev, --verbose)"
+                )
+            }
         }
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
@@ -65,7 +77,7 @@ fn args() -> Args {
     a
 }
 
-fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedder: &str) -> PathBuf {
+fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedder: &str, nazev: bool) -> PathBuf {
     let embedding = match embedder {
         "hash" => "provider = \"hash\"".to_owned(),
         _ => "provider = \"local\"\nmodel = \"multilingual-e5-small\"".to_owned(),
@@ -93,12 +105,14 @@ source = "bluejet"
 stream = "products"
 sink = "store"
 text = "{TEXT}"
+{lexical}
 identifiers = ["code", "ean"]
 indexes = {{ category = "keyword", brand = "keyword", price = "float" }}
 "#,
         source = weir_harness::plugin("bluejet-source").display(),
         sink = weir_harness::plugin("qdrant-sink").display(),
         url = sim.url(),
+        lexical = if nazev { format!("lexical_text = \"{LEXICAL_TEXT}\"") } else { String::new() },
     );
     let path = dir.join("weir.toml");
     std::fs::write(&path, text).unwrap();
@@ -201,6 +215,10 @@ fn table(mode: &str, queries: &[JudgedQuery], scored: &[Scored]) -> Value {
         line(kind.label(), rows, false);
     }
     line("all", scored.iter().collect(), true);
+    // Halves of the set, for choosing a parameter on one and reporting it on the other.
+    for (label, parity) in [("all, odd-numbered", 0), ("all, even-numbered", 1)] {
+        line(label, scored.iter().enumerate().filter(|(i, _)| i % 2 == parity).map(|(_, s)| s).collect(), false);
+    }
     Value::Object(kinds)
 }
 
@@ -237,7 +255,7 @@ async fn main() {
         .unwrap();
     let queries = relevance::judge(&sim.products());
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), &sim, &a.embedder);
+    let cfg = write_config(dir.path(), &sim, &a.embedder, a.nazev);
     println!("## Relevance benchmark, {}", chrono::Utc::now().format("%Y-%m-%d"));
     println!(
         "\n{} products (seed {BENCH_SEED}), {} graded queries, embedder `{}`; top {K} of `weir search`. \
