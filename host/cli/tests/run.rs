@@ -297,6 +297,7 @@ async fn pipelines_run_at_once_and_share_their_source_limit() {
     let r = reports(&o);
     let names: Vec<&str> = r.iter().map(|r| r["pipeline"].as_str().unwrap()).collect();
     assert_eq!(names, ["products", "second"]);
+    assert_ne!(r[0]["run_id"], r[1]["run_id"], "runs started together have their own ids");
     for r in &r {
         assert_eq!(r["status"], "success", "{r}");
         assert_eq!(r["counts"]["fetched"], 2_000, "{r}");

@@ -1,7 +1,7 @@
 //! `invalid_records.jsonl`: one JSON object per invalid record, appended.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -12,19 +12,22 @@ use crate::error::{Error, Result};
 /// The text that replaces a secret found in a record.
 pub const REDACTED: &str = "[redacted]";
 
-/// Appends invalid records to a file. Lines are flushed per batch.
+/// Appends invalid records to a file. Lines are flushed per batch, each batch's lines in one
+/// append, so that pipelines running at once never interleave parts of lines.
 #[derive(Debug)]
 pub struct InvalidLog {
     path: PathBuf,
     enabled: bool,
-    file: Option<BufWriter<File>>,
+    file: Option<File>,
+    /// Whole lines not yet appended.
+    pending: Vec<u8>,
     redact: Vec<String>,
 }
 
 impl InvalidLog {
     /// A log at `path`; `enabled = false` writes nothing (dry runs).
     pub fn new(path: PathBuf, enabled: bool) -> Self {
-        Self { path, enabled, file: None, redact: Vec::new() }
+        Self { path, enabled, file: None, pending: Vec::new(), redact: Vec::new() }
     }
 
     /// Values that must never appear in the file (secrets of the pipeline's plugins).
@@ -70,23 +73,25 @@ impl InvalidLog {
                 text = text.replace(secret.as_str(), REDACTED);
             }
         }
-        let path = self.path.clone();
-        let io = |source| Error::Io { what: format!("cannot write {}", path.display()), source };
-        if self.file.is_none() {
-            let f = OpenOptions::new().create(true).append(true).open(&self.path).map_err(io)?;
-            self.file = Some(BufWriter::new(f));
-        }
-        if let Some(f) = self.file.as_mut() {
-            writeln!(f, "{text}").map_err(io)?;
-        }
+        self.pending.extend_from_slice(text.as_bytes());
+        self.pending.push(b'\n');
         Ok(())
     }
 
-    /// Flushes buffered lines.
+    /// Appends the buffered lines.
     pub fn flush(&mut self) -> Result<()> {
-        if let Some(f) = self.file.as_mut() {
-            f.flush().map_err(|source| Error::Io { what: format!("cannot write {}", self.path.display()), source })?;
+        if self.pending.is_empty() {
+            return Ok(());
         }
+        let io = |source| Error::Io { what: format!("cannot write {}", self.path.display()), source };
+        if self.file.is_none() {
+            self.file = Some(OpenOptions::new().create(true).append(true).open(&self.path).map_err(io)?);
+        }
+        if let Some(f) = self.file.as_mut() {
+            // One write of whole lines to a file opened for appending lands in one piece.
+            f.write_all(&self.pending).map_err(io)?;
+        }
+        self.pending.clear();
         Ok(())
     }
 }

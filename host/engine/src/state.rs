@@ -208,6 +208,9 @@ impl Checkpoint {
 pub struct StateDir {
     dir: PathBuf,
     db: Arc<Database>,
+    /// The last run id handed out by this process: pipelines that run at once start before
+    /// any of them is recorded, and each must get its own id.
+    issued: std::sync::Mutex<u64>,
     _lock: File,
 }
 
@@ -273,7 +276,7 @@ impl StateDir {
             create_db_file(&dir, &db_path)?;
         }
         let db = Database::builder().set_cache_size(DB_CACHE_BYTES).create(&db_path)?;
-        let state = Self { dir, db: Arc::new(db), _lock: lock };
+        let state = Self { dir, db: Arc::new(db), issued: std::sync::Mutex::new(0), _lock: lock };
         state.init()?;
         Ok(state)
     }
@@ -431,14 +434,17 @@ impl StateDir {
         Ok(())
     }
 
-    /// The id the next run gets.
+    /// The id the next run gets: after every recorded run, every interrupted one and every
+    /// id this process handed out.
     pub fn next_run_id(&self) -> Result<u64> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(RUNS)?;
         let last = table.last()?.map(|(k, _)| k.value()).unwrap_or(0);
         let pending =
             self.pipelines()?.iter().filter_map(|(_, m)| m.checkpoint.as_ref().map(|c| c.run_id)).max().unwrap_or(0);
-        Ok(last.max(pending) + 1)
+        let mut issued = self.issued.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *issued = last.max(pending).max(*issued) + 1;
+        Ok(*issued)
     }
 
     /// The latest `limit` runs (newest first), of one pipeline or all.
@@ -565,6 +571,18 @@ mod tests {
         assert!(err.to_string().contains(&format!("pid {}", std::process::id())), "{err}");
         drop(first);
         StateDir::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn runs_started_together_get_their_own_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateDir::open(dir.path()).unwrap();
+        let (a, b) = (s.next_run_id().unwrap(), s.next_run_id().unwrap());
+        assert_eq!((a, b), (1, 2));
+        // An interrupted run's id is not handed out again.
+        let checkpoint: Checkpoint = serde_json::from_str(OLD_CHECKPOINT).unwrap();
+        s.put_meta("p", &PipelineMeta { checkpoint: Some(checkpoint), ..Default::default() }).unwrap();
+        assert_eq!(s.next_run_id().unwrap(), 8);
     }
 
     #[test]
