@@ -207,3 +207,46 @@ async fn a_source_that_cannot_split_reads_as_one_partition() {
     let r = w.run(&mut p, Mode::Reconcile).await;
     assert_eq!((r.counts.listed, r.counts.deleted), (300, 0));
 }
+
+/// A checkpoint written before partitioned reads (one source state, no partitions) resumes
+/// as one partition from that state: nothing committed is read again, nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkpoint_from_before_partitions_resumes_from_its_state() {
+    let w = world().await;
+    let total = 1_000;
+    let mut s = settings(4);
+    s.queue = 1;
+    s.embed_concurrency = 1;
+    s.write_concurrency = 1;
+    let mut p = w.pipeline("v0-1-echo-source", total, s).await;
+    let mut opts = RunOptions::new(Mode::Full);
+    let stop = opts.stop.clone();
+    let commits = Arc::new(AtomicU64::new(0));
+    let seen = commits.clone();
+    opts.progress = Some(Arc::new(move |_| {
+        if seen.fetch_add(1, Ordering::SeqCst) + 1 == 4 {
+            stop.store(true, Ordering::SeqCst);
+        }
+    }));
+    let first = weir_engine::run(&w.state, &mut p, &opts).await.unwrap();
+    assert_eq!(first.status, RunStatus::Interrupted);
+
+    // What an older weir left: the same checkpoint without its partitions.
+    let mut meta = w.state.meta("items").unwrap();
+    let checkpoint = meta.checkpoint.as_mut().unwrap();
+    let committed = checkpoint.state.clone().unwrap();
+    assert_eq!(committed, first.counts.fetched.to_string(), "a 0.1.0 source's state is the next offset");
+    checkpoint.parts.clear();
+    let stored = serde_json::to_value(&meta).unwrap();
+    let keys: Vec<&str> = stored["checkpoint"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["run_id", "mode", "since", "state", "generation", "max_cursor", "batches", "records", "target"]);
+    w.state.put_meta("items", &meta).unwrap();
+
+    let second = w.run(&mut p, Mode::Full).await;
+    assert!(second.resumed);
+    assert_eq!(first.counts.fetched + second.counts.fetched, total);
+    assert_eq!(second.counts.deleted, 0);
+    let (points, n) = w.points().await;
+    assert_eq!((points.len() as u64, n as u64), (total, total));
+    assert!((0..total).all(|i| points.contains_key(&format!("item-{i}"))));
+}
