@@ -5,13 +5,14 @@
 //!
 //! `cargo bench -p qdrant-local --bench hybrid_query` (env: `BENCH_POINTS`, default 109253;
 //! `BENCH_QUERIES`, default 200; `BENCH_PREFETCH`, each prefetch's limit, default 50;
-//! `BENCH_MEMORY`, where the dense vectors live, `cold` (the default) or `cached`). Prints a
-//! Markdown table. Query timings include the client's work.
+//! `BENCH_MEMORY`, where the dense vectors live, `cold` (the default) or `cached`;
+//! `BENCH_SEAL_POINTS`, the points after which the appendable segment is sealed, default the
+//! server's). Prints a Markdown table. Query timings include the client's work.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
-use qdrant_local::{LOOPBACK, QdrantLocal};
+use qdrant_local::{LOOPBACK, Options, QdrantLocal};
 use serde_json::{Value, json};
 
 const DIM: usize = 384;
@@ -111,7 +112,10 @@ async fn main() {
     let memory = std::env::var("BENCH_MEMORY").unwrap_or_else(|_| "cold".to_owned());
 
     let dir = tempfile::tempdir().unwrap();
-    let server = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+    let mut opts = Options::new(dir.path(), LOOPBACK);
+    opts.seal_points = env("BENCH_SEAL_POINTS", opts.seal_points);
+    let seal_points = opts.seal_points;
+    let server = QdrantLocal::start_with(opts).await.unwrap();
     let base = server.rest_url();
     let http = reqwest::Client::new();
     send(
@@ -129,6 +133,8 @@ async fn main() {
             .await;
     }
     let ingest = started.elapsed();
+    let info = send(&http, reqwest::Method::GET, format!("{base}/collections/bench"), &Value::Null).await;
+    let segments = info["result"]["segments_count"].clone();
 
     let url = format!("{base}/collections/bench/points/query");
     let q = |k: u64| (dense(1_000_000 + k), sparse(2_000_000 + k, 3 + (k % 4) as usize));
@@ -156,7 +162,7 @@ async fn main() {
     println!("| measurement | value |");
     println!("|---|---|");
     println!(
-        "| points | {n} ({DIM}-dim dense ({memory}) + sparse IDF, {TERMS_PER_POINT} terms of {VOCABULARY}; ingest {:.1} s, {:.0} points/s) |",
+        "| points | {n} ({DIM}-dim dense ({memory}) + sparse IDF, {TERMS_PER_POINT} terms of {VOCABULARY}; ingest {:.1} s, {:.0} points/s; sealed every {seal_points} points, {segments} segments) |",
         ingest.as_secs_f64(),
         n as f64 / ingest.as_secs_f64()
     );

@@ -31,13 +31,31 @@
 //! queries, sharding, snapshots, `order_by`.
 //!
 //! # Search is exact, on purpose
-//! The engine builds no vector index until `optimize()` is called, and that call is blocking and
-//! slow (minutes at 100k points on two cores). qdrant-local never calls it: every search is an
-//! exact brute-force scan, which measures at a few milliseconds for 100k 384-dimensional points
-//! and well under that with a filter on an indexed payload field (see
-//! `docs/BENCHMARKS.md`). Results are therefore exact, not approximate, and
-//! `indexed_vectors_count` stays 0. A store much larger than ~1M points should use real Qdrant.
+//! The engine builds an HNSW graph only in `optimize()`, blocking and slow (minutes at 100k
+//! points on two cores). qdrant-local builds none: every dense search is an exact brute-force
+//! scan, which measures at a few milliseconds for 100k 384-dimensional points and well under
+//! that with a filter on an indexed payload field (see `docs/BENCHMARKS.md`). Results are
+//! therefore exact, not approximate. A store much larger than ~1M points should use real
+//! Qdrant.
 //!
+//! # Sealing
+//! A collection's points go into one appendable segment, whose sparse index updates a term's
+//! whole posting list on every insert: a sparse vector's insert costs in proportion to the
+//! points already there that share its terms, so hybrid ingest slows down as the segment
+//! grows. Once [`Options::seal_points`] points were written into it (10,000 by default), a
+//! background thread runs the engine's optimizer to seal it: rebuilt as an immutable segment,
+//! its sparse index built in bulk, its dense vectors under an HNSW index without a graph
+//! (`m` 0, searched by the same full scan), and a new empty appendable segment takes the
+//! writes. The same run rebuilds sealed segments of which more than a fifth of the points
+//! were deleted or rewritten since; segments are never merged. Searches go on while it runs;
+//! updates wait for it (about half a second per 10,000 points). Queries see every segment: IDF
+//! statistics are summed over all of them, so a collection sealed into several segments ranks
+//! as one segment does. One difference, as in Qdrant: a point rewritten or deleted after its
+//! segment was sealed leaves its old copy there, marked deleted, until that segment is
+//! rebuilt, and the copy still counts in the IDF statistics (its score weights move a little;
+//! which points match does not). A collection's `segments_count` counts the sealed segments
+//! and the appendable one.
+
 //! # Durability
 //! Updates are applied before the answer (the `wait` flag only changes the reported status).
 //! Before it is applied, every update is appended to the collection's journal; changed
@@ -47,7 +65,9 @@
 //! [`Options::durable`] (the default) each append is also synced to disk before the answer,
 //! so it survives a crash of the machine too. The engine keeps a log of its own that it never
 //! reads back nor truncates; qdrant-local prunes it when a collection opens and, past a few
-//! segments, by reopening the collection.
+//! segments, by reopening the collection. A seal starts from a flushed collection with an
+//! empty journal and first hard-links its segments aside; a seal cut short (the process
+//! killed, an engine error) goes back to them when the collection opens again.
 
 mod error;
 mod grpc;
@@ -79,7 +99,7 @@ pub mod fuzzing {
     /// Opens (or initialises) the storage directory `dir` and answers REST on it, without an API
     /// key. Updates are not flushed before their answer (no server runs the periodic flush).
     pub fn router(dir: &Path) -> crate::Result<axum::Router> {
-        let store = crate::store::Store::open(dir, false)?;
+        let store = crate::store::Store::open(dir, false, crate::store::SEAL_POINTS)?;
         Ok(crate::rest::router(Arc::new(store), None))
     }
 }
@@ -108,6 +128,9 @@ pub struct Options {
     /// `Authorization: Bearer …`) and every gRPC call in `api-key` metadata, as Qdrant's own
     /// `service.api_key` does; others get 401 / `UNAUTHENTICATED`. Health checks stay open.
     pub api_key: Option<String>,
+    /// Points written into a collection's appendable segment after which it is sealed into an
+    /// immutable one (see "Sealing" in the crate's documentation). Default 10,000.
+    pub seal_points: usize,
 }
 
 impl Options {
@@ -119,6 +142,7 @@ impl Options {
             grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)),
             durable: true,
             api_key: None,
+            seal_points: store::SEAL_POINTS,
         }
     }
 }
@@ -154,8 +178,8 @@ impl QdrantLocal {
     /// Starts with explicit [`Options`].
     pub async fn start_with(opts: Options) -> Result<Self> {
         let dir = opts.dir.clone();
-        let durable = opts.durable;
-        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, durable))
+        let (durable, seal_points) = (opts.durable, opts.seal_points.max(1));
+        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, durable, seal_points))
             .await
             .map_err(|e| Error::Server(e.to_string()))??;
         let store = Arc::new(store);

@@ -33,6 +33,10 @@ struct Args {
     /// Qdrant's `service.api_key`.
     #[arg(long, env = "QDRANT__SERVICE__API_KEY", hide_env_values = true)]
     api_key: Option<String>,
+    /// Seal a collection's appendable segment into an immutable one once this many points were
+    /// written into it.
+    #[arg(long, default_value_t = 10_000)]
+    seal_points: usize,
 }
 
 #[tokio::main]
@@ -49,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
         grpc_addr: (!args.no_grpc).then_some(SocketAddr::new(ip, args.grpc_port)),
         durable: !args.no_durable,
         api_key: args.api_key.clone().filter(|k| !k.is_empty()),
+        seal_points: args.seal_points,
     };
     let server = QdrantLocal::start_with(opts).await.with_context(|| format!("starting on {}", args.dir.display()))?;
     {

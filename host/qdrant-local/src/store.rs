@@ -7,6 +7,9 @@
 //! collections/<name>/collection.json  vector size and distance, written once at creation
 //! collections/<name>/shard/         the engine's shard directory
 //! collections/<name>/journal        updates not yet flushed into the shard (see `journal`)
+//! collections/<name>/sealing.json   present only while the shard's segments are being sealed
+//!                                   (see `Collection::seal`): the segments before it began
+//! collections/<name>/sealing-backup/  those segments, hard-linked, to go back to
 //! ```
 //!
 //! A collection is built in a hidden `.tmp-*` directory and renamed into place, and deleted by
@@ -19,13 +22,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use qdrant_edge::{
-    CountRequest, EdgeConfig, EdgeShard, EdgeSparseVectorParamsBuilder, EdgeVectorParams, OperationResult,
-    UpdateOperation, WalOptions,
+    CountRequest, EdgeConfig, EdgeOptimizersConfig, EdgeShard, EdgeSparseVectorParamsBuilder, EdgeVectorParams,
+    HnswIndexConfig, OperationResult, PointInsertOperations, PointOperations, UpdateOperation, WalOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +40,28 @@ const COLLECTIONS_DIR: &str = "collections";
 const META_FILE: &str = "collection.json";
 const SHARD_DIR: &str = "shard";
 const JOURNAL_FILE: &str = "journal";
+/// Written while a seal runs (see [`Collection::seal`]).
+const SEALING_FILE: &str = "sealing.json";
+/// The segments as they were before a seal, hard-linked (see [`Collection::seal`]).
+const SEALING_BACKUP_DIR: &str = "sealing-backup";
 /// The engine's log directory inside a shard.
 const ENGINE_LOG_DIR: &str = "wal";
+/// The engine's segment directories inside a shard, and where it builds new ones.
+const ENGINE_SEGMENTS_DIR: &str = "segments";
+const ENGINE_TEMP_SEGMENTS_DIR: &str = "temp_segments";
+/// Points written into a collection's appendable segment after which it is sealed, by default
+/// (see [`Collection::seal`]). The cost of a sparse vector's insert grows with the number of
+/// points in the appendable segment that share its terms; past about this many, sealing is
+/// cheaper than going on. Measured in `docs/BENCHMARKS.md` ("qdrant-local: sparse ingest").
+pub(crate) const SEAL_POINTS: usize = 10_000;
+/// Segments the engine's optimizers may keep before they merge: far more than sealing makes in
+/// practice, so that they never merge (see [`sealing_optimizers`]).
+const MAX_SEGMENTS: usize = 100_000;
+/// Share of a sealed segment's points that may be deleted (rewritten points leave their old
+/// copy behind, marked deleted) before a seal also rebuilds it without them.
+const VACUUM_DELETED: f64 = 0.2;
+/// Sealed segments with fewer points are not rebuilt for their deleted points.
+const VACUUM_MIN_POINTS: usize = 1_000;
 /// Size of the engine's log segments in collections created here (the engine's default is
 /// 32 MiB).
 const ENGINE_LOG_SEGMENT_BYTES: usize = 8 << 20;
@@ -259,6 +282,11 @@ pub(crate) struct Collection {
     dirty: AtomicBool,
     op_seq: AtomicU64,
     durable: bool,
+    /// Points written since the appendable segment was last sealed (an upper bound: rewrites of
+    /// the same point count again).
+    unsealed: AtomicUsize,
+    /// Set while a seal runs: one at a time.
+    sealing: AtomicBool,
 }
 
 /// The open shard of a collection, read-locked while in use.
@@ -296,40 +324,15 @@ impl Collection {
     /// Opens the collection in `dir`: loads its shard, applies what its journal still holds
     /// (updates acknowledged after the last flush of a process that then died) and flushes.
     fn open(name: String, dir: &Path, meta: CollectionMeta, durable: bool) -> Result<Self> {
-        let engine =
-            |e: qdrant_edge::OperationError| Error::Engine { collection: name.clone(), message: e.to_string() };
-        let shard_dir = dir.join(SHARD_DIR);
-        prune_engine_log(&shard_dir);
-        let shard = EdgeShard::load(&shard_dir, None).map_err(engine)?;
+        let shard = load_shard(&name, dir)?;
         let journal_path = dir.join(JOURNAL_FILE);
-        let (ops, note) = Journal::read(&journal_path).map_err(io_err(&journal_path))?;
-        if let Some(note) = note {
-            tracing::warn!(collection = %name, "journal ends with {note}: an update cut short by a crash, never acknowledged");
-        }
-        if !ops.is_empty() {
-            tracing::info!(collection = %name, updates = ops.len(), "replaying updates not yet flushed");
-            // Each of them succeeded once (failed updates are cut from the journal): a failure
-            // now (a full disk, say) keeps the journal and the collection closed, to try again.
-            let replayed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                for op in ops {
-                    shard.update(op).map_err(|e| format!("replaying the journal: {e}"))?;
-                }
-                shard.flush();
-                Ok::<(), String>(())
-            }));
-            let failed = match replayed {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e),
-                Err(_) => Some("flushing the replayed journal failed".to_owned()),
-            };
-            if let Some(message) = failed {
-                // Closing flushes, and that may panic too.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard)));
-                return Err(Error::Engine { collection: name, message });
-            }
-        }
         let mut journal = Journal::open(&journal_path).map_err(io_err(&journal_path))?;
         journal.clear(true).map_err(io_err(&journal_path))?;
+        seal_finished(dir)?;
+        // A collection that has never been sealed has all its points in its appendable
+        // segment (collections created before sealing existed): they count.
+        let info = shard.info();
+        let unsealed = if info.segments_count == 1 { info.points_count } else { 0 };
         Ok(Self {
             name,
             meta,
@@ -339,6 +342,8 @@ impl Collection {
             dirty: AtomicBool::new(false),
             op_seq: AtomicU64::new(0),
             durable,
+            unsealed: AtomicUsize::new(unsealed),
+            sealing: AtomicBool::new(false),
         })
     }
 
@@ -376,6 +381,7 @@ impl Collection {
         self.dirty.store(true, Ordering::Release);
         let mut seq = Vec::with_capacity(ops.len());
         for (op, start) in ops.into_iter().zip(starts) {
+            self.unsealed.fetch_add(points_written(&op), Ordering::Relaxed);
             if let Err(e) = shard.update(op) {
                 // This update and those after it were not applied: they must not be replayed.
                 journal.truncate(start, self.durable).map_err(|e| journal_error(e, journal.path()))?;
@@ -398,6 +404,10 @@ impl Collection {
     /// shard when the engine's own log has grown past [`ENGINE_LOG_SEGMENTS`] (four times that
     /// while updates keep coming).
     fn flush_if_dirty(&self) {
+        if self.sealing.load(Ordering::Acquire) {
+            // The seal holds the write lock and flushes when it is done.
+            return;
+        }
         let mut journal = lock(&self.write);
         let busy = self.dirty.swap(false, Ordering::AcqRel);
         if busy {
@@ -440,11 +450,266 @@ impl Collection {
             }
             prune_engine_log(&shard_dir);
         }
-        match EdgeShard::load(&shard_dir, None) {
-            Ok(shard) => *slot = Some(shard),
+        match load_shard(&self.name, &self.dir) {
+            Ok(shard) => {
+                *slot = Some(shard);
+                if let Err(e) = seal_finished(&self.dir) {
+                    tracing::warn!(collection = %self.name, error = %e, "could not remove the sealing file");
+                }
+            }
             Err(e) => tracing::error!(collection = %self.name, error = %e, "reopening the shard failed"),
         }
     }
+
+    /// Whether enough points were written since the last seal to seal again, and no seal runs.
+    pub fn seal_due(&self, seal_points: usize) -> bool {
+        !self.sealing.load(Ordering::Acquire) && self.unsealed.load(Ordering::Relaxed) >= seal_points
+    }
+
+    /// Seals the shard's appendable segment: the engine's optimizer rebuilds it as an immutable
+    /// segment (its sparse vectors' index built in bulk, its dense vectors under an index
+    /// without a graph, searched by a full scan as before) and opens a new, empty appendable
+    /// segment. The engine's sparse index updates a term's whole posting list on every insert
+    /// into an appendable segment, so an insert costs in proportion to the points there that
+    /// share its terms; sealing bounds that. The same run rebuilds sealed segments of which
+    /// more than [`VACUUM_DELETED`] of the points were deleted or rewritten since.
+    ///
+    /// Searches go on while it runs; updates wait (about half a second per 10,000 points), so the
+    /// journal stays empty and the segments from before it are not changed: they are
+    /// hard-linked aside first, and a seal cut short (a crash, an engine error) goes back to
+    /// them (see [`recover_interrupted_seal`]). Returns whether it sealed.
+    pub fn seal(&self) -> bool {
+        if self.sealing.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let mut journal = lock(&self.write);
+        let sealed = self.seal_locked(&mut journal);
+        self.sealing.store(false, Ordering::Release);
+        sealed
+    }
+
+    fn seal_locked(&self, journal: &mut Journal) -> bool {
+        let shard_dir = self.dir.join(SHARD_DIR);
+        // Everything on disk and the journal empty: what a crash during the seal falls back to.
+        self.dirty.store(false, Ordering::Release);
+        self.flush_locked(journal);
+        if !journal.is_empty() || lock_read(&self.shard).is_none() {
+            self.dirty.store(true, Ordering::Release);
+            return false;
+        }
+        let before = segment_dirs(&shard_dir);
+        let marker = self.dir.join(SEALING_FILE);
+        let backup = self.dir.join(SEALING_BACKUP_DIR);
+        // The backup first, then the file that says it is complete.
+        let written = remove_dir_if_present(&backup)
+            .and_then(|()| fs::create_dir(&backup))
+            .and_then(|()| {
+                before
+                    .iter()
+                    .try_for_each(|name| link_tree(&shard_dir.join(ENGINE_SEGMENTS_DIR).join(name), &backup.join(name)))
+            })
+            .and_then(|()| serde_json::to_vec(&before).map_err(std::io::Error::other))
+            .and_then(|b| write_atomic(&marker, &b));
+        if let Err(e) = written {
+            tracing::warn!(collection = %self.name, error = %e, "cannot back the segments up; not sealing");
+            let _ = fs::remove_file(&marker);
+            let _ = remove_dir_if_present(&backup);
+            return false;
+        }
+        let started = std::time::Instant::now();
+        let res = match self.shard() {
+            Ok(shard) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.optimize())),
+            Err(_) => Ok(Ok(false)),
+        };
+        match res {
+            Ok(Ok(sealed)) => {
+                self.unsealed.store(0, Ordering::Relaxed);
+                self.flush_locked(journal);
+                if let Err(e) = seal_finished(&self.dir) {
+                    tracing::warn!(collection = %self.name, error = %e, "could not remove the sealing file");
+                }
+                tracing::info!(collection = %self.name, sealed, ms = started.elapsed().as_millis() as u64, "appendable segment sealed");
+                sealed
+            }
+            failed => {
+                let error = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "the engine panicked".to_owned(),
+                };
+                tracing::error!(collection = %self.name, %error, "sealing failed; reopening the collection as it was before");
+                // Only a closed shard can be put back as it was; the journal (empty, updates
+                // waited) then holds nothing to replay. Tried again after as many points more.
+                self.recycle();
+                self.unsealed.store(0, Ordering::Relaxed);
+                false
+            }
+        }
+    }
+}
+
+/// What an update writes into the appendable segment, in points.
+fn points_written(op: &UpdateOperation) -> usize {
+    match op {
+        UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(points))) => {
+            points.len()
+        }
+        UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsBatch(batch))) => {
+            batch.ids.len()
+        }
+        _ => 0,
+    }
+}
+
+/// Names of the segment directories in `shard_dir`, sorted (hidden ones, the engine's leftovers,
+/// left out).
+fn segment_dirs(shard_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(shard_dir.join(ENGINE_SEGMENTS_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| !n.starts_with('.') && !n.ends_with(".deleted"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Puts the segments of a shard whose seal was cut short (by a crash, or an engine error) back
+/// as they were before it; the shard is closed.
+///
+/// The sealing file is written once the backup of the segments (hard links, taken right after
+/// a flush, while updates wait) is complete, and the seal does not change those segments'
+/// files: it builds new segments and then deletes the old ones (renaming them away first). So
+/// every segment directory not in the backup is removed (their points are in the old ones),
+/// and every one of the backup that is missing is moved back; the journal, empty when the seal
+/// began, then applies what came after. Running this again after a crash in it does the same.
+/// Without a sealing file, a backup left over from a seal that finished is removed.
+fn recover_interrupted_seal(dir: &Path) -> Result<()> {
+    let marker = dir.join(SEALING_FILE);
+    let backup = dir.join(SEALING_BACKUP_DIR);
+    let before: Vec<String> = match fs::read(&marker) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Storage {
+            path: marker.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return remove_dir_if_present(&backup).map_err(io_err(&backup));
+        }
+        Err(e) => return Err(io_err(&marker)(e)),
+    };
+    let shard_dir = dir.join(SHARD_DIR);
+    let segments = shard_dir.join(ENGINE_SEGMENTS_DIR);
+    for name in segment_dirs(&shard_dir).iter().filter(|n| !before.contains(n)) {
+        let path = segments.join(name);
+        tracing::info!(segment = %path.display(), "removing a segment of an interrupted seal");
+        fs::remove_dir_all(&path).map_err(io_err(&path))?;
+    }
+    for name in &before {
+        let (saved, path) = (backup.join(name), segments.join(name));
+        if !path.exists() {
+            tracing::info!(segment = %path.display(), "restoring a segment an interrupted seal removed");
+            fs::rename(&saved, &path).map_err(io_err(&saved))?;
+        }
+    }
+    let temp = shard_dir.join(ENGINE_TEMP_SEGMENTS_DIR);
+    remove_dir_if_present(&temp).map_err(io_err(&temp))?;
+    if let Ok(d) = fs::File::open(&segments) {
+        // Best effort: the renames above, durable before the backup goes.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Removes a directory tree if it exists.
+fn remove_dir_if_present(path: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Recreates the directory tree `from` at `to`, its files as hard links.
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            link_tree(&entry.path(), &target)?;
+        } else {
+            fs::hard_link(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the sealing file, then the backup, once the shard has been flushed after a seal
+/// (or loaded after its recovery).
+fn seal_finished(dir: &Path) -> Result<()> {
+    let marker = dir.join(SEALING_FILE);
+    match fs::remove_file(&marker) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&marker)(e)),
+    }
+    if let Ok(d) = fs::File::open(dir) {
+        // Best effort: the sealing file gone for good before the backup goes.
+        let _ = d.sync_all();
+    }
+    let backup = dir.join(SEALING_BACKUP_DIR);
+    remove_dir_if_present(&backup).map_err(io_err(&backup))
+}
+
+/// Loads the shard of the collection in `dir` (closed): puts an interrupted seal right, loads,
+/// brings the engine's settings for sealing up to date (collections created before sealing
+/// existed), and applies what the journal still holds (updates acknowledged after the last
+/// flush of a process that then died) and flushes. The caller empties the journal and removes
+/// the sealing file afterwards.
+fn load_shard(name: &str, dir: &Path) -> Result<EdgeShard> {
+    let engine = |e: qdrant_edge::OperationError| Error::Engine { collection: name.to_owned(), message: e.to_string() };
+    let shard_dir = dir.join(SHARD_DIR);
+    recover_interrupted_seal(dir)?;
+    prune_engine_log(&shard_dir);
+    let shard = EdgeShard::load(&shard_dir, None).map_err(engine)?;
+    let (hnsw, optimizers) = {
+        let config = shard.config();
+        (config.hnsw_config != no_graph(), config.optimizers != sealing_optimizers())
+    };
+    if hnsw {
+        shard.set_hnsw_config(no_graph()).map_err(engine)?;
+    }
+    if optimizers {
+        shard.set_optimizers_config(sealing_optimizers()).map_err(engine)?;
+    }
+    let journal_path = dir.join(JOURNAL_FILE);
+    let (ops, note) = Journal::read(&journal_path).map_err(io_err(&journal_path))?;
+    if let Some(note) = note {
+        tracing::warn!(collection = %name, "journal ends with {note}: an update cut short by a crash, never acknowledged");
+    }
+    if !ops.is_empty() {
+        tracing::info!(collection = %name, updates = ops.len(), "replaying updates not yet flushed");
+        // Each of them succeeded once (failed updates are cut from the journal): a failure
+        // now (a full disk, say) keeps the journal and the collection closed, to try again.
+        let replayed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for op in ops {
+                shard.update(op).map_err(|e| format!("replaying the journal: {e}"))?;
+            }
+            shard.flush();
+            Ok::<(), String>(())
+        }));
+        let failed = match replayed {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some("flushing the replayed journal failed".to_owned()),
+        };
+        if let Some(message) = failed {
+            // Closing flushes, and that may panic too.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(shard)));
+            return Err(Error::Engine { collection: name.to_owned(), message });
+        }
+    }
+    Ok(shard)
 }
 
 /// The engine's closed log segments (`closed-<first index>`) in `shard_dir`, oldest first.
@@ -494,6 +759,8 @@ pub(crate) struct Store {
     ddl: Mutex<()>,
     /// Sync every update's journal record before answering it.
     durable: bool,
+    /// Points written into a collection's appendable segment before it is sealed.
+    seal_points: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -558,8 +825,31 @@ fn engine_config(meta: &CollectionMeta) -> EdgeConfig {
     }
     config
         .on_disk_payload(true)
+        .hnsw_config(no_graph())
+        .optimizers(sealing_optimizers())
         .wal_options(WalOptions { segment_capacity: ENGINE_LOG_SEGMENT_BYTES, ..WalOptions::default() })
         .build()
+}
+
+/// The dense index a sealed segment gets: HNSW without a graph (`m` and `payload_m` 0), which
+/// the engine searches by a full scan, as it does the appendable segment, so results stay
+/// exact; building it costs nothing.
+fn no_graph() -> HnswIndexConfig {
+    HnswIndexConfig { m: 0, payload_m: Some(0), ..HnswIndexConfig::default() }
+}
+
+/// The engine's optimizers as [`Collection::seal`] runs them: every unindexed segment holding
+/// vectors is sealed (qdrant-local runs them only once the appendable segment has grown),
+/// sealed segments with many deleted points are rebuilt without them, and segments are not
+/// merged (a merge rebuilds large segments again and again, for no gain in an exact search).
+fn sealing_optimizers() -> EdgeOptimizersConfig {
+    EdgeOptimizersConfig {
+        indexing_threshold: Some(1),
+        default_segment_number: Some(MAX_SEGMENTS),
+        deleted_threshold: Some(VACUUM_DELETED),
+        vacuum_min_vector_number: Some(VACUUM_MIN_POINTS),
+        ..EdgeOptimizersConfig::default()
+    }
 }
 
 /// Waits until nobody else holds `arc`, then returns the collection by value.
@@ -582,7 +872,7 @@ fn wait_unique(mut arc: Arc<Collection>) -> Option<Collection> {
 
 impl Store {
     /// Opens (or initialises) the storage directory and loads every collection in it.
-    pub fn open(root: &Path, durable: bool) -> Result<Self> {
+    pub fn open(root: &Path, durable: bool, seal_points: usize) -> Result<Self> {
         let cdir = root.join(COLLECTIONS_DIR);
         fs::create_dir_all(&cdir).map_err(io_err(&cdir))?;
         let aliases_path = root.join(ALIASES_FILE);
@@ -629,6 +919,7 @@ impl Store {
             inner: RwLock::new(Inner { collections, aliases }),
             ddl: Mutex::new(()),
             durable,
+            seal_points,
         })
     }
 
@@ -794,11 +1085,21 @@ impl Store {
         Ok(())
     }
 
-    /// Flushes every collection changed since its last flush.
+    /// Flushes every collection changed since its last flush, and starts sealing those whose
+    /// appendable segment has grown past the limit, each on a thread of its own.
     pub fn flush_dirty(&self) {
         let all: Vec<_> = self.read().collections.values().cloned().collect();
         for c in all {
             c.flush_if_dirty();
+            if c.seal_due(self.seal_points) {
+                let name = c.name.clone();
+                let spawned = std::thread::Builder::new().name(format!("seal {name}")).spawn(move || {
+                    c.seal();
+                });
+                if let Err(e) = spawned {
+                    tracing::warn!(collection = %name, error = %e, "cannot start sealing");
+                }
+            }
         }
     }
 
