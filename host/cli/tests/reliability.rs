@@ -44,6 +44,10 @@ fn assert_no_panic(o: &Output, context: &str) {
 
 // ------------------------------------------------------------------------------ crash torture
 
+/// The crash tortures read in partitions, whatever the default: bluejet-source splits full
+/// reads into key ranges and incremental ones into cursor ranges, each with its checkpoint.
+const PARTITIONED: &str = "read_concurrency = 4";
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     /// An initial full sync into a fresh collection.
@@ -91,7 +95,7 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
 
     // How long each kind of run takes uninterrupted (start-up included), on the shared base
     // collection; kills are drawn within that span.
-    let base = e.config("base", "base", "");
+    let base = e.config("base", "base", PARTITIONED);
     let mut span = BTreeMap::new();
     span.insert("initial", timed(Kind::Initial, base.clone()).await);
     e.assert_exact("base", "uninterrupted initial sync").await;
@@ -122,7 +126,7 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
         let kind = kinds[attempts % kinds.len()];
         let (cfg, collection) = if kind == Kind::Initial {
             let name = format!("k{attempts}");
-            (e.config(&name, &name, ""), name)
+            (e.config(&name, &name, PARTITIONED), name)
         } else {
             e.sim.change(&change(kind).unwrap()).unwrap();
             (base.clone(), "base".to_owned())
@@ -331,7 +335,7 @@ async fn crash_torture_with_the_embedded_store() {
     let seed = rng.0;
     eprintln!("embedded crash test seed {seed}");
     let sink = "embedded = true";
-    let embedded = |name: &str| e.config_with(name, "products", HASH_EMBEDDING, sink, "");
+    let embedded = |name: &str| e.config_with(name, "products", HASH_EMBEDDING, sink, PARTITIONED);
     // One uninterrupted initial sync for the timing.
     let warm = embedded("warm");
     let t = Instant::now();
