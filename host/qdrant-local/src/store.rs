@@ -839,7 +839,8 @@ fn no_graph() -> HnswIndexConfig {
 }
 
 /// The engine's optimizers as [`Collection::seal`] runs them: every unindexed segment holding
-/// vectors is sealed (qdrant-local runs them only once the appendable segment has grown),
+/// vectors (1 KiB or more) is sealed (qdrant-local runs them only once the appendable segment
+/// has grown),
 /// sealed segments with many deleted points are rebuilt without them, and segments are not
 /// merged (a merge rebuilds large segments again and again, for no gain in an exact search).
 fn sealing_optimizers() -> EdgeOptimizersConfig {
@@ -1172,6 +1173,59 @@ mod tests {
         assert!(clash.validate().unwrap_err().message.contains("both a dense and a sparse"));
         let empty: CollectionMeta = serde_json::from_str("{}").unwrap();
         assert!(empty.validate().is_err());
+    }
+
+    /// A collection written before sealing existed (the engine's default settings: an HNSW
+    /// graph, default optimizers) opens, takes the sealing settings, seals and keeps its points.
+    #[test]
+    fn a_collection_from_before_sealing_opens_and_seals() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(COLLECTIONS_DIR).join("old");
+        fs::create_dir_all(dir.join(SHARD_DIR)).unwrap();
+        let meta: CollectionMeta =
+            serde_json::from_str(r#"{ "vectors": { "d": { "size": 64, "distance": "Dot" } }, "sparse_vectors": { "s": { "modifier": "idf" } } }"#)
+                .unwrap();
+        fs::write(dir.join(META_FILE), serde_json::to_vec(&meta).unwrap()).unwrap();
+        let mut old = EdgeConfig::builder()
+            .vector("d", EdgeVectorParams::builder(64, qdrant_edge::Distance::Dot).build())
+            .sparse_vector("s", EdgeSparseVectorParamsBuilder::new().modifier(qdrant_edge::Modifier::Idf).build());
+        old = old.on_disk_payload(true);
+        let shard = EdgeShard::new(&dir.join(SHARD_DIR), old.build()).unwrap();
+        assert_ne!(shard.config().hnsw_config, no_graph());
+        drop(shard);
+
+        let store = Store::open(root.path(), false, 10).unwrap();
+        let c = store.resolve("old").unwrap();
+        let points = |from: u64| -> Vec<crate::ops::NewPoint> {
+            use crate::ops::{PointVectors, VectorIn};
+            (from..from + 25)
+                .map(|i| crate::ops::NewPoint {
+                    id: qdrant_edge::PointId::NumId(i),
+                    vector: PointVectors::Named(vec![
+                        ("d".to_owned(), VectorIn::Dense(vec![i as f32; 64])),
+                        ("s".to_owned(), VectorIn::Sparse { indices: vec![(i % 3) as u32, 7], values: vec![1.0, 0.5] }),
+                    ]),
+                    payload: serde_json::Map::new(),
+                })
+                .collect()
+        };
+        crate::ops::upsert(&c, points(0)).unwrap();
+        assert!(c.seal_due(10));
+        // 25 points of 64 dimensions: past the engine's 1 KiB threshold.
+        assert!(c.seal());
+        crate::ops::upsert(&c, points(25)).unwrap();
+        {
+            let shard = c.shard().unwrap();
+            assert_eq!(shard.config().hnsw_config, no_graph());
+            assert_eq!(shard.config().optimizers, sealing_optimizers());
+            assert!(shard.info().segments_count >= 2);
+        }
+        assert_eq!(c.count_all().unwrap(), 50);
+        assert!(!dir.join(SEALING_FILE).exists() && !dir.join(SEALING_BACKUP_DIR).exists());
+        drop(c);
+        store.close();
+        let store = Store::open(root.path(), false, 10).unwrap();
+        assert_eq!(store.resolve("old").unwrap().count_all().unwrap(), 50);
     }
 
     #[test]
