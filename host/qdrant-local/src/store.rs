@@ -1228,6 +1228,75 @@ mod tests {
         assert_eq!(store.resolve("old").unwrap().count_all().unwrap(), 50);
     }
 
+    /// A crash after the engine swapped the sealed segment in and deleted the old one, before
+    /// the sealing file was removed: the next open goes back to the segments from before the
+    /// seal (restored from the backup), with every point.
+    #[test]
+    fn a_seal_cut_short_after_the_old_segment_was_deleted_is_undone() {
+        let root = tempfile::tempdir().unwrap();
+        let store = Store::open(root.path(), false, usize::MAX).unwrap();
+        let meta: CollectionMeta = serde_json::from_str(
+            r#"{ "vectors": { "d": { "size": 64, "distance": "Dot" } }, "sparse_vectors": { "s": { "modifier": "idf" } } }"#,
+        )
+        .unwrap();
+        store.create("c", meta).unwrap();
+        let c = store.resolve("c").unwrap();
+        let points: Vec<crate::ops::NewPoint> = (0..40u64)
+            .map(|i| crate::ops::NewPoint {
+                id: qdrant_edge::PointId::NumId(i),
+                vector: crate::ops::PointVectors::Named(vec![
+                    ("d".to_owned(), crate::ops::VectorIn::Dense(vec![i as f32; 64])),
+                    ("s".to_owned(), crate::ops::VectorIn::Sparse { indices: vec![(i % 5) as u32], values: vec![1.0] }),
+                ]),
+                payload: serde_json::Map::new(),
+            })
+            .collect();
+        crate::ops::upsert(&c, points).unwrap();
+        let dir = root.path().join(COLLECTIONS_DIR).join("c");
+        let shard_dir = dir.join(SHARD_DIR);
+        // What a seal does, up to the engine's run, then the process dies.
+        {
+            let mut journal = lock(&c.write);
+            c.flush_locked(&mut journal);
+        }
+        let before = segment_dirs(&shard_dir);
+        fs::create_dir(dir.join(SEALING_BACKUP_DIR)).unwrap();
+        for name in &before {
+            link_tree(&shard_dir.join(ENGINE_SEGMENTS_DIR).join(name), &dir.join(SEALING_BACKUP_DIR).join(name))
+                .unwrap();
+        }
+        write_atomic(&dir.join(SEALING_FILE), &serde_json::to_vec(&before).unwrap()).unwrap();
+        assert!(c.shard().unwrap().optimize().unwrap());
+        let after = segment_dirs(&shard_dir);
+        assert!(before.iter().all(|b| !after.contains(b)), "the sealed segment was deleted: {before:?} {after:?}");
+        // The crash: the files as they are now, in another directory (the engine locks its log),
+        // nothing flushed or closed.
+        fn copy_tree(from: &Path, to: &Path) {
+            fs::create_dir_all(to).unwrap();
+            for entry in fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_type().unwrap().is_dir() {
+                    copy_tree(&entry.path(), &to.join(entry.file_name()));
+                } else {
+                    fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+                }
+            }
+        }
+        let crashed = tempfile::tempdir().unwrap();
+        copy_tree(root.path(), crashed.path());
+        drop(c);
+        store.close();
+        let dir = crashed.path().join(COLLECTIONS_DIR).join("c");
+        let shard_dir = dir.join(SHARD_DIR);
+
+        let store = Store::open(crashed.path(), false, usize::MAX).unwrap();
+        assert_eq!(segment_dirs(&shard_dir), before, "back to the segments from before the seal");
+        assert!(!dir.join(SEALING_FILE).exists() && !dir.join(SEALING_BACKUP_DIR).exists());
+        let c = store.resolve("c").unwrap();
+        assert_eq!(c.count_all().unwrap(), 40);
+        assert_eq!(c.shard().unwrap().info().segments_count, 1);
+    }
+
     #[test]
     fn memory_overrides_on_disk_and_pinned_is_refused() {
         let on_disk = CollectionMeta::vectors_on_disk;
