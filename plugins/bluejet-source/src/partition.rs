@@ -95,11 +95,19 @@ pub struct Cut {
 /// whose value cannot be compared (a malformed row). `Equal` is inside for an inclusive bound
 /// (keys) and past it for an exclusive one (cursors).
 ///
-/// The page is cut after the last row inside the bound, so a malformed row whose served value
-/// lies past the bound in the middle of the page (a duplicated key) neither ends the partition
-/// early nor stops it. Rows that cannot be compared and sit between the last row inside and
-/// the first row past the bound stay in this partition unless the bound row itself was the last
-/// one inside (then they are past it, in the next partition's range).
+/// Rows are served in the server's order of their stored values, so the rows of a page
+/// switch from inside the bound to past it once; a malformed row (a duplicated key) may be
+/// served with a value that lies anywhere, and must neither end the partition early nor pull
+/// rows past the bound into it. The page is cut where the fewest comparable rows disagree with
+/// one switch (rows past it before the cut plus rows inside it after), the latest such place.
+/// The partition ends when the bound row itself was read (inclusive bounds), when at least two
+/// comparable rows past the bound follow the cut, or when nothing before the cut is inside. A
+/// page whose only row past the bound is its last comparable one is cut there without ending
+/// the partition; the next page starts after the last row kept and settles it (one request
+/// more where a bound falls on a page's last row). Rows that cannot be compared and sit between
+/// the last row inside and the first row past the bound stay in this partition unless the
+/// bound row itself was the last one inside (then they are past it, in the next partition's
+/// range).
 pub fn cut(rows: &[Mapped], inclusive: bool, position: impl Fn(&Mapped) -> Option<Ordering>) -> Cut {
     let places: Vec<Option<Ordering>> = rows.iter().map(position).collect();
     let past = |p: &Option<Ordering>| match p {
@@ -108,19 +116,28 @@ pub fn cut(rows: &[Mapped], inclusive: bool, position: impl Fn(&Mapped) -> Optio
         _ => false,
     };
     let inside = |p: &Option<Ordering>| p.is_some() && !past(p);
-    let at_bound = inclusive && places.iter().rev().find(|p| p.is_some()) == Some(&Some(Ordering::Equal));
-    if !places.iter().any(past) {
-        return Cut { rows: rows.len(), ended: at_bound };
-    }
-    let last_inside = places.iter().rposition(inside);
-    let mut n = last_inside.map_or(0, |i| i + 1);
-    let bound_row_inside = inclusive && last_inside.is_some_and(|i| places[i] == Some(Ordering::Equal));
-    if !bound_row_inside {
-        while places.get(n).is_some_and(Option::is_none) {
-            n += 1;
+    // cost(n) = rows past the bound before n + rows inside it from n on; walked from n = 0.
+    let mut cost = places.iter().filter(|p| inside(p)).count();
+    let (mut best, mut best_cost) = (0, cost);
+    for (i, p) in places.iter().enumerate() {
+        if inside(p) {
+            cost -= 1;
+        } else if past(p) {
+            cost += 1;
+        }
+        if cost <= best_cost {
+            (best, best_cost) = (i + 1, cost);
         }
     }
-    Cut { rows: n, ended: true }
+    let last_inside = places[..best].iter().rposition(inside);
+    let bound_row_inside = inclusive && last_inside.is_some_and(|i| places[i] == Some(Ordering::Equal));
+    let n = match last_inside {
+        Some(i) if bound_row_inside => i + 1,
+        _ => best,
+    };
+    let past_after = places[n..].iter().filter(|p| past(p)).count();
+    let ended = bound_row_inside || past_after >= 2 || (past_after >= 1 && last_inside.is_none());
+    Cut { rows: n, ended }
 }
 
 /// `count` offsets spread evenly over `total` rows, the first at `total / (count + 1)`: where
@@ -191,6 +208,10 @@ mod tests {
     fn a_page_is_cut_after_the_last_row_inside_an_inclusive_bound() {
         assert_eq!(cut(&rows(&["1", "2", "3"]), true, against(5)), Cut { rows: 3, ended: false });
         assert_eq!(cut(&rows(&["1", "5", "7"]), true, against(5)), Cut { rows: 2, ended: true });
+        assert_eq!(cut(&rows(&["1", "4", "7", "8"]), true, against(5)), Cut { rows: 2, ended: true });
+        // One row past the bound at the end of a page may be a malformed one: the partition
+        // goes on after the last row inside, and the next page settles it.
+        assert_eq!(cut(&rows(&["1", "4", "7"]), true, against(5)), Cut { rows: 2, ended: false });
         assert_eq!(
             cut(&rows(&["1", "4", "5"]), true, against(5)),
             Cut { rows: 3, ended: true },
@@ -209,9 +230,16 @@ mod tests {
     #[test]
     fn malformed_rows_never_stop_a_partition_early_or_forever() {
         // A duplicated key past the bound in the middle of the page does not end the partition.
-        assert_eq!(cut(&rows(&["1", "9", "3"]), true, against(5)), Cut { rows: 3, ended: true });
+        assert_eq!(cut(&rows(&["1", "9", "3"]), true, against(5)), Cut { rows: 3, ended: false });
+        assert_eq!(cut(&rows(&["1", "9", "3", "4"]), true, against(5)), Cut { rows: 4, ended: false });
+        assert_eq!(cut(&rows(&["1", "9", "3", "7", "8"]), true, against(5)), Cut { rows: 3, ended: true });
         // Rows without a key before the first row past the bound stay here...
-        assert_eq!(cut(&rows(&["1", "x", "7"]), true, against(5)), Cut { rows: 2, ended: true });
+        assert_eq!(cut(&rows(&["1", "x", "7", "8"]), true, against(5)), Cut { rows: 2, ended: true });
+        assert_eq!(cut(&rows(&["1", "x", "7"]), true, against(5)), Cut { rows: 2, ended: false });
+        // A duplicated key served inside the bound among rows past it pulls none of them in.
+        assert_eq!(cut(&rows(&["1", "4", "6", "7", "2", "8"]), true, against(5)), Cut { rows: 2, ended: true });
+        assert_eq!(cut(&rows(&["1", "5", "6", "7", "2", "8"]), true, against(5)), Cut { rows: 2, ended: true });
+        assert_eq!(cut(&rows(&["1", "7", "x"]), true, against(5)), Cut { rows: 1, ended: false });
         assert_eq!(cut(&rows(&["x", "7"]), true, against(5)), Cut { rows: 1, ended: true });
         // ...unless the bound row was read: they are past it.
         assert_eq!(cut(&rows(&["5", "x", "7"]), true, against(5)), Cut { rows: 1, ended: true });
