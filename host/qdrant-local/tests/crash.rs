@@ -4,43 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use common::{Api, point, vector};
+use common::{Process, point, vector};
 use serde_json::json;
 
 /// Wide vectors fill the engine's 8 MiB log segments quickly.
 const DIM: usize = 768;
 
-struct Server {
-    child: Child,
-    api: Api,
-}
-
-fn start(dir: &Path, durable: bool) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qdrant-local"));
-    cmd.args(["--dir", dir.to_str().unwrap(), "--port", "0", "--no-grpc"]);
-    if !durable {
-        cmd.arg("--no-durable");
-    }
-    let mut child = cmd.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("http://"), "no URL from qdrant-local: {line:?}");
-    Server { child, api: Api::at(line.trim().to_owned()) }
-}
-
-impl Server {
-    /// SIGKILL, and what it wrote to stderr.
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        let mut log = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-        log
-    }
+fn start(dir: &Path, durable: bool) -> Process {
+    Process::start(dir, if durable { &[] } else { &["--no-durable"] })
 }
 
 fn closed_log_segments(dir: &Path) -> usize {

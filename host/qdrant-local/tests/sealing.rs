@@ -6,12 +6,10 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Api, COLORS, vector};
+use common::{Api, COLORS, Process, vector};
 use qdrant_local::{LOOPBACK, Options, QdrantLocal};
 use serde_json::{Value, json};
 
@@ -222,35 +220,8 @@ async fn a_collection_sealed_into_several_segments_answers_as_one_segment_does()
 }
 
 /// The `qdrant-local` binary on `dir`, sealing every `seal_points`.
-struct Process {
-    child: Child,
-    api: Api,
-}
-
 fn start(dir: &Path, seal_points: usize) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qdrant-local"))
-        .args(["--dir", dir.to_str().unwrap(), "--port", "0", "--no-grpc", "--seal-points"])
-        .arg(seal_points.to_string())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("http://"), "no URL from qdrant-local: {line:?}");
-    Process { child, api: Api::at(line.trim().to_owned()) }
-}
-
-impl Process {
-    /// SIGKILL, and what it wrote to stderr.
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        let mut log = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-        log
-    }
+    Process::start(dir, &["--seal-points", &seal_points.to_string()])
 }
 
 /// Wide vectors make a seal take long enough for a kill to land in it.

@@ -2,6 +2,9 @@
 //! request and response against Qdrant's OpenAPI description.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
 use qdrant_local::QdrantLocal;
@@ -176,4 +179,37 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 pub fn ids(points: &[Value]) -> Vec<u64> {
     points.iter().map(|p| p["id"].as_u64().unwrap()).collect()
+}
+
+/// The `qdrant-local` binary on `dir` (REST on a free port, no gRPC, logging at info), with
+/// `args` added; it prints its URL first.
+pub struct Process {
+    pub child: Child,
+    pub api: Api,
+}
+
+impl Process {
+    pub fn start(dir: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qdrant-local"))
+            .args(["--dir", dir.to_str().unwrap(), "--port", "0", "--no-grpc"])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.starts_with("http://"), "no URL from qdrant-local: {line:?}");
+        Self { child, api: Api::at(line.trim().to_owned()) }
+    }
+
+    /// SIGKILL, and what it wrote to stderr.
+    pub fn kill(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let mut log = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+        log
+    }
 }
