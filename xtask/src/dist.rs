@@ -64,6 +64,7 @@ impl Package<'_> {
                 return Err(format!("{} is missing; build it first", from.display()));
             }
             copy(&from, &tree.join(bin))?;
+            strip_debug(&tree.join(bin));
         }
         for (from, to) in FILES {
             copy(&self.root.join(from), &tree.join(to))?;
@@ -107,6 +108,17 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
         mkdir(dir)?;
     }
     std::fs::copy(from, to).map(drop).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// Drops the binary's debug sections (the release profile keeps line tables for local
+/// profiling; they make `weir` about 600 MiB), keeping the symbols that name functions in a
+/// backtrace. Without a `strip` tool the binary ships as built, which is said.
+fn strip_debug(bin: &Path) {
+    match std::process::Command::new("strip").arg("--strip-debug").arg(bin).status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => eprintln!("dist: `strip --strip-debug {}` failed ({s}); shipping it unstripped", bin.display()),
+        Err(e) => eprintln!("dist: no `strip` ({e}); {} ships with its debug sections", bin.display()),
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
