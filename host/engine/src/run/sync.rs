@@ -46,26 +46,7 @@ pub(super) async fn sync(
     // Where the rows of this run go: a rebuild stages its ledger apart until it completes.
     let ledger_name = if mode == Mode::Rebuild { rebuild::staged_ledger(&name) } else { name.clone() };
 
-    let mut checkpoint = match resume {
-        Some(c) => {
-            info!(pipeline = %name, run = run_id, batches = c.batches, records = c.records, "resuming an interrupted {mode} run");
-            c
-        }
-        None => new_checkpoint(pipeline, meta, run_id, mode),
-    };
-    let scope = match &checkpoint.since {
-        Some(since) => Scope::Since(since.clone()),
-        None => Scope::Full,
-    };
-    if checkpoint.parts.is_empty() {
-        // A new run asks the source how to split its scope; a resumed one keeps its
-        // partitions (a checkpoint from before partitioned reads is one, from its state).
-        let plan = match checkpoint.batches {
-            0 if checkpoint.state.is_none() => split(pipeline, SplitScope::Read(scope.clone()), &opts.stop).await?,
-            _ => checkpoint.partitions(),
-        };
-        checkpoint.set_partitions(plan);
-    }
+    let (mut checkpoint, scope) = open_checkpoint(pipeline, opts, meta, resume, run_id, mode).await?;
     let physical = collection::physical(&checkpoint, meta, &pipeline.collection);
     // A dry run writes nothing: whether the collection is hybrid only changes what it hashes.
     let mut hybrid = meta.physical.is_none() || meta.lexical.is_some();
@@ -164,6 +145,39 @@ pub(super) async fn sync(
         return Ok(());
     }
     finish(state, pipeline, opts, meta, &checkpoint, &physical, seen_keys, report).await
+}
+
+/// The run's checkpoint and the scope it reads: the interrupted run's checkpoint, or a new
+/// one; either way with its partitions fixed before anything is read.
+async fn open_checkpoint(
+    pipeline: &mut Pipeline,
+    opts: &RunOptions,
+    meta: &PipelineMeta,
+    resume: Option<Checkpoint>,
+    run_id: u64,
+    mode: Mode,
+) -> Result<(Checkpoint, Scope)> {
+    let mut checkpoint = match resume {
+        Some(c) => {
+            info!(pipeline = %pipeline.name, run = run_id, batches = c.batches, records = c.records, "resuming an interrupted {mode} run");
+            c
+        }
+        None => new_checkpoint(pipeline, meta, run_id, mode),
+    };
+    let scope = match &checkpoint.since {
+        Some(since) => Scope::Since(since.clone()),
+        None => Scope::Full,
+    };
+    if checkpoint.parts.is_empty() {
+        // A new run asks the source how to split its scope; a resumed one keeps its
+        // partitions (a checkpoint from before partitioned reads is one, from its state).
+        let plan = match checkpoint.batches {
+            0 if checkpoint.state.is_none() => split(pipeline, SplitScope::Read(scope.clone()), &opts.stop).await?,
+            _ => checkpoint.partitions(),
+        };
+        checkpoint.set_partitions(plan);
+    }
+    Ok((checkpoint, scope))
 }
 
 /// Tries of the source's `partitions` call. It is the run's first call to the source and
