@@ -213,7 +213,8 @@ impl App {
         let embedder = self.embedder()?;
         let collection = p.collection.clone().unwrap_or_else(|| name.to_owned());
         Ok(Pipeline::new(name, &p.stream, source, validators, sink, collection, embedder, p.settings.clone())?
-            .redacting(self.loaded.secrets.clone()))
+            .redacting(self.loaded.secrets.clone())
+            .reading_state_in(self.state.dir()))
     }
 
     fn dir_grants(&self, mut g: Grants, p: &PluginConfig) -> Grants {

@@ -34,6 +34,9 @@ pub struct Pipeline {
     pub(crate) rules: CompiledRules,
     pub(crate) namespace: uuid::Uuid,
     pub(crate) redact: Vec<String>,
+    /// The state directory, where runs keep what they learn for searches (the term
+    /// translations); none: searched without it.
+    pub(crate) state_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -80,7 +83,16 @@ impl Pipeline {
             namespace,
             name,
             redact: Vec::new(),
+            state_dir: None,
         })
+    }
+
+    /// Searches read what runs kept in `dir`, the state directory (the term translations a
+    /// run learned from the records; see `translate` in the settings).
+    #[must_use]
+    pub fn reading_state_in(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
     }
 
     /// Values that must never be written to weir's own files (the configuration's secrets).

@@ -87,6 +87,13 @@ pub struct PipelineSettings {
     /// their values (case and surrounding whitespace ignored) returns that record first.
     #[serde(default)]
     pub identifiers: Vec<String>,
+    /// Two fields that name a record in two languages (`["name", "nazev"]`: BlueJet's
+    /// catalogue name, English for a share of imported goods, and its Czech name). Where a
+    /// record's two values differ they are a translation; a run learns term translations
+    /// from them and searches add a query term's translations to its lexical side, so that
+    /// an English query finds Czech-named products and the reverse. Empty: off.
+    #[serde(default)]
+    pub translate: Vec<String>,
     /// Payload fields a search result shows, in order (those a point has).
     #[serde(default = "default_display")]
     pub display: Vec<String>,
@@ -224,6 +231,7 @@ impl PipelineSettings {
             search: SearchKind::default(),
             lexical_text: None,
             identifiers: Vec::new(),
+            translate: Vec::new(),
             display: default_display(),
             lexical: None,
         }
@@ -243,6 +251,14 @@ impl PipelineSettings {
             }
         };
         Template::parse(&source).map_err(|e| format!("lexical_text: {e}"))
+    }
+
+    /// The two fields of `translate`, when set.
+    pub fn translate_pair(&self) -> Option<[String; 2]> {
+        match self.translate.as_slice() {
+            [a, b] => Some([a.clone(), b.clone()]),
+            _ => None,
+        }
     }
 
     /// The lexical encoder's settings.
@@ -276,6 +292,15 @@ impl PipelineSettings {
         if let Some(f) = self.identifiers.iter().find(|f| f.trim().is_empty() || f.starts_with('_')) {
             return Err(format!("identifiers: `{f}` is not a field name (empty or starting with `_`)"));
         }
+        match self.translate.as_slice() {
+            [] => {}
+            [a, b] if a != b && [a, b].iter().all(|f| !f.trim().is_empty() && !f.starts_with('_')) => {}
+            other => {
+                return Err(format!(
+                    "translate: name two different fields, as `translate = [\"name\", \"nazev\"]`, not {other:?}"
+                ));
+            }
+        }
         Ok(template)
     }
 
@@ -297,6 +322,20 @@ impl PipelineSettings {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn translate_names_two_different_fields_or_nothing() {
+        let mut s = PipelineSettings::new("{name}");
+        assert_eq!(s.translate_pair(), None);
+        s.translate = vec!["name".into(), "nazev".into()];
+        assert!(s.check().is_ok());
+        assert_eq!(s.translate_pair(), Some(["name".to_owned(), "nazev".to_owned()]));
+        for bad in [vec!["name"], vec!["name", "name"], vec!["name", "nazev", "title"], vec!["name", " "]] {
+            s.translate = bad.iter().map(|f| (*f).to_owned()).collect();
+            let e = s.check().unwrap_err();
+            assert!(e.contains("translate"), "{bad:?}: {e}");
+        }
+    }
 
     #[test]
     fn the_lexical_text_is_the_text_and_the_identifiers_unless_given() {

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::invalid::InvalidLog;
 use crate::mode::Mode;
 use crate::pipeline::{KEY_FIELD, Pipeline};
+use crate::search::kept::PairCollector;
 use crate::search::normalise_identifier;
 use crate::settings::{IDS_FIELD, InvalidPolicy, PipelineSettings};
 use crate::state::{Checkpoint, LedgerRow, StateDir};
@@ -85,6 +86,10 @@ pub(super) struct Processor {
     seen_keys: Option<HashSet<String>>,
     busy: Arc<Busy>,
     run_id: u64,
+    /// The pairs for the learned term translations (`translate` set, a hybrid collection, not
+    /// a dry run); learned and kept when the stream was read to its end.
+    pairs: Option<PairCollector>,
+    lexical_encoder: Arc<weir_embed::LexicalEncoder>,
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -148,6 +153,12 @@ impl Processor {
             seen_keys: dry_run.then(HashSet::new),
             busy,
             run_id: checkpoint.run_id,
+            // A full run from its start replaces the pairs; a resumed one adds to them.
+            pairs: pipeline.settings.translate_pair().filter(|_| hybrid && !dry_run).map(|fields| {
+                let fresh = matches!(checkpoint.mode, Mode::Full | Mode::Rebuild) && checkpoint.batches == 0;
+                PairCollector::start(state.dir(), &pipeline.name, &pipeline.collection, fields, fresh)
+            }),
+            lexical_encoder: pipeline.lexical.clone(),
         }
     }
 
@@ -162,7 +173,9 @@ impl Processor {
     ) -> JoinHandle<(Vec<ValidatorInstance>, Option<HashSet<String>>)> {
         tokio::spawn(async move {
             let mut ctx = self;
+            let mut read_all = true;
             while let Some(page) = page_rx.recv().await {
+                read_all = false;
                 // On a stop the queued pages are dropped unprocessed, and so is a batch
                 // processed as it came: the next run reads them again from the checkpoint.
                 if stop.load(Ordering::Relaxed) {
@@ -176,9 +189,24 @@ impl Processor {
                 if stop.load(Ordering::Relaxed) || batch_tx.send(batch).await.is_err() || failed {
                     break;
                 }
+                read_all = true;
             }
+            ctx.keep_pairs(read_all && !stop.load(Ordering::Relaxed)).await;
             (validators, ctx.seen_keys)
         })
+    }
+
+    /// Learns and keeps the term translations from the pairs, once the stream was read to its
+    /// end (`read_all`). A failure costs the searches their newer table, not the run.
+    async fn keep_pairs(&mut self, read_all: bool) {
+        let (Some(pairs), true) = (self.pairs.take(), read_all) else { return };
+        let encoder = self.lexical_encoder.clone();
+        let pipeline = self.pipeline.clone();
+        match tokio::task::spawn_blocking(move || pairs.finish(&encoder)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(%pipeline, error = %e, "cannot keep the learned term translations"),
+            Err(e) => tracing::warn!(%pipeline, error = %e, "learning the term translations failed"),
+        }
     }
 
     async fn process(&mut self, page: PartPage, validators: &mut [ValidatorInstance]) -> Result<Batch> {
@@ -261,6 +289,9 @@ impl Processor {
                 continue;
             }
             let lexical = self.lexical.as_ref().map(|t| t.render(&fields));
+            if let Some(pairs) = &mut self.pairs {
+                pairs.see(&record.key, &fields);
+            }
             let payload = self.payload(&record.key, fields);
             candidates.push((i, text, lexical, payload));
         }

@@ -1,0 +1,295 @@
+//! Where a pipeline's learned translations are kept: two files in the state directory,
+//! written by the run that reads the records, read by every search.
+//!
+//! The run sees every record as it processes it, so it collects the pairs there (a search
+//! could only get them back by scrolling the whole collection, which the sink contract does
+//! not offer, at 109k points on every missing table). At the end of a run that read its
+//! stream to the end, it learns the table from the pairs it holds and writes both files:
+//!
+//! - `translate/<pipeline>.pairs.json`: the pairs by record key, so that an incremental run
+//!   adds its changed records to them (a record whose two names became equal drops out) and
+//!   a full or rebuild run that starts from nothing replaces them. A record deleted from the
+//!   source keeps its pair until the next full run: the pair is still the catalogue's own
+//!   vocabulary.
+//! - `translate/<pipeline>.json`: the learned table, small, what a search reads.
+//!
+//! Each file is written whole beside its place and renamed into it, so a process killed at
+//! any instant leaves the old file or the new one. Each carries the collection, the two
+//! fields and (the table) the lexical model it was learned for: a search of another
+//! collection, with other fields or another tokeniser does not use it, and a run whose
+//! fields changed starts the pairs afresh.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tracing::{info, warn};
+use weir_embed::LexicalEncoder;
+
+use super::translate::{Learner, Translations, learn};
+use crate::error::{Error, Result};
+
+/// The folder of the state directory that holds the translation files.
+pub const TRANSLATE_DIR: &str = "translate";
+
+/// What a kept file was made for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Made {
+    /// The collection (alias) the pipeline writes.
+    collection: String,
+    /// The two fields whose values are paired.
+    fields: [String; 2],
+}
+
+#[derive(Serialize, Deserialize)]
+struct PairsFile {
+    made: Made,
+    /// `key → [first field's text, second field's text]`.
+    pairs: BTreeMap<String, [String; 2]>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TableFile {
+    made: Made,
+    /// The lexical model's key ([`weir_embed::LexicalId::key`]) whose terms the table holds.
+    lexical: String,
+    learner: Learner,
+    /// Pairs it was learned from.
+    pairs: usize,
+    translations: Translations,
+}
+
+fn pairs_path(state_dir: &Path, pipeline: &str) -> PathBuf {
+    state_dir.join(TRANSLATE_DIR).join(format!("{pipeline}.pairs.json"))
+}
+
+fn table_path(state_dir: &Path, pipeline: &str) -> PathBuf {
+    state_dir.join(TRANSLATE_DIR).join(format!("{pipeline}.json"))
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a file beside it, synced, then renamed
+/// over it, and the folder synced.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |what: String| move |source| Error::Io { what, source };
+    let dir = path.parent().ok_or_else(|| Error::Internal(format!("{} has no folder", path.display())))?;
+    std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+    let fresh = path.with_extension("json.new");
+    {
+        let mut f = std::fs::File::create(&fresh).map_err(io(format!("cannot create {}", fresh.display())))?;
+        f.write_all(bytes).map_err(io(format!("cannot write {}", fresh.display())))?;
+        f.sync_all().map_err(io(format!("cannot sync {}", fresh.display())))?;
+    }
+    std::fs::rename(&fresh, path).map_err(io(format!("cannot move {} into place", fresh.display())))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Collects a run's `name`/`nazev`-like pairs and, at the end of its read, learns and keeps
+/// the table.
+pub(crate) struct PairCollector {
+    state_dir: PathBuf,
+    pipeline: String,
+    made: Made,
+    pairs: BTreeMap<String, [String; 2]>,
+    /// Whether the pairs differ from the kept ones (a fresh start, or a record seen): an
+    /// incremental run that read nothing does not learn the same table again.
+    changed: bool,
+}
+
+impl PairCollector {
+    /// The collector of a run of `pipeline` (writing `collection`) that pairs `fields`:
+    /// `fresh` (a full or rebuild run from its start) begins with no pairs, any other run with
+    /// the kept ones when they were made for the same collection and fields.
+    pub(crate) fn start(state_dir: &Path, pipeline: &str, collection: &str, fields: [String; 2], fresh: bool) -> Self {
+        let made = Made { collection: collection.to_owned(), fields };
+        let path = pairs_path(state_dir, pipeline);
+        let pairs = if fresh {
+            BTreeMap::new()
+        } else {
+            match std::fs::read(&path).map(|b| serde_json::from_slice::<PairsFile>(&b)) {
+                Ok(Ok(kept)) if kept.made == made => kept.pairs,
+                Ok(Ok(_)) => BTreeMap::new(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+                Ok(Err(e)) => {
+                    warn!(file = %path.display(), error = %e, "the kept translation pairs are unreadable; starting afresh");
+                    BTreeMap::new()
+                }
+                Err(e) => {
+                    warn!(file = %path.display(), error = %e, "cannot read the kept translation pairs; starting afresh");
+                    BTreeMap::new()
+                }
+            }
+        };
+        Self { state_dir: state_dir.to_path_buf(), pipeline: pipeline.to_owned(), made, pairs, changed: fresh }
+    }
+
+    /// Notes a valid record's pair: kept when both fields are non-empty texts that differ,
+    /// dropped otherwise (an earlier version's pair goes with it).
+    pub(crate) fn see(&mut self, key: &str, fields: &Value) {
+        let text = |f: &str| fields.get(f).and_then(Value::as_str).map(str::trim).unwrap_or_default();
+        let (a, b) = (text(&self.made.fields[0]), text(&self.made.fields[1]));
+        self.changed = true;
+        if a.is_empty() || b.is_empty() || a == b {
+            self.pairs.remove(key);
+        } else {
+            self.pairs.insert(key.to_owned(), [a.to_owned(), b.to_owned()]);
+        }
+    }
+
+    /// Learns the table from the pairs on `encoder`'s terms and keeps the pairs and the table.
+    pub(crate) fn finish(self, encoder: &LexicalEncoder) -> Result<()> {
+        if !self.changed && table_path(&self.state_dir, &self.pipeline).exists() {
+            return Ok(());
+        }
+        let learner = Learner::from_env();
+        let translations = learn(encoder, learner, self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
+        let table = TableFile {
+            made: self.made.clone(),
+            lexical: encoder.id().key(),
+            learner,
+            pairs: self.pairs.len(),
+            translations,
+        };
+        info!(
+            pipeline = %self.pipeline,
+            pairs = table.pairs,
+            terms = table.translations.len(),
+            "learned term translations from the catalogue's name pairs"
+        );
+        let pairs = PairsFile { made: self.made, pairs: self.pairs };
+        write_whole(&pairs_path(&self.state_dir, &self.pipeline), &to_json(&pairs)?)?;
+        write_whole(&table_path(&self.state_dir, &self.pipeline), &to_json(&table)?)
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
+}
+
+/// The kept table of `pipeline` by lexical index, when there is one made for `collection`,
+/// `fields` and `encoder`'s terms; `None` otherwise (never run, another collection, other
+/// fields, another tokeniser, an unreadable file: searched without translations).
+pub(crate) fn load(
+    state_dir: &Path,
+    pipeline: &str,
+    collection: &str,
+    fields: &[String; 2],
+    encoder: &LexicalEncoder,
+) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
+    let path = table_path(state_dir, pipeline);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            warn!(file = %path.display(), error = %e, "cannot read the learned translations; searching without them");
+            return None;
+        }
+    };
+    let table: TableFile = match serde_json::from_slice(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            warn!(file = %path.display(), error = %e, "the learned translations are unreadable; searching without them");
+            return None;
+        }
+    };
+    let made = Made { collection: collection.to_owned(), fields: fields.clone() };
+    (table.made == made && table.lexical == encoder.id().key()).then(|| table.translations.by_id())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn encoder() -> LexicalEncoder {
+        LexicalEncoder::new(weir_embed::LexicalConfig::default()).unwrap()
+    }
+
+    fn fields() -> [String; 2] {
+        ["name".to_owned(), "nazev".to_owned()]
+    }
+
+    fn record(name: &str, nazev: &str) -> Value {
+        json!({ "name": name, "nazev": nazev })
+    }
+
+    fn see_chicken(c: &mut PairCollector) {
+        c.see("1", &record("Chicken breast 2 kg", "Kuřecí prsa 2 kg"));
+        c.see("2", &record("Chicken wings 5 kg", "Kuřecí křídla 5 kg"));
+        c.see("3", &record("Turkey breast 1 kg", "Krůtí prsa 1 kg"));
+        c.see("4", &record("Turkey wings", "Krůtí křídla"));
+        c.see("5", &record("Hrnec 20 l", "Hrnec 20 l"));
+    }
+
+    #[test]
+    fn a_run_keeps_the_table_for_its_collection_fields_and_tokeniser_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = encoder();
+        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
+        see_chicken(&mut c);
+        c.finish(&e).unwrap();
+        let table = load(dir.path(), "products", "products", &fields(), &e).unwrap();
+        let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
+        assert_eq!(table.get(&id("chicken")).and_then(|l| l.first()).map(|p| p.0), Some(id("kuřecí")));
+        // Another collection, other fields, another tokeniser: not this table.
+        assert!(load(dir.path(), "products", "other", &fields(), &e).is_none());
+        assert!(load(dir.path(), "products", "products", &["name".into(), "title".into()], &e).is_none());
+        let other = LexicalEncoder::new(weir_embed::LexicalConfig { k1: 1.5, ..Default::default() }).unwrap();
+        assert!(load(dir.path(), "products", "products", &fields(), &other).is_none());
+        assert!(load(dir.path(), "orders", "products", &fields(), &e).is_none());
+        // No temporary file is left beside the kept ones.
+        let names: Vec<String> = std::fs::read_dir(dir.path().join(TRANSLATE_DIR))
+            .unwrap()
+            .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".new")), "{names:?}");
+    }
+
+    #[test]
+    fn an_incremental_run_adds_to_the_pairs_and_a_fresh_one_replaces_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = encoder();
+        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
+        see_chicken(&mut c);
+        c.finish(&e).unwrap();
+        let kept = |dir: &Path| -> BTreeMap<String, [String; 2]> {
+            serde_json::from_slice::<PairsFile>(&std::fs::read(pairs_path(dir, "p")).unwrap()).unwrap().pairs
+        };
+        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
+
+        // Incremental: record 6 is new, record 2 is renamed to its Czech name (drops out).
+        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), false);
+        c.see("6", &record("Duck breast", "Kachní prsa"));
+        c.see("2", &record("Kuřecí křídla 5 kg", "Kuřecí křídla 5 kg"));
+        c.finish(&e).unwrap();
+        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["1", "3", "4", "6"]);
+
+        // A fresh (full) run keeps only what it saw.
+        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
+        c.see("9", &record("Frying pan", "Pánev"));
+        c.finish(&e).unwrap();
+        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["9"]);
+
+        // Other fields: the kept pairs are not added to.
+        let c = PairCollector::start(dir.path(), "p", "p", ["name".into(), "title".into()], false);
+        assert!(c.pairs.is_empty());
+    }
+
+    #[test]
+    fn a_broken_table_file_is_searched_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = table_path(dir.path(), "p");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{ not json").unwrap();
+        assert!(load(dir.path(), "p", "p", &fields(), &encoder()).is_none());
+        // And a run starts its pairs afresh from a broken pairs file.
+        std::fs::write(pairs_path(dir.path(), "p"), b"[1, 2").unwrap();
+        let c = PairCollector::start(dir.path(), "p", "p", fields(), false);
+        assert!(c.pairs.is_empty());
+    }
+}
