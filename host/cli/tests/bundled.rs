@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{TOKEN_HASH, TOKEN_ID, text};
+use common::{TOKEN_HASH, TOKEN_ID, daemon_address, text};
 use serde_json::Value;
 
 const BUNDLED: [&str; 4] = ["bluejet-source", "csv-source", "qdrant-sink", "rules-validator"];
@@ -184,16 +183,7 @@ async fn bad_plugin_settings_are_named_with_their_fix() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let _ = child.kill();
-            panic!("the daemon printed no address");
-        };
-        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let base = daemon_address(&mut child);
     std::fs::write(&override_file, b"\0asm truncated").unwrap();
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     let served = health.status().is_success();

@@ -5,11 +5,11 @@
 //! `weir daemon` answering `/healthz`, and the local model's absence named with its fix.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 #[allow(dead_code)]
 #[path = "../../../xtask/src/dist.rs"]
 mod dist;
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -153,16 +153,7 @@ async fn the_release_archive_runs_a_sync_with_nothing_from_the_source_tree() {
     // The daemon answers /healthz.
     let mut child =
         weir(&["daemon", "--listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let _ = child.kill();
-            panic!("the daemon printed no address");
-        };
-        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let base = common::daemon_address(&mut child);
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     let ok = (health.status().as_u16(), health.text().await.unwrap());
     let _ = child.kill();

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bluejet_sim::{BlueJetSim, MalformedKind};
-use common::{PRODUCTS, TOKEN_HASH, env, reports, text};
+use common::{PRODUCTS, TOKEN_HASH, daemon_address, env, reports, text};
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +98,6 @@ async fn run_status_search_and_exit_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_on_sigterm() {
-    use std::io::BufRead;
     let e = env(BlueJetSim::builder().products(800)).await;
     let cfg = e.config("daemon", "daemon", "schedule = \"0 3 * * *\"");
     let mut child = e.weir();
@@ -107,19 +106,7 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let mut child = child.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the daemon printed no address");
-        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let base = daemon_address(&mut child);
     let client = reqwest::Client::new();
     let get = |path: &str| {
         let url = format!("{base}{path}");

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::Duration;
 
 use bluejet_sim::RunningBlueJetSim;
 use qdrant_local::QdrantLocal;
@@ -129,6 +130,33 @@ pub fn text(o: &Output) -> String {
 
 pub fn reports(o: &Output) -> Vec<Value> {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+/// The line `weir daemon` logs on stderr once it listens, before the address.
+const LISTENING: &str = "weir daemon: listening on ";
+
+/// The address a `weir daemon` started with `--listen 127.0.0.1:0` listens on (`http://…`),
+/// read from its stderr, which must be piped. The rest of its stderr is drained on a thread so
+/// that the daemon never blocks on a full pipe. A daemon that exits or says nothing of an
+/// address within a minute is killed and the test fails.
+pub fn daemon_address(child: &mut Child) -> String {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("the daemon's stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    loop {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("the daemon printed no address");
+        };
+        if let Some(addr) = line.strip_prefix(LISTENING) {
+            return addr.to_owned();
+        }
+    }
 }
 
 /// A small deterministic generator (xorshift), seeded from the clock and printed by its users.
