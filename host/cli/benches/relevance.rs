@@ -5,6 +5,8 @@
 //! cargo xtask bench relevance                     # the local model, every mode
 //! cargo xtask bench relevance --embedder hash     # a quick smoke run (meaningless dense side)
 //! cargo xtask bench relevance --modes dense,sparse --verbose
+//! cargo xtask bench relevance --embedder hash --modes sparse,sparse+off   # with and without
+//!                                                 # the learned term translations
 //! ```
 //!
 //! It starts the BlueJet simulator with the benchmark catalogue (`BENCH_PRODUCTS` products,
@@ -14,6 +16,11 @@
 //! process, as a user's is (the model loads each time; the per-query time is reported).
 //! nDCG@10, recall@10 and MRR per query kind go to stdout as Markdown and to
 //! `target/bench/relevance.json`; `--verbose` adds a row per query with the grades of its hits.
+//!
+//! The pipeline is `config/weir.toml`'s products pipeline: it learns term translations from
+//! the `name`/`nazev` pairs (`translate`; `--no-translate` leaves the setting out, and the
+//! learner is `WEIR_TRANSLATE_LEARNER`'s, as for any run). A mode with `+off` (`sparse+off`)
+//! searches the same collection with `WEIR_SEARCH_TRANSLATE=off`: without the learned table.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -44,6 +51,8 @@ struct Args {
     verbose: bool,
     /// Add `nazev` to the lexical text ([`LEXICAL_TEXT`]).
     nazev: bool,
+    /// Leave `translate` out of the pipeline.
+    no_translate: bool,
 }
 
 fn args() -> Args {
@@ -53,6 +62,7 @@ fn args() -> Args {
         products: BENCH_PRODUCTS,
         verbose: false,
         nazev: false,
+        no_translate: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -62,22 +72,23 @@ fn args() -> Args {
             "--products" => a.products = it.next().and_then(|v| v.replace('_', "").parse().ok()).expect("a number"),
             "--verbose" | "-v" => a.verbose = true,
             "--nazev" => a.nazev = true,
+            "--no-translate" => a.no_translate = true,
             "--bench" => {}
             other => {
                 panic!(
-                    "unknown argument {other} (--embedder local|hash, --modes LIST, --products N, --nazev, --verbose)"
+                    "unknown argument {other} (--embedder local|hash, --modes LIST, --products N, --nazev, --no-translate, --verbose)"
                 )
             }
         }
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
-        assert!(MODES.contains(&m.as_str()), "unknown mode {m} (one of {})", MODES.join(", "));
+        assert!(MODES.contains(&m.trim_end_matches("+off")), "unknown mode {m} (one of {})", MODES.join(", "));
     }
     a
 }
 
-fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedder: &str, nazev: bool) -> PathBuf {
+fn write_config(dir: &Path, sim: &RunningBlueJetSim, embedder: &str, nazev: bool, translate: bool) -> PathBuf {
     let embedding = match embedder {
         "hash" => "provider = \"hash\"".to_owned(),
         _ => "provider = \"local\"\nmodel = \"multilingual-e5-small\"".to_owned(),
@@ -106,12 +117,14 @@ stream = "products"
 sink = "store"
 text = "{TEXT}"
 {lexical}
+{translate}
 identifiers = ["code", "ean"]
 indexes = {{ category = "keyword", brand = "keyword", price = "float" }}
 "#,
         source = weir_harness::plugin("bluejet-source").display(),
         sink = weir_harness::plugin("qdrant-sink").display(),
         url = sim.url(),
+        translate = if translate { "translate = [\"name\", \"nazev\"]" } else { "" },
         lexical = if nazev { format!("lexical_text = \"{LEXICAL_TEXT}\"") } else { String::new() },
     );
     let path = dir.join("weir.toml");
@@ -133,6 +146,10 @@ struct Searched {
 
 /// Runs `weir search`; `Err` carries what `weir` said when it refused or failed.
 fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
+    let (mode, off) = match mode.strip_suffix("+off") {
+        Some(m) => (m, true),
+        None => (mode, false),
+    };
     let (mode_arg, fusion) = match mode {
         "hybrid-rrf" => ("hybrid", "rrf"),
         "hybrid-dbsf" => ("hybrid", "dbsf"),
@@ -143,6 +160,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .arg(cfg)
         .arg("--")
         .arg(query)
+        .env("WEIR_SEARCH_TRANSLATE", if off { "off" } else { "on" })
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -255,7 +273,7 @@ async fn main() {
         .unwrap();
     let queries = relevance::judge(&sim.products());
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), &sim, &a.embedder, a.nazev);
+    let cfg = write_config(dir.path(), &sim, &a.embedder, a.nazev, !a.no_translate);
     println!("## Relevance benchmark, {}", chrono::Utc::now().format("%Y-%m-%d"));
     println!(
         "\n{} products (seed {BENCH_SEED}), {} graded queries, embedder `{}`; top {K} of `weir search`. \

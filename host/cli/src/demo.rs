@@ -97,6 +97,7 @@ stream = "products"
 sink = "store"
 text = "{{name}} · {{category}} · {{brand}} · {{material}} · {{description}}"
 identifiers = ["code", "ean"]
+translate = ["name", "nazev"]
 indexes = {{ category = "keyword", brand = "keyword" }}
 validation = {{ required = ["name"], types = {{ price = "number" }} }}
 "#,

@@ -153,3 +153,53 @@ async fn changing_the_lexical_settings_needs_a_rebuild() {
     let found = hits(&e.output(&["search", "--json", "--config", c, &p.ean]).await);
     assert_eq!(found[0]["key"], Value::from(p.key.clone()));
 }
+
+/// `weir search` in sparse mode, the feedback round off (it finds Czech-named products from
+/// English-named top hits by itself) and the learned translations on or `off`: the top 100,
+/// as translations weigh less than the query's own words, so every English-named product with
+/// one of them comes first.
+async fn sparse_without_feedback(e: &common::Env, cfg: &str, query: &str, translate: &str) -> Vec<Value> {
+    let mut c = e.weir();
+    c.args(["search", "--json", "--mode", "sparse", "-k", "100", "--config", cfg, query])
+        .env("WEIR_SEARCH_FEEDBACK", "off")
+        .env("WEIR_SEARCH_TRANSLATE", translate);
+    hits(&tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_query_finds_czech_named_products_through_the_translations_the_run_learned() {
+    let e = env(BlueJetSim::builder().products(3_000)).await;
+    let cfg = e.config("translate", "translate", &format!("{HYBRID}\ntranslate = [\"name\", \"nazev\"]"));
+    let c = cfg.to_str().unwrap();
+    let o = e.output(&["run", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let table = e.dir.path().join("translate-state/translate/products.json");
+    assert!(table.exists(), "the run keeps the learned table in its state directory");
+
+    let products = e.sim.products();
+    // Chicken breast named only in Czech: no word of "chicken breast" is in its text (the
+    // pipeline's text has no `nazev`, and Czech-named products have Czech descriptions).
+    let czech: Vec<&str> =
+        products.iter().filter(|p| p.type_id() == "kure-prsa" && !p.english).map(|p| p.key.as_str()).collect();
+    assert!(
+        products.iter().any(|p| p.english && p.type_id().starts_with("kure-")),
+        "English-named chicken to learn from"
+    );
+    assert!(!czech.is_empty(), "the catalogue has Czech-named chicken breast");
+    let czech_in =
+        |found: &[Value]| found.iter().filter(|h| czech.contains(&h["key"].as_str().unwrap_or_default())).count();
+
+    // Without the table the words reach only what carries them.
+    let without = sparse_without_feedback(&e, c, "chicken breast", "off").await;
+    assert_eq!(czech_in(&without), 0, "{without:#?}");
+    // With it, "chicken" and "breast" bring "kuřecí" and "prsa" along.
+    let with = sparse_without_feedback(&e, c, "chicken breast", "on").await;
+    assert!(czech_in(&with) > 0, "no Czech-named chicken breast in {with:#?}");
+
+    // Without `translate` a full run keeps nothing, and searches go without the old table.
+    let plain = e.config("translate", "translate", HYBRID);
+    let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let found = sparse_without_feedback(&e, plain.to_str().unwrap(), "chicken breast", "on").await;
+    assert_eq!(czech_in(&found), 0, "{found:#?}");
+}

@@ -154,12 +154,16 @@ impl PairCollector {
             pairs: self.pairs.len(),
             translations,
         };
-        info!(
-            pipeline = %self.pipeline,
-            pairs = table.pairs,
-            terms = table.translations.len(),
-            "learned term translations from the catalogue's name pairs"
-        );
+        if table.translations.is_empty() {
+            info!(pipeline = %self.pipeline, pairs = table.pairs, "no term translations learned from the name pairs");
+        } else {
+            info!(
+                pipeline = %self.pipeline,
+                pairs = table.pairs,
+                terms = table.translations.len(),
+                "learned term translations from the catalogue's name pairs"
+            );
+        }
         let pairs = PairsFile { made: self.made, pairs: self.pairs };
         write_whole(&pairs_path(&self.state_dir, &self.pipeline), &to_json(&pairs)?)?;
         write_whole(&table_path(&self.state_dir, &self.pipeline), &to_json(&table)?)

@@ -92,6 +92,7 @@ pub struct Translations {
 
 impl Translations {
     /// The translations of `term`, strongest first (none when it has none).
+    #[cfg(test)]
     pub fn of(&self, term: &str) -> &[(String, f32)] {
         match self.terms.binary_search_by(|(t, _)| t.as_str().cmp(term)) {
             Ok(i) => &self.terms[i].1,
