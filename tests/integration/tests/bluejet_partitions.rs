@@ -4,42 +4,23 @@
 //! the read and while it is read.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use bluejet_sim::{BlueJetSim, ChangeRequest, ChangeSchedule, FaultSpec, RunningBlueJetSim, Trigger};
-use weir_core::{HostRule, Partition, Record, Scope, SplitScope};
-use weir_harness::plugin;
-use weir_runtime::{Grants, Runtime, RuntimeConfig, SourceInstance};
+use common::sim;
+use weir_core::{Partition, Record, Scope, SplitScope};
+use weir_runtime::SourceInstance;
 
 const PRODUCTS: u32 = 217;
 const ORDERS: u32 = 356;
 const PAGE: u32 = 50;
 
-async fn sim(products: usize, orders: usize) -> RunningBlueJetSim {
-    BlueJetSim::builder()
-        .products(products)
-        .contacts(40)
-        .companies(30)
-        .offers(30)
-        .invoices(30)
-        .orders(orders)
-        .start()
-        .await
-        .unwrap()
-}
-
 /// The source with pages of 50 rows, splitting reads of at least `min_rows` rows a partition.
 async fn source(sim: &RunningBlueJetSim, min_rows: u32) -> SourceInstance {
-    let rt = Runtime::new(RuntimeConfig { cache_dir: None, ..RuntimeConfig::default() }).unwrap();
-    let plugin = rt.load(plugin("bluejet-source")).await.unwrap();
-    let (id, hash) = sim.credentials();
-    let grants = Grants::none()
-        .host(format!("http://{}", sim.addr()).parse::<HostRule>().unwrap())
-        .secret("token_id", id)
-        .secret("token_hash", hash);
-    let config =
-        serde_json::json!({ "base_url": sim.url(), "page_size": PAGE, "partition_min_rows": min_rows }).to_string();
-    plugin.source(&grants, &config).await.unwrap()
+    let config = serde_json::json!({ "page_size": PAGE, "partition_min_rows": min_rows });
+    common::source(sim, None, config).await.unwrap()
 }
 
 /// Reads every partition to its end, a page of each in turn (as concurrent readers would
@@ -318,17 +299,7 @@ async fn measure_partitioned_full_read_at_bluejet_latency() {
     sim.set_faults(FaultSpec { latency_ms: 100, jitter_ms: 100, ..FaultSpec::default() });
     let expected: BTreeSet<String> = sim.keys(PRODUCTS).into_iter().collect();
     let page = 200;
-    let open = || async {
-        let rt = Runtime::new(RuntimeConfig { cache_dir: None, ..RuntimeConfig::default() }).unwrap();
-        let plugin = rt.load(plugin("bluejet-source")).await.unwrap();
-        let (id, hash) = sim.credentials();
-        let grants = Grants::none()
-            .host(format!("http://{}", sim.addr()).parse::<HostRule>().unwrap())
-            .secret("token_id", id)
-            .secret("token_hash", hash);
-        let config = serde_json::json!({ "base_url": sim.url(), "page_size": page }).to_string();
-        plugin.source(&grants, &config).await.unwrap()
-    };
+    let open = || async { common::source(&sim, None, serde_json::json!({ "page_size": page })).await.unwrap() };
     let read = |mut src: SourceInstance, state: Option<String>| async move {
         let mut keys = Vec::new();
         let mut state = state;

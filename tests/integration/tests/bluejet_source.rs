@@ -1,39 +1,24 @@
 //! The bundled BlueJet source, built as WebAssembly and run in the host, against bluejet-sim.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use bluejet_sim::{BlueJetSim, ChangeRequest, ChangeSchedule, FaultSpec, RunningBlueJetSim, Trigger};
-use weir_core::{HostRule, PluginError, Record, Scope};
-use weir_harness::plugin;
-use weir_runtime::{Error, Grants, Runtime, RuntimeConfig, SourceInstance};
+use weir_core::{PluginError, Record, Scope};
+use weir_runtime::{Error, SourceInstance};
 
 const PRODUCTS: u32 = 217;
 const PAGE: u32 = 200;
 
+/// A simulator with `products` products and 30 of every other evidence.
 async fn sim(products: usize) -> RunningBlueJetSim {
-    BlueJetSim::builder()
-        .products(products)
-        .contacts(40)
-        .companies(30)
-        .offers(30)
-        .invoices(30)
-        .orders(30)
-        .start()
-        .await
-        .unwrap()
+    common::sim(products, 30).await
 }
 
 async fn source(sim: &RunningBlueJetSim, token_hash: Option<&str>) -> Result<SourceInstance, Error> {
-    let rt = Runtime::new(RuntimeConfig { cache_dir: None, ..RuntimeConfig::default() }).unwrap();
-    let plugin = rt.load(plugin("bluejet-source")).await.unwrap();
-    let (id, hash) = sim.credentials();
-    let grants = Grants::none()
-        .host(format!("http://{}", sim.addr()).parse::<HostRule>().unwrap())
-        .secret("token_id", id)
-        .secret("token_hash", token_hash.unwrap_or(&hash));
-    let config = serde_json::json!({ "base_url": sim.url(), "page_size": PAGE }).to_string();
-    plugin.source(&grants, &config).await
+    common::source(sim, token_hash, serde_json::json!({ "page_size": PAGE })).await
 }
 
 /// Reads a stream to its end from `state`, returning the records and the last state, or the
