@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         None => ("help", &[][..]),
     };
     let result = match task {
-        "setup" | "setup-models" => setup(),
+        "setup" => setup(),
         "build-plugins" => build_plugins(),
         "test" => test(rest),
         "lint" => lint(),
@@ -54,7 +54,6 @@ const HELP: &str = "usage: cargo xtask <task>
 
 tasks:
   setup          install the wasm32-wasip2 target and the local embedding model
-                 (also `setup-models`, the name error messages give)
   build-plugins  build plugins/ and tests/fixtures/ for wasm32-wasip2
   test           setup, build plugins, run every test (what CI runs)
   lint           rustfmt --check, clippy -D warnings and rustdoc -D warnings on both workspaces

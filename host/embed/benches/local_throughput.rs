@@ -1,7 +1,7 @@
 //! Local model throughput and the provider's overhead over raw ONNX Runtime inference.
 //!
 //! `cargo bench -p weir-embed --bench local_throughput [-- --texts N --model e5|minilm]`
-//! (needs `cargo xtask setup-models`). For each thread count it times
+//! (needs `cargo xtask setup`). For each thread count it times
 //! 1. `LocalEmbedder::embed` end to end (prefixing, tokenizing, inference, pooling,
 //!    normalising, the hop to the blocking pool), batch 32;
 //! 2. the same batches through a bare `ort` session with the tokenizing done beforehand.
@@ -63,7 +63,7 @@ fn main() {
     };
     let paths = ModelPaths::discover();
     if !paths.is_installed(model) {
-        eprintln!("SKIPPED: {} not installed; run `cargo xtask setup-models`", model.name());
+        eprintln!("SKIPPED: {} not installed; run `cargo xtask setup`", model.name());
         return;
     }
     let texts = corpus(n);

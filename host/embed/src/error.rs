@@ -61,7 +61,7 @@ pub enum Error {
     Protocol(String),
     /// The ONNX Runtime library is missing or unusable.
     #[error(
-        "ONNX Runtime could not be loaded from {}: {message}; run `cargo xtask setup-models` (or point ORT_DYLIB_PATH at libonnxruntime 1.24 or newer)",
+        "ONNX Runtime could not be loaded from {}: {message}; run `cargo xtask setup` (or point ORT_DYLIB_PATH at libonnxruntime 1.24 or newer)",
         path.display()
     )]
     Runtime {
@@ -72,7 +72,7 @@ pub enum Error {
     },
     /// Model files are missing or do not match the manifest.
     #[error(
-        "local model {model} is not usable in {}: {message}; run `cargo xtask setup-models` (or set WEIR_MODEL_DIR)",
+        "local model {model} is not usable in {}: {message}; run `cargo xtask setup` (or set WEIR_MODEL_DIR)",
         dir.display()
     )]
     ModelFiles {

@@ -14,7 +14,7 @@
 //! - [`LexicalEncoder`]: BM25 sparse vectors for hybrid search (Czech and English tokens),
 //!   with its own identity, [`LexicalId`], and guard, [`ensure_lexical_compatible`].
 //!
-//! Local model files come from `cargo xtask setup-models` (see [`ModelPaths`]).
+//! Local model files come from `cargo xtask setup` (see [`ModelPaths`]).
 
 mod cache;
 mod embedder;
@@ -29,7 +29,7 @@ mod openai;
 mod stats;
 
 pub use cache::{CACHE_TABLE, CacheStats, CachedEmbedder, EmbeddingCache};
-pub use embedder::{EmbedFuture, Embedder, normalize};
+pub use embedder::{DEFAULT_BATCHES_IN_FLIGHT, EmbedFuture, Embedder, normalize};
 pub use error::{Error, Result};
 pub use hash::{HASH_MODEL_NAME, HashEmbedder};
 pub use integrity::{FallbackChain, ensure_compatible};

@@ -1,6 +1,6 @@
 //! Local ONNX models run by ONNX Runtime (loaded dynamically), with the tokenizer loaded once.
 //!
-//! Nothing is downloaded at run time: `cargo xtask setup-models` places the runtime library
+//! Nothing is downloaded at run time: `cargo xtask setup` places the runtime library
 //! and the converted models in the model directory (see [`ModelPaths`]) and records their
 //! sha256 in `manifest.json`.
 //!
@@ -800,7 +800,7 @@ mod tests {
         let paths = ModelPaths::at(&dir);
         let err = paths.verify(LocalModel::MultilingualE5Small, true);
         let Err(e) = err else { unreachable!("an empty directory cannot verify") };
-        assert!(e.to_string().contains("cargo xtask setup-models"), "{e}");
+        assert!(e.to_string().contains("`cargo xtask setup`"), "{e}");
         assert!(!paths.is_installed(LocalModel::AllMiniLmL6V2));
     }
 }

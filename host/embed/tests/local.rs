@@ -1,4 +1,4 @@
-//! The local ONNX models. Needs `cargo xtask setup-models`; without the model directory the
+//! The local ONNX models. Needs `cargo xtask setup`; without the model directory the
 //! tests say so loudly and pass (CI runs setup first, so there they run).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -17,7 +17,7 @@ fn skip(model: LocalModel) -> bool {
         return false;
     }
     eprintln!(
-        "\n!!! SKIPPED: local model {} not found under {} — run `cargo xtask setup-models` !!!\n",
+        "\n!!! SKIPPED: local model {} not found under {} — run `cargo xtask setup` !!!\n",
         model.name(),
         paths.root.display()
     );
@@ -327,7 +327,7 @@ fn missing_runtime_or_model_names_the_fix() {
     cfg.paths = ModelPaths::at(dir.path());
     let err = LocalEmbedder::new(cfg.clone()).unwrap_err();
     assert!(matches!(err, Error::ModelFiles { .. }), "{err:?}");
-    assert!(err.to_string().contains("cargo xtask setup-models"), "{err}");
+    assert!(err.to_string().contains("`cargo xtask setup`"), "{err}");
 
     if skip(LocalModel::MultilingualE5Small) {
         return;
@@ -336,7 +336,7 @@ fn missing_runtime_or_model_names_the_fix() {
     cfg.paths.ort_dylib = dir.path().join("libonnxruntime.so");
     let err = LocalEmbedder::new(cfg).unwrap_err();
     assert!(matches!(err, Error::Runtime { .. }), "{err:?}");
-    assert!(err.to_string().contains("cargo xtask setup-models"), "{err}");
+    assert!(err.to_string().contains("`cargo xtask setup`"), "{err}");
 
     // a file that is not ONNX Runtime
     let fake = dir.path().join("libonnxruntime.so.1.24.4");
