@@ -532,6 +532,71 @@ fn collection_meta_in(
     Ok(meta)
 }
 
+/// `quantization_config` of a create request: left out, qdrant-local's default (scalar int8);
+/// scalar as asked; others refused, as over REST ([`crate::rest::quantization_in`], which this
+/// hands Qdrant's REST shape of it). gRPC cannot ask for none at creation.
+#[allow(deprecated)] // `always_ram`, which older clients still send.
+fn quantization_in(q: Option<pb::QuantizationConfig>) -> Result<Option<qdrant_edge::QuantizationConfig>, Status> {
+    use pb::quantization_config::Quantization as Q;
+    let rest = match q.and_then(|q| q.quantization) {
+        None => None,
+        Some(Q::Scalar(sq)) => {
+            if pb::QuantizationType::try_from(sq.r#type) != Ok(pb::QuantizationType::Int8) {
+                return Err(bad(format!("quantization_config.scalar.type: unknown type {}, expected Int8", sq.r#type)));
+            }
+            let memory = match sq.memory.map(pb::Memory::try_from) {
+                None => None,
+                Some(Ok(pb::Memory::Cold)) => Some("cold"),
+                Some(Ok(pb::Memory::Cached)) => Some("cached"),
+                Some(Ok(pb::Memory::Pinned)) => Some("pinned"),
+                Some(_) => return Err(bad("quantization_config.scalar.memory: unknown placement")),
+            };
+            Some(
+                json!({ "scalar": { "type": "int8", "quantile": sq.quantile, "always_ram": sq.always_ram, "memory": memory } }),
+            )
+        }
+        Some(Q::Product(_)) => Some(json!({ "product": {} })),
+        Some(Q::Binary(_)) => Some(json!({ "binary": {} })),
+        Some(Q::Turboquant(_)) => Some(json!({ "turbo": {} })),
+    };
+    crate::rest::quantization_in(rest).map_err(status)
+}
+
+/// A collection's quantization as gRPC describes it.
+#[allow(deprecated)]
+fn quantization_out(q: Option<&qdrant_edge::QuantizationConfig>) -> Option<pb::QuantizationConfig> {
+    let scalar = serde_json::to_value(q?).ok()?.get("scalar")?.clone();
+    Some(pb::QuantizationConfig {
+        quantization: Some(pb::quantization_config::Quantization::Scalar(pb::ScalarQuantization {
+            r#type: pb::QuantizationType::Int8 as i32,
+            quantile: scalar.get("quantile").and_then(Value::as_f64).map(|q| q as f32),
+            always_ram: scalar.get("always_ram").and_then(Value::as_bool),
+            memory: None,
+        })),
+    })
+}
+
+/// `params` of a search, a query or a prefetch in engine terms, checked.
+fn search_params_in(at: &str, p: Option<pb::SearchParams>) -> Result<Option<qdrant_edge::SearchParams>, Status> {
+    let Some(p) = p else { return Ok(None) };
+    if p.idf.is_some() {
+        return Err(unsupported("`idf` search params"));
+    }
+    let params = qdrant_edge::SearchParams {
+        hnsw_ef: p.hnsw_ef.map(|e| usize::try_from(e).unwrap_or(usize::MAX)),
+        exact: p.exact.unwrap_or(false),
+        quantization: p.quantization.map(|q| qdrant_edge::QuantizationSearchParams {
+            ignore: q.ignore.unwrap_or(false),
+            rescore: q.rescore,
+            oversampling: q.oversampling,
+        }),
+        indexed_only: p.indexed_only.unwrap_or(false),
+        acorn: None,
+    };
+    ops::check_search_params(at, &params).map_err(status)?;
+    Ok(Some(params))
+}
+
 fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
     let info = c.shard()?.info();
     let points = c.count_all().map_err(ApiError::from_engine)?;
@@ -587,6 +652,7 @@ fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
                 wal_segments_ahead: Some(0),
                 ..Default::default()
             }),
+            quantization_config: quantization_out(c.quantization()?.as_ref()),
             ..Default::default()
         }),
         ..Default::default()
@@ -627,9 +693,10 @@ impl Collections for Svc {
         let t = Instant::now();
         let req = req.into_inner();
         let meta = collection_meta_in(req.vectors_config, req.sparse_vectors_config)?;
+        let quantization = quantization_in(req.quantization_config)?;
         let store = self.store.clone();
         let name = req.collection_name;
-        blocking(move || store.create(&name, meta)).await?;
+        blocking(move || store.create(&name, meta, quantization)).await?;
         Ok(Response::new(pb::CollectionOperationResponse { result: true, time: t.elapsed().as_secs_f64() }))
     }
 
@@ -990,6 +1057,7 @@ impl Svc {
             limit: req.limit as usize,
             offset: req.offset.unwrap_or(0) as usize,
             score_threshold: req.score_threshold,
+            params: search_params_in("params", req.params)?,
             with_payload: with_payload(req.with_payload, false)?,
             with_vector: with_vectors(req.with_vectors),
             ..Query::nearest(vector, req.vector_name)
@@ -1011,6 +1079,7 @@ impl Svc {
             limit: req.limit.map_or(ops::DEFAULT_LIMIT, |l| l as usize),
             offset: req.offset.unwrap_or(0) as usize,
             score_threshold: req.score_threshold,
+            params: search_params_in("params", req.params)?,
             with_payload: with_payload(req.with_payload, false)?,
             with_vector: with_vectors(req.with_vectors),
         };
@@ -1064,5 +1133,6 @@ fn prefetch_in(p: pb::PrefetchQuery) -> Result<PrefetchQuery, Status> {
         filter: filter(p.filter)?,
         limit: p.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
         score_threshold: p.score_threshold,
+        params: search_params_in("prefetch.params", p.params)?,
     })
 }

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use qdrant_edge::{
     CountRequest, CreateIndex, FieldIndexOperations, Filter, Fusion, JsonPath, NamedQuery, Payload, PayloadFieldSchema,
-    PayloadOps, PointId, PointInsertOperations, PointOperations, PointStructPersisted, Prefetch, QueryEnum,
-    QueryRequest, Record, ScoredPoint, ScoringQuery, ScrollRequest, SetPayloadOp, SparseVector, UpdateOperation,
-    VectorInternal, VectorPersisted, VectorStructInternal, VectorStructPersisted, WithPayloadInterface, WithVector,
+    PayloadOps, PointId, PointInsertOperations, PointOperations, PointStructPersisted, Prefetch,
+    QuantizationSearchParams, QueryEnum, QueryRequest, Record, ScoredPoint, ScoringQuery, ScrollRequest, SearchParams,
+    SetPayloadOp, SparseVector, UpdateOperation, VectorInternal, VectorPersisted, VectorStructInternal,
+    VectorStructPersisted, WithPayloadInterface, WithVector,
 };
 use serde_json::{Map, Value};
 
@@ -298,6 +299,41 @@ pub(crate) enum QueryKind {
     Dbsf,
 }
 
+/// How many candidates per segment a dense search over quantized vectors picks, as a multiple
+/// of the points it returns, before it rescores them with the original vectors (Qdrant's
+/// `oversampling`): the default where a request does not set it. Measured in
+/// `docs/BENCHMARKS.md` ("Quantized dense search").
+pub(crate) const OVERSAMPLING: f64 = 2.0;
+
+/// The search params a dense search runs with: the request's, and where it leaves them out,
+/// qdrant-local's defaults for quantized vectors, which differ from Qdrant's: the candidates are
+/// always rescored with the original vectors ([`OVERSAMPLING`] times as many as returned),
+/// so a quantized search answers the exact scores, and its ranking misses a true neighbour
+/// only when quantization pushed it out of the candidates. Collections without quantized
+/// vectors (and sparse vectors) ignore them.
+pub(crate) fn search_params(asked: Option<SearchParams>) -> SearchParams {
+    let mut params = asked.unwrap_or_default();
+    let q = params.quantization.get_or_insert_with(QuantizationSearchParams::default);
+    q.rescore.get_or_insert(true);
+    q.oversampling.get_or_insert(OVERSAMPLING);
+    params
+}
+
+/// Checks search params as Qdrant validates them.
+pub(crate) fn check_search_params(at: &str, p: &SearchParams) -> Result<(), ApiError> {
+    if p.hnsw_ef == Some(0) {
+        return Err(ApiError::validation(format!("{at}.hnsw_ef: value 0 invalid, must be 1 or larger")));
+    }
+    if let Some(o) = p.quantization.and_then(|q| q.oversampling)
+        && !(o >= 1.0 && o.is_finite())
+    {
+        return Err(ApiError::validation(format!(
+            "{at}.quantization.oversampling: value {o} invalid, must be 1.0 or larger"
+        )));
+    }
+    Ok(())
+}
+
 /// A sub-query whose results the query above it rescores or fuses.
 #[derive(Debug, Clone)]
 pub(crate) struct PrefetchQuery {
@@ -307,6 +343,7 @@ pub(crate) struct PrefetchQuery {
     pub filter: Option<Filter>,
     pub limit: Option<usize>,
     pub score_threshold: Option<f32>,
+    pub params: Option<SearchParams>,
 }
 
 /// A query of Qdrant's Query API: nearest neighbours (dense or sparse), a fusion of prefetches,
@@ -320,6 +357,8 @@ pub(crate) struct Query {
     pub limit: usize,
     pub offset: usize,
     pub score_threshold: Option<f32>,
+    /// Search params of a nearest-neighbour `query` (not of its prefetches).
+    pub params: Option<SearchParams>,
     pub with_payload: WithPayloadInterface,
     pub with_vector: WithVector,
 }
@@ -335,6 +374,7 @@ impl Query {
             limit: DEFAULT_LIMIT,
             offset: 0,
             score_threshold: None,
+            params: None,
             with_payload: WithPayloadInterface::Bool(false),
             with_vector: WithVector::Bool(false),
         }
@@ -412,7 +452,7 @@ fn prefetch(meta: &CollectionMeta, p: PrefetchQuery) -> Result<Prefetch, ApiErro
         prefetches,
         query,
         limit,
-        params: None,
+        params: Some(search_params(p.params)),
         filter: p.filter,
         score_threshold: p.score_threshold.map(OrderedFloat),
     })
@@ -444,7 +484,7 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
             score_threshold: q.score_threshold.map(OrderedFloat),
             limit,
             offset: q.offset,
-            params: None,
+            params: Some(search_params(q.params)),
             with_vector: q.with_vector,
             with_payload: q.with_payload,
         })
@@ -483,5 +523,46 @@ pub(crate) fn vectors_out(v: &VectorStructInternal) -> VectorsOut<'_> {
             VectorsOut::Named(named)
         }
         VectorStructInternal::MultiDense(_) => VectorsOut::Named(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn search_params_rescore_by_default_and_keep_what_was_asked() {
+        let default = search_params(None);
+        let q = default.quantization.unwrap_or_default();
+        assert_eq!((q.ignore, q.rescore, q.oversampling), (false, Some(true), Some(OVERSAMPLING)));
+        assert!(!default.exact);
+
+        let asked = SearchParams {
+            exact: true,
+            quantization: Some(QuantizationSearchParams { ignore: false, rescore: Some(false), oversampling: None }),
+            ..SearchParams::default()
+        };
+        let got = search_params(Some(asked));
+        assert!(got.exact);
+        let q = got.quantization.unwrap_or_default();
+        assert_eq!((q.rescore, q.oversampling), (Some(false), Some(OVERSAMPLING)));
+    }
+
+    #[test]
+    fn search_params_are_checked_as_qdrant_checks_them() {
+        let with = |oversampling| SearchParams {
+            quantization: Some(QuantizationSearchParams { ignore: false, rescore: None, oversampling }),
+            ..SearchParams::default()
+        };
+        assert!(check_search_params("params", &with(Some(1.0))).is_ok());
+        assert!(check_search_params("params", &with(None)).is_ok());
+        for bad in [0.99, f64::NAN, f64::INFINITY, -1.0] {
+            let e = check_search_params("params", &with(Some(bad))).unwrap_err();
+            assert!(e.message.contains("params.quantization.oversampling"), "{}", e.message);
+        }
+        let e = check_search_params("prefetch.params", &SearchParams { hnsw_ef: Some(0), ..SearchParams::default() })
+            .unwrap_err();
+        assert!(e.message.contains("prefetch.params.hnsw_ef"), "{}", e.message);
     }
 }

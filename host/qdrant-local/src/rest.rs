@@ -373,6 +373,62 @@ struct SearchIn {
     with_vector: WithVector,
     #[serde(default)]
     score_threshold: Option<f32>,
+    #[serde(default)]
+    params: Option<SearchParamsIn>,
+}
+
+/// `params` of a search, a query or a prefetch (Qdrant's `SearchParams`). `hnsw_ef` and `acorn`
+/// tune a search of an HNSW graph, which qdrant-local does not build: accepted, and change
+/// nothing.
+#[derive(Deserialize)]
+struct SearchParamsIn {
+    #[serde(default)]
+    hnsw_ef: Option<usize>,
+    #[serde(default)]
+    exact: bool,
+    #[serde(default)]
+    quantization: Option<QuantizationSearchParamsIn>,
+    #[serde(default)]
+    indexed_only: bool,
+    #[serde(default)]
+    #[allow(dead_code)]
+    acorn: Option<Value>,
+    #[serde(default)]
+    idf: Option<Value>,
+}
+
+/// `params.quantization` (Qdrant's `QuantizationSearchParams`).
+#[derive(Deserialize)]
+struct QuantizationSearchParamsIn {
+    #[serde(default)]
+    ignore: bool,
+    #[serde(default)]
+    rescore: Option<bool>,
+    #[serde(default)]
+    oversampling: Option<f64>,
+}
+
+/// `params` in engine terms, checked (`at` names it in errors).
+fn search_params(at: &str, p: Option<SearchParamsIn>) -> Result<Option<qdrant_edge::SearchParams>, ApiError> {
+    let Some(p) = p else { return Ok(None) };
+    if p.idf.as_ref().is_some_and(|i| !i.is_null() && i != "global") {
+        return Err(ApiError::bad_request(format!(
+            "{at}.idf: only collection-wide IDF (`\"global\"`) is supported by qdrant-local"
+        )));
+    }
+    let params = qdrant_edge::SearchParams {
+        hnsw_ef: p.hnsw_ef,
+        exact: p.exact,
+        quantization: p.quantization.map(|q| qdrant_edge::QuantizationSearchParams {
+            ignore: q.ignore,
+            rescore: q.rescore,
+            oversampling: q.oversampling,
+        }),
+        indexed_only: p.indexed_only,
+        acorn: None,
+    };
+    ops::check_search_params(at, &params)?;
+    Ok(Some(params))
 }
 
 /// `vector` of a search: a list, or `{"name": …, "vector": …}` with a dense or sparse vector.
@@ -413,6 +469,8 @@ struct QueryIn {
     #[serde(default)]
     score_threshold: Option<f32>,
     #[serde(default)]
+    params: Option<SearchParamsIn>,
+    #[serde(default)]
     lookup_from: Option<Value>,
 }
 
@@ -431,6 +489,8 @@ struct PrefetchIn {
     limit: Option<usize>,
     #[serde(default)]
     score_threshold: Option<f32>,
+    #[serde(default)]
+    params: Option<SearchParamsIn>,
     #[serde(default)]
     lookup_from: Option<Value>,
 }
@@ -460,6 +520,7 @@ fn prefetches(v: Option<Value>) -> Result<Vec<PrefetchQuery>, ApiError> {
                 filter: p.filter,
                 limit: p.limit,
                 score_threshold: p.score_threshold,
+                params: search_params("prefetch.params", p.params)?,
             })
         })
         .collect()
@@ -536,6 +597,7 @@ impl QueryIn {
             limit: self.limit.unwrap_or(ops::DEFAULT_LIMIT),
             offset: self.offset.unwrap_or(0),
             score_threshold: self.score_threshold,
+            params: search_params("params", self.params)?,
             with_payload: self.with_payload.unwrap_or_else(no_payload),
             with_vector: self.with_vector.unwrap_or_else(no_vector),
         })
@@ -560,6 +622,70 @@ struct CreateCollectionIn {
     vectors: Option<Value>,
     #[serde(default)]
     sparse_vectors: Option<Value>,
+    /// `None` when left out, `Some(Value::Null)` when null.
+    #[serde(default, deserialize_with = "present")]
+    quantization_config: Option<Value>,
+}
+
+/// A field that may be null, told apart from one left out (`#[serde(default)]` gives `None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// `quantization_config` of a create request: left out, qdrant-local's default (scalar int8,
+/// see [`crate::store::default_quantization`]); null, none (every dense search an exact scan);
+/// or Qdrant's `{"scalar": {"type": "int8", "quantile", "always_ram", "memory"}}`. Product,
+/// binary and turbo quantization are refused: they need more candidates rescored to rank as
+/// well, which qdrant-local does not tune for.
+pub(crate) fn quantization_in(v: Option<Value>) -> Result<Option<qdrant_edge::QuantizationConfig>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ScalarIn {
+        r#type: String,
+        #[serde(default)]
+        quantile: Option<f32>,
+        #[serde(default)]
+        always_ram: Option<bool>,
+        #[serde(default)]
+        memory: Option<String>,
+    }
+    let o = match v {
+        None => return crate::store::default_quantization().map(Some),
+        Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) if o.len() == 1 => o,
+        Some(other) => {
+            return Err(ApiError::format(format!(
+                "quantization_config: expected {{\"scalar\": {{\"type\": \"int8\", ...}}}} or null, got {other}"
+            )));
+        }
+    };
+    let Some(scalar) = o.get("scalar") else {
+        let kind = o.keys().next().map_or("", String::as_str);
+        return Err(ApiError::bad_request(format!(
+            "`{kind}` quantization is not supported by qdrant-local (`scalar` is, or null for none)"
+        )));
+    };
+    let p: ScalarIn = serde_json::from_value(scalar.clone())
+        .map_err(|e| ApiError::format(format!("quantization_config.scalar: {e}")))?;
+    if p.r#type != "int8" {
+        return Err(ApiError::format(format!(
+            "quantization_config.scalar.type: unknown variant `{}`, expected `int8`",
+            p.r#type
+        )));
+    }
+    // `memory` (newer) overrides `always_ram`: cached or pinned hold the quantized vectors in
+    // memory, cold leaves them where the original vectors are.
+    let always_ram = match p.memory.as_deref() {
+        None => p.always_ram,
+        Some("cached" | "pinned") => Some(true),
+        Some("cold") => Some(false),
+        Some(other) => {
+            return Err(ApiError::format(format!(
+                "quantization_config.scalar.memory: unknown variant `{other}`, expected `cold`, `cached` or `pinned`"
+            )));
+        }
+    };
+    crate::store::scalar_quantization(p.quantile, always_ram).map(Some)
 }
 
 /// A sparse vector's params; `index` (where its index lives, its full-scan threshold) is
@@ -690,6 +816,13 @@ fn sparse_config_json(meta: &CollectionMeta) -> Value {
     Value::Object(params.collect())
 }
 
+/// A collection's `quantization_config` as Qdrant prints it. Through JSON text: its `f32`
+/// quantile turned into a JSON value directly would print 0.99 as 0.9900000095367432.
+fn quantization_json(q: Option<&qdrant_edge::QuantizationConfig>) -> Result<Value, ApiError> {
+    let text = serde_json::to_string(&q).map_err(ApiError::internal)?;
+    serde_json::from_str(&text).map_err(ApiError::internal)
+}
+
 /// `CollectionInfo` of a collection.
 fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
     let info = c.shard()?.info();
@@ -725,7 +858,7 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
                 "flush_interval_sec": 5, "max_optimization_threads": null
             },
             "wal_config": { "wal_capacity_mb": 32, "wal_segments_ahead": 0 },
-            "quantization_config": null
+            "quantization_config": quantization_json(c.quantization()?.as_ref())?
         },
         "payload_schema": payload_schema
     });
@@ -870,7 +1003,8 @@ async fn create_collection(State(s): State<AppState>, Path(name): Path<String>, 
     let res = async {
         let req: CreateCollectionIn = parse(&body)?;
         let meta = parse_vectors(req.vectors, req.sparse_vectors)?;
-        blocking(move || s.create(&name, meta)).await?;
+        let quantization = quantization_in(req.quantization_config)?;
+        blocking(move || s.create(&name, meta, quantization)).await?;
         Ok(true)
     }
     .await;
@@ -1184,6 +1318,7 @@ fn search_query(req: SearchIn) -> Result<Query, ApiError> {
         limit: req.limit,
         offset: req.offset.unwrap_or(0),
         score_threshold: req.score_threshold,
+        params: search_params("params", req.params)?,
         with_payload: req.with_payload,
         with_vector: req.with_vector,
         ..req.vector.into_query()
