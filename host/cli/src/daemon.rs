@@ -1,14 +1,18 @@
 //! `weir daemon`: runs pipelines on their cron schedules and serves `/healthz`, `/readyz`,
 //! `/metrics` (Prometheus text format), a status page (`/`) and a search page (`/search`).
 //!
-//! Runs happen one at a time, in the order they fall due, so a pipeline never overlaps with
-//! itself (or with a `weir run`: the daemon holds the state directory's lock). A failed run is
-//! retried with exponential backoff (1 minute doubling to 30) until it succeeds or its next
-//! scheduled time comes. SIGTERM or Ctrl-C stops the scheduler and the current run (its
-//! writes under way finish and commit, the batches not yet written are dropped for the next
-//! run) and exits with 0 within seconds; a second signal exits at once.
+//! Pipelines that fall due together run at once, up to `sync.parallel_pipelines` (as `weir
+//! run` runs them): they share the plugin runtime, so each source's limit of requests in
+//! flight, and the embedder, so its limits; each keeps its own checkpoint and run report. A
+//! pipeline never overlaps with itself (its run holds it until it ends) nor with a `weir run`
+//! (the daemon holds the state directory's lock); a schedule that comes while its pipeline
+//! still runs waits for that run to end. A failed run is retried with exponential backoff (1
+//! minute doubling to 30) until it succeeds or its next scheduled time comes. SIGTERM or
+//! Ctrl-C stops the scheduler and every run under way (their writes under way finish and
+//! commit, the batches not yet written are dropped for the next run) and exits with 0 within
+//! seconds; a second signal exits at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -23,7 +27,9 @@ use axum::routing::get;
 use chrono::{DateTime, Local};
 use tracing::{info, warn};
 use weir_core::Fusion;
-use weir_engine::{Match, Mode, Pipeline, RunOptions, RunStatus, SearchMode, Searcher, StateDir, StopSignal};
+use weir_engine::{
+    Match, Mode, Pipeline, RunOptions, RunReport, RunStatus, SearchMode, Searcher, StateDir, StopSignal,
+};
 
 use crate::run_cmd::{ConfigArgs, EXIT_OK};
 use crate::schedule::Schedule;
@@ -32,6 +38,8 @@ use crate::schedule::Schedule;
 const RETRY_FIRST: Duration = Duration::from_secs(60);
 /// Longest retry delay.
 const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
+/// Longest sleep of the scheduler: how soon it notices a stop.
+const TICK: Duration = Duration::from_millis(500);
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct DaemonArgs {
@@ -58,7 +66,7 @@ struct Shared {
     ready: AtomicBool,
     runs_total: Mutex<BTreeMap<(String, &'static str), u64>>,
     next_runs: Mutex<BTreeMap<String, String>>,
-    running: Mutex<Option<String>>,
+    running: Mutex<BTreeSet<String>>,
     started: Instant,
 }
 
@@ -108,7 +116,7 @@ pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
         ready: AtomicBool::new(false),
         runs_total: Mutex::new(BTreeMap::new()),
         next_runs: Mutex::new(BTreeMap::new()),
-        running: Mutex::new(None),
+        running: Mutex::new(BTreeSet::new()),
         started: Instant::now(),
     });
 
@@ -151,58 +159,160 @@ pub(crate) async fn run(args: DaemonArgs) -> anyhow::Result<ExitCode> {
     }
     shared.ready.store(true, Ordering::Relaxed);
 
-    while !stop.load(Ordering::Relaxed) {
-        publish_next(&shared, &jobs);
-        let due = jobs.iter().filter_map(|(n, j)| j.next.map(|(t, m)| (t, n.clone(), m))).min_by_key(|(t, ..)| *t);
-        let Some((when, name, mode)) = due else {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            continue;
-        };
-        let wait = (when - Local::now()).to_std().unwrap_or_default();
-        if !wait.is_zero() {
-            tokio::time::sleep(wait.min(Duration::from_millis(500))).await;
-            continue;
-        }
-        let Some(pipeline) = pipelines.get_mut(&name) else { continue };
-        *lock(&shared.running) = Some(name.clone());
-        info!(pipeline = %name, %mode, "scheduled run starts");
-        let mut opts = RunOptions::new(mode);
-        opts.stop = stop.clone();
-        let result = weir_engine::run(&shared.state, pipeline, &opts).await;
-        *lock(&shared.running) = None;
-        let status = match &result {
-            Ok(r) => status_name(r.status),
-            Err(_) => "failed",
-        };
-        *lock(&shared.runs_total).entry((name.clone(), status)).or_insert(0) += 1;
-        let Some(job) = jobs.get_mut(&name) else { continue };
-        let now = Local::now();
-        match result {
-            Ok(r) => {
-                info!(pipeline = %name, status, fetched = r.counts.fetched, "scheduled run done");
-                job.failures = 0;
-                job.next = next_scheduled(&job.schedules, now);
-            }
-            Err(e) => {
-                let delay = RETRY_FIRST.saturating_mul(1 << job.failures.min(5)).min(RETRY_MAX);
-                job.failures += 1;
-                warn!(pipeline = %name, error = %e, retry_in_s = delay.as_secs(), "scheduled run failed");
-                let retry = now + chrono::Duration::from_std(delay).unwrap_or_default();
-                let scheduled = next_scheduled(&job.schedules, now);
-                job.next = match scheduled {
-                    Some((t, m)) if t <= retry => Some((t, m)),
-                    _ => Some((retry, mode)),
-                };
-            }
-        }
-    }
+    let parallel = app.loaded.config.sync.parallel_pipelines.max(1);
+    // A run's future holds its pipeline's plugin instances, which stay on one thread: the runs
+    // share this one (their stages run on the runtime's threads), as in `weir run`.
+    let local = tokio::task::LocalSet::new();
+    local.run_until(schedule(&shared, &mut jobs, pipelines, parallel, &stop)).await;
     eprintln!("weir daemon: stopping");
     shared.ready.store(false, Ordering::Relaxed);
     let _ = server.await;
-    drop(pipelines);
     drop(shared);
     app.shutdown().await?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// What a finished run hands back: its pipeline, the mode it ran and its outcome.
+type Finished = (String, Mode, Pipeline, weir_engine::Result<RunReport>);
+
+/// Starts the pipelines that are due, up to `parallel` at once, and books each run's outcome
+/// as it ends, until `stop`; then waits for the runs under way (they stop within seconds).
+/// A pipeline is in `idle` only while no run holds it, so it never runs twice at once.
+async fn schedule(
+    shared: &Arc<Shared>,
+    jobs: &mut BTreeMap<String, Job>,
+    mut idle: BTreeMap<String, Pipeline>,
+    parallel: usize,
+    stop: &StopSignal,
+) {
+    let mut runs: tokio::task::JoinSet<Finished> = tokio::task::JoinSet::new();
+    // Which pipeline each run is, should one end without handing its pipeline back.
+    let mut run_names: BTreeMap<tokio::task::Id, String> = BTreeMap::new();
+    while !stop.load(Ordering::Relaxed) {
+        publish_next(shared, jobs);
+        let running = lock(&shared.running).clone();
+        for (name, mode) in to_start(jobs, &running, parallel, Local::now()) {
+            let Some(mut pipeline) = idle.remove(&name) else {
+                // Only a pipeline whose run ended abnormally is missing; it is not scheduled.
+                if let Some(job) = jobs.get_mut(&name) {
+                    job.next = None;
+                }
+                continue;
+            };
+            lock(&shared.running).insert(name.clone());
+            info!(pipeline = %name, %mode, "scheduled run starts");
+            let mut opts = RunOptions::new(mode);
+            opts.stop = stop.clone();
+            let state = shared.state.clone();
+            let task_name = name.clone();
+            let handle = runs.spawn_local(async move {
+                let result = weir_engine::run(&state, &mut pipeline, &opts).await;
+                (task_name, mode, pipeline, result)
+            });
+            run_names.insert(handle.id(), name);
+        }
+        let wait = until_next(jobs, &lock(&shared.running), parallel, Local::now());
+        tokio::select! {
+            Some(joined) = runs.join_next_with_id() => {
+                booked(shared, jobs, &mut idle, &mut run_names, joined);
+            }
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+    while let Some(joined) = runs.join_next_with_id().await {
+        booked(shared, jobs, &mut idle, &mut run_names, joined);
+    }
+}
+
+/// The due pipelines to start at `now`: not running, earliest due first (then by name), as
+/// many as `parallel` leaves room for beside those `running`.
+fn to_start(
+    jobs: &BTreeMap<String, Job>,
+    running: &BTreeSet<String>,
+    parallel: usize,
+    now: DateTime<Local>,
+) -> Vec<(String, Mode)> {
+    let mut due: Vec<(DateTime<Local>, &String, Mode)> = jobs
+        .iter()
+        .filter(|(name, _)| !running.contains(*name))
+        .filter_map(|(name, j)| j.next.filter(|(t, _)| *t <= now).map(|(t, m)| (t, name, m)))
+        .collect();
+    due.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    due.into_iter().take(parallel.saturating_sub(running.len())).map(|(_, n, m)| (n.clone(), m)).collect()
+}
+
+/// How long the scheduler may sleep: until the next pipeline it could start falls due, at
+/// most [`TICK`]; a run that ends wakes it sooner.
+fn until_next(
+    jobs: &BTreeMap<String, Job>,
+    running: &BTreeSet<String>,
+    parallel: usize,
+    now: DateTime<Local>,
+) -> Duration {
+    if running.len() >= parallel {
+        return TICK;
+    }
+    jobs.iter()
+        .filter(|(name, _)| !running.contains(*name))
+        .filter_map(|(_, j)| j.next.map(|(t, _)| (t - now).to_std().unwrap_or_default()))
+        .min()
+        .unwrap_or(TICK)
+        .min(TICK)
+}
+
+/// Books a run that ended: counts its outcome, gives its pipeline back to `idle` and plans
+/// the pipeline's next run (the next schedule, or a retry after a failure).
+fn booked(
+    shared: &Shared,
+    jobs: &mut BTreeMap<String, Job>,
+    idle: &mut BTreeMap<String, Pipeline>,
+    run_names: &mut BTreeMap<tokio::task::Id, String>,
+    joined: Result<(tokio::task::Id, Finished), tokio::task::JoinError>,
+) {
+    let (name, mode, result) = match joined {
+        Ok((id, (name, mode, pipeline, result))) => {
+            run_names.remove(&id);
+            idle.insert(name.clone(), pipeline);
+            (name, mode, result)
+        }
+        Err(e) => {
+            // The run's task ended without handing its pipeline back: it cannot run again.
+            let name = run_names.remove(&e.id()).unwrap_or_default();
+            lock(&shared.running).remove(&name);
+            *lock(&shared.runs_total).entry((name.clone(), "failed")).or_insert(0) += 1;
+            tracing::error!(pipeline = %name, error = %e, "a scheduled run ended abnormally; the pipeline runs again when the daemon restarts");
+            if let Some(job) = jobs.get_mut(&name) {
+                job.next = None;
+            }
+            return;
+        }
+    };
+    lock(&shared.running).remove(&name);
+    let status = match &result {
+        Ok(r) => status_name(r.status),
+        Err(_) => "failed",
+    };
+    *lock(&shared.runs_total).entry((name.clone(), status)).or_insert(0) += 1;
+    let Some(job) = jobs.get_mut(&name) else { return };
+    let now = Local::now();
+    match result {
+        Ok(r) => {
+            info!(pipeline = %name, status, fetched = r.counts.fetched, "scheduled run done");
+            job.failures = 0;
+            job.next = next_scheduled(&job.schedules, now);
+        }
+        Err(e) => {
+            let delay = RETRY_FIRST.saturating_mul(1 << job.failures.min(5)).min(RETRY_MAX);
+            job.failures += 1;
+            warn!(pipeline = %name, error = %e, retry_in_s = delay.as_secs(), "scheduled run failed");
+            let retry = now + chrono::Duration::from_std(delay).unwrap_or_default();
+            let scheduled = next_scheduled(&job.schedules, now);
+            job.next = match scheduled {
+                Some((t, m)) if t <= retry => Some((t, m)),
+                _ => Some((retry, mode)),
+            };
+        }
+    }
 }
 
 fn next_scheduled(schedules: &[(Schedule, Mode)], after: DateTime<Local>) -> Option<(DateTime<Local>, Mode)> {
@@ -400,7 +510,7 @@ async fn status_page(State(s): State<Arc<Shared>>) -> Html<String> {
             esc(&meta.model.as_ref().map(|m| m.key()).unwrap_or_else(|| "-".into())),
             esc(meta.watermark.as_deref().unwrap_or("-")),
             esc(next.get(name).map(String::as_str).unwrap_or("not scheduled")),
-            if running.as_deref() == Some(name) { " · <b>running now</b>" } else { "" },
+            if running.contains(name) { " · <b>running now</b>" } else { "" },
         );
         h += "<table><tr><th>run</th><th>mode</th><th>status</th><th>started</th><th>duration</th><th>fetched</th>\
               <th>new</th><th>changed</th><th>payload</th><th>unchanged</th><th>deleted</th><th>invalid</th><th>error</th></tr>";
@@ -494,5 +604,52 @@ async fn search_page(State(s): State<Arc<Shared>>, Query(q): Query<SearchQuery>)
         }
         Err(e) => (StatusCode::BAD_GATEWAY, Html(format!("{h}<p class=\"failed\">{}</p>", esc(&format!("{e:#}")))))
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(next: Option<DateTime<Local>>) -> Job {
+        Job { schedules: Vec::new(), next: next.map(|t| (t, Mode::Incremental)), failures: 0 }
+    }
+
+    fn names(started: &[(String, Mode)]) -> Vec<&str> {
+        started.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn due_pipelines_start_together_up_to_the_bound_earliest_first_never_one_already_running() {
+        let now = Local::now();
+        let minute = chrono::Duration::minutes(1);
+        let jobs: BTreeMap<String, Job> = [
+            ("a", job(Some(now))),
+            ("b", job(Some(now - minute))),
+            ("c", job(Some(now))),
+            ("later", job(Some(now + minute))),
+            ("unscheduled", job(None)),
+        ]
+        .into_iter()
+        .map(|(n, j)| (n.to_owned(), j))
+        .collect();
+        let none = BTreeSet::new();
+        assert_eq!(names(&to_start(&jobs, &none, 4, now)), ["b", "a", "c"]);
+        assert_eq!(names(&to_start(&jobs, &none, 2, now)), ["b", "a"], "the longest due first");
+        assert_eq!(names(&to_start(&jobs, &none, 1, now)), ["b"]);
+        // A pipeline still running is not started again, however overdue; the others take
+        // the slots left beside it.
+        let b_runs: BTreeSet<String> = ["b".to_owned()].into();
+        assert_eq!(names(&to_start(&jobs, &b_runs, 4, now)), ["a", "c"]);
+        assert_eq!(names(&to_start(&jobs, &b_runs, 2, now)), ["a"]);
+        assert!(to_start(&jobs, &b_runs, 1, now).is_empty(), "every slot is taken");
+        // Nothing due: nothing starts, and the scheduler sleeps until the next is due.
+        let quiet: BTreeMap<String, Job> =
+            [("later".to_owned(), job(Some(now + chrono::Duration::milliseconds(200))))].into();
+        assert!(to_start(&quiet, &none, 4, now).is_empty());
+        assert_eq!(until_next(&quiet, &none, 4, now), Duration::from_millis(200));
+        // Overdue but every slot taken: it wakes on a tick (or a run's end), not at once.
+        assert_eq!(until_next(&jobs, &b_runs, 1, now), TICK);
+        assert_eq!(until_next(&jobs, &none, 4, now), Duration::ZERO);
     }
 }

@@ -299,3 +299,92 @@ async fn pipelines_run_at_once_and_share_their_source_limit() {
     let max = e.sim.stats().max_in_flight;
     assert!((1..=3).contains(&max), "{max} requests were in flight at once");
 }
+
+/// `weir daemon` runs pipelines whose schedules coincide at once (`sync.parallel_pipelines`),
+/// as `weir run` does: both end exact, each with its own run report, the two runs overlapping;
+/// the one source they read keeps to its `max_requests_in_flight` across both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_runs_pipelines_due_together_at_once_sharing_their_source_limit() {
+    use std::io::BufRead;
+    let e = env(BlueJetSim::builder().products(2_400)).await;
+    // Every request waits 300 ms at the server, so each run of 12 pages read one at a time
+    // lasts several seconds on any machine.
+    e.sim.set_faults(bluejet_sim::FaultSpec { latency_ms: 300, ..bluejet_sim::FaultSpec::default() });
+    let cfg = e.config("dpar", "first", "read_concurrency = 1\nschedule = \"0 3 * * *\"");
+    let second = "\n[pipelines.second]\nsource = \"bluejet\"\nstream = \"products\"\nsink = \"qdrant\"\n\
+                  collection = \"second\"\ntext = \"{name}\"\nbatch_size = 200\nread_concurrency = 1\n\
+                  schedule = \"0 3 * * *\"\n";
+    std::fs::write(&cfg, std::fs::read_to_string(&cfg).unwrap() + second).unwrap();
+    let c = cfg.to_str().unwrap();
+    let set = ["--set", "sync.parallel_pipelines=2", "--set", "sources.bluejet.max_requests_in_flight=1"];
+    let mut child = e.weir();
+    child
+        .args(["daemon", "--run-now", "--listen", "127.0.0.1:0", "--config", c])
+        .args(set)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = child.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the daemon printed no address");
+        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
+            break addr.to_owned();
+        }
+    };
+    let started = Instant::now();
+    loop {
+        let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+        let done = |p: &str| metrics.contains(&format!("weir_runs_total{{pipeline=\"{p}\",status=\"success\"}} 1"));
+        if done("products") && done("second") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "the runs did not both end:\n{metrics}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "the daemon did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+
+    e.assert_exact("first", "the first of two pipelines the daemon ran at once").await;
+    e.assert_exact("second", "the second of two pipelines the daemon ran at once").await;
+    // Both runs started before either ended.
+    let log = std::fs::read_to_string(e.dir.path().join("dpar-state/weir.log")).unwrap();
+    let starts: Vec<usize> = log.match_indices("scheduled run starts").map(|(i, _)| i).collect();
+    let first_done = log.find("scheduled run done").unwrap();
+    assert!(starts.len() == 2 && starts[1] < first_done, "{log}");
+    // Each has its own report, and their spans overlap. Starts are recorded to the second, so
+    // two runs one after the other could seem to overlap by up to a second: more is asked.
+    let o = e.output(&["status", "--json", "--config", c]).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut spans = Vec::new();
+    for p in s["pipelines"].as_array().unwrap() {
+        let runs = p["last_runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1, "{p}");
+        let r = &runs[0];
+        assert_eq!((r["status"].as_str(), r["fetched"].as_u64()), (Some("success"), Some(2_400)), "{p}");
+        let start = chrono::DateTime::parse_from_rfc3339(r["started"].as_str().unwrap()).unwrap();
+        let start = start.timestamp_millis() as f64 / 1e3;
+        spans.push((r["run"].as_u64().unwrap(), start, start + r["duration_s"].as_f64().unwrap()));
+    }
+    let [(run_a, start_a, end_a), (run_b, start_b, end_b)] = spans[..] else { panic!("{s}") };
+    assert_ne!(run_a, run_b, "runs started together have their own ids");
+    let overlap = end_a.min(end_b) - start_a.max(start_b);
+    assert!(overlap > 1.0, "the runs did not overlap: {spans:?}");
+    let max = e.sim.stats().max_in_flight;
+    assert_eq!(max, 1, "{max} requests were in flight at once, 1 allowed for the source");
+}
