@@ -116,7 +116,8 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
     // ahead of the commit, plus the one being committed (the defaults; batches of 200 records,
     // as configured by this test).
     let defaults = weir_engine::PipelineSettings::new("");
-    let in_flight_records = (defaults.embed_concurrency.max(defaults.write_concurrency) as u64 + 1) * 200;
+    let embedding = defaults.embed_concurrency_for(&weir_embed::HashEmbedder::new(32));
+    let in_flight_records = (embedding.max(defaults.write_concurrency) as u64 + 1) * 200;
     let kinds = [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile];
     let (mut kills, mut attempts, mut resumed) = (0, 0, 0);
     let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();

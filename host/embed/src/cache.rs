@@ -228,4 +228,9 @@ impl<E: Embedder> Embedder for CachedEmbedder<E> {
     fn stats(&self) -> EmbedStats {
         self.inner.stats()
     }
+
+    /// The inner embedder's: hits cost no request, so the provider's limit is what counts.
+    fn batches_in_flight(&self) -> usize {
+        self.inner.batches_in_flight()
+    }
 }

@@ -5,6 +5,12 @@ use std::pin::Pin;
 
 use crate::{EmbedStats, ModelId, Purpose, Result};
 
+/// How many batches the engine embeds at once when a pipeline does not say
+/// (`embed_concurrency`) and the embedder has no better answer: the hash embedder and the
+/// local model compute on this machine's cores, where a third batch only queues (with four
+/// writers a hash full sync took 7.29 s with two and 7.20 s with four, `docs/BENCHMARKS.md`).
+pub const DEFAULT_BATCHES_IN_FLIGHT: usize = 2;
+
 /// The future returned by [`Embedder::embed`].
 pub type EmbedFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Vec<f32>>>> + Send + 'a>>;
 
@@ -25,6 +31,16 @@ pub trait Embedder: Send + Sync {
     fn stats(&self) -> EmbedStats {
         EmbedStats::default()
     }
+
+    /// How many `embed` calls this embedder can usefully have under way at once: what the
+    /// engine's `embed_concurrency` follows when a pipeline does not set it. A remote
+    /// provider answers the requests it lets in flight (more calls would only wait for its
+    /// limiter, fewer would leave its allowance idle while each request waits out the
+    /// network); an embedder computing on this machine answers
+    /// [`DEFAULT_BATCHES_IN_FLIGHT`].
+    fn batches_in_flight(&self) -> usize {
+        DEFAULT_BATCHES_IN_FLIGHT
+    }
 }
 
 impl<E: Embedder + ?Sized> Embedder for std::sync::Arc<E> {
@@ -36,6 +52,9 @@ impl<E: Embedder + ?Sized> Embedder for std::sync::Arc<E> {
     }
     fn stats(&self) -> EmbedStats {
         (**self).stats()
+    }
+    fn batches_in_flight(&self) -> usize {
+        (**self).batches_in_flight()
     }
 }
 

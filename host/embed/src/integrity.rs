@@ -111,4 +111,9 @@ impl Embedder for FallbackChain {
             cost_usd: a.cost_usd + b.cost_usd,
         })
     }
+
+    /// The primary's: a fallback only takes the calls the primary failed.
+    fn batches_in_flight(&self) -> usize {
+        self.members[0].batches_in_flight()
+    }
 }

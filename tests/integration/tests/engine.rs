@@ -227,7 +227,7 @@ async fn a_stopped_run_resumes_exactly_and_a_wrong_model_is_refused() {
     // Short queues, so that few batches are in flight when the stop comes.
     let mut s = settings();
     s.queue = 1;
-    s.embed_concurrency = 1;
+    s.embed_concurrency = Some(1);
     let mut p = w.pipeline(hash(), s).await;
 
     // Stop after the third committed batch.
@@ -310,11 +310,13 @@ async fn a_validator_plugin_rejects_what_its_rules_say_and_nothing_else() {
     assert!(points.values().all(|p| p["unit"] == json!("ks")));
 }
 
-/// The hash embedder, slowed down, counting how many batches it embeds at once.
+/// The hash embedder, slowed down, counting how many batches it embeds at once, and saying
+/// it can usefully have `says` under way.
 struct Counting {
     inner: HashEmbedder,
     now: AtomicU64,
     most: AtomicU64,
+    says: usize,
 }
 
 impl Embedder for Counting {
@@ -331,17 +333,23 @@ impl Embedder for Counting {
             out
         })
     }
+    fn batches_in_flight(&self) -> usize {
+        self.says
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_writers_than_embedders_never_embed_more_batches_at_once_than_allowed() {
     let w = world(BlueJetSim::builder().products(3_000)).await;
-    for (i, allowed) in [1u64, 3].into_iter().enumerate() {
+    // A pipeline's `embed_concurrency` wins over what the embedder says; unset, the
+    // embedder's answer is the limit.
+    for (i, (set, says)) in [(Some(1), 3), (Some(3), 2), (None, 3)].into_iter().enumerate() {
+        let allowed = set.unwrap_or(says) as u64;
         let state = Arc::new(StateDir::open(w.state_dir.join(format!("s{i}"))).unwrap());
         let embedder =
-            Arc::new(Counting { inner: HashEmbedder::new(64), now: AtomicU64::new(0), most: AtomicU64::new(0) });
+            Arc::new(Counting { inner: HashEmbedder::new(64), now: AtomicU64::new(0), most: AtomicU64::new(0), says });
         let mut s = settings();
-        s.embed_concurrency = allowed as usize;
+        s.embed_concurrency = set;
         s.write_concurrency = 4;
         let mut p = w.pipeline(embedder.clone(), s).await;
         let report = run(&state, &mut p, Mode::Full, false).await;

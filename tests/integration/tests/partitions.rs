@@ -144,7 +144,7 @@ async fn a_stopped_partitioned_run_resumes_every_partition_from_its_own_commit()
     // Short queues, so that few batches are in flight when the stop comes.
     let mut s = settings(4);
     s.queue = 1;
-    s.embed_concurrency = 1;
+    s.embed_concurrency = Some(1);
     s.write_concurrency = 1;
     let mut p = w.pipeline("echo-source", total, s.clone()).await;
 
@@ -216,7 +216,7 @@ async fn a_checkpoint_from_before_partitions_resumes_from_its_state() {
     let total = 1_000;
     let mut s = settings(4);
     s.queue = 1;
-    s.embed_concurrency = 1;
+    s.embed_concurrency = Some(1);
     s.write_concurrency = 1;
     let mut p = w.pipeline("v0-1-echo-source", total, s).await;
     let mut opts = RunOptions::new(Mode::Full);

@@ -1,7 +1,8 @@
 //! Stages 3 and 4, embedding and writing: each processed batch gets a task that embeds its
 //! texts, then writes its points to the sink. Up to `max(embed_concurrency,
 //! write_concurrency)` batches are in flight, at most `embed_concurrency` of them being
-//! embedded (an API's rate limits are met by that setting, not by the sink's) and each written
+//! embedded (an API's rate limits are met by that setting, or unset by what the embedder
+//! says it can have under way, not by the sink's) and each written
 //! on one of `write_concurrency` sink instances; results come back in batch order, for the
 //! commit stage to commit in that order, each only after its write was acked.
 //!
@@ -47,7 +48,8 @@ pub(super) async fn start(
     let embedder = pipeline.embedder.clone();
     let encoder = pipeline.lexical.clone();
     let probe_cache = cache.clone();
-    let embedding = Arc::new(tokio::sync::Semaphore::new(pipeline.settings.embed_concurrency.max(1)));
+    let embed_concurrency = pipeline.settings.embed_concurrency_for(pipeline.embedder.as_ref());
+    let embedding = Arc::new(tokio::sync::Semaphore::new(embed_concurrency));
     let mut writers = Vec::new();
     if !dry_run {
         for _ in 0..pipeline.settings.write_concurrency {
@@ -98,7 +100,7 @@ pub(super) async fn start(
                 Ok::<Option<Batch>, Error>(Some(batch))
             })
         })
-        .buffered(pipeline.settings.embed_concurrency.max(pipeline.settings.write_concurrency)))
+        .buffered(embed_concurrency.max(pipeline.settings.write_concurrency)))
 }
 
 fn tokio_stream_from<T: Send + 'static>(mut rx: mpsc::Receiver<T>) -> impl futures::Stream<Item = T> {
