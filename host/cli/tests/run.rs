@@ -305,7 +305,6 @@ async fn pipelines_run_at_once_and_share_their_source_limit() {
 /// the one source they read keeps to its `max_requests_in_flight` across both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_runs_pipelines_due_together_at_once_sharing_their_source_limit() {
-    use std::io::BufRead;
     let e = env(BlueJetSim::builder().products(2_400)).await;
     // Every request waits 300 ms at the server, so each run of 12 pages read one at a time
     // lasts several seconds on any machine.
@@ -324,19 +323,7 @@ async fn the_daemon_runs_pipelines_due_together_at_once_sharing_their_source_lim
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let mut child = child.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the daemon printed no address");
-        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let base = daemon_address(&mut child);
     let started = Instant::now();
     loop {
         let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
