@@ -299,6 +299,13 @@ async fn main() {
     );
     let report: Value = serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap().into_iter().next().unwrap();
     println!("\nFull sync: {sync_s:.1} s ({} points written).", report["counts"]["upserted"]);
+    // The learned term translations, for reading beside the figures.
+    let learned = dir.path().join("state/translate/products.json");
+    if learned.exists() {
+        let out_dir = weir_harness::target_dir().join("bench");
+        std::fs::create_dir_all(&out_dir).unwrap();
+        std::fs::copy(&learned, out_dir.join("relevance-translations.json")).unwrap();
+    }
     eprintln!("synced in {sync_s:.1} s; searching {} queries × {} modes", queries.len(), a.modes.len());
 
     let mut results = serde_json::Map::new();

@@ -378,7 +378,7 @@ impl Scope<'_> {
         }
         match kept::load(dir, self.name, self.collection, &fields, self.lexical) {
             Some(table) => {
-                let added = translate::translation_terms(&table, &query.indices);
+                let added = translate::translation_terms(&table, &query.indices, translate::translate_weight());
                 with_terms(query, &added)
             }
             None => query,

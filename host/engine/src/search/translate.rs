@@ -12,7 +12,7 @@
 //! about translation and are taken out of that pair first; so are tokens with digits and
 //! tokens shorter than three letters (units, size letters), which the user asks for as typed.
 //!
-//! Two learners, chosen by measurement (`docs/BENCHMARKS.md`):
+//! Two learners, Dice the default by measurement (`docs/BENCHMARKS.md`):
 //! - [`Learner::Dice`]: the Dice coefficient of co-occurrence in pairs, keeping a pair of
 //!   terms only when each is the other's best match (one translation per term).
 //! - [`Learner::Model1`]: IBM Model 1, a few rounds of expectation–maximisation in each
@@ -50,6 +50,19 @@ pub const DICE_MIN_PAIRS: u32 = 2;
 /// on the same catalogue; the default is [`Learner::default`].
 pub const LEARNER_ENV: &str = "WEIR_TRANSLATE_LEARNER";
 
+/// Environment variable: the weight of a translation of strength 1 (0 < w ≤ 1), to compare
+/// weights on the same collection; default [`TRANSLATE_WEIGHT`].
+pub const WEIGHT_ENV: &str = "WEIR_TRANSLATE_WEIGHT";
+
+/// The weight [`WEIGHT_ENV`] sets, else [`TRANSLATE_WEIGHT`].
+pub fn translate_weight() -> f32 {
+    std::env::var(WEIGHT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f32>().ok())
+        .filter(|w| *w > 0.0 && *w <= 1.0)
+        .unwrap_or(TRANSLATE_WEIGHT)
+}
+
 /// Environment variable: `off` searches without the learned table, to compare rankings with
 /// and without it (the relevance benchmark does).
 pub const TRANSLATE_ENV: &str = "WEIR_SEARCH_TRANSLATE";
@@ -58,10 +71,12 @@ pub const TRANSLATE_ENV: &str = "WEIR_SEARCH_TRANSLATE";
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Learner {
-    /// Dice coefficient with mutual-best filtering.
+    /// Dice coefficient with mutual-best filtering: the default, as it scored as well as IBM
+    /// Model 1 on the relevance benchmark's odd-numbered queries (0.790 against 0.791 nDCG@10,
+    /// sparse) and is the simpler (`docs/BENCHMARKS.md`).
+    #[default]
     Dice,
     /// IBM Model 1, both directions.
-    #[default]
     Model1,
 }
 
@@ -316,16 +331,16 @@ fn model1(pairs: &[(Vec<u32>, Vec<u32>)], sources: usize, targets: usize, revers
 }
 
 /// The translations of a lexical query's terms not already in it: `(term id, weight)` with
-/// weight [`TRANSLATE_WEIGHT`] × strength (the strongest when several query terms give the
-/// same translation), sorted by id.
-pub fn translation_terms(table: &HashMap<u32, Vec<(u32, f32)>>, query: &[u32]) -> Vec<(u32, f32)> {
+/// weight `weight` × strength (the strongest when several query terms give the same
+/// translation), sorted by id.
+pub fn translation_terms(table: &HashMap<u32, Vec<(u32, f32)>>, query: &[u32], weight: f32) -> Vec<(u32, f32)> {
     let mut added: HashMap<u32, f32> = HashMap::new();
     for id in query {
         for &(to, strength) in table.get(id).map(Vec::as_slice).unwrap_or_default() {
             if query.binary_search(&to).is_ok() {
                 continue;
             }
-            let w = TRANSLATE_WEIGHT * strength;
+            let w = weight * strength;
             let e = added.entry(to).or_insert(0.0);
             *e = e.max(w);
         }
@@ -438,8 +453,8 @@ mod tests {
         table.insert(1, vec![(10, 1.0), (11, 0.5)]);
         table.insert(2, vec![(10, 0.6), (3, 0.8)]);
         // Term 3 is in the query already: not added again; 10 keeps its stronger link.
-        let added = translation_terms(&table, &[1, 2, 3]);
+        let added = translation_terms(&table, &[1, 2, 3], TRANSLATE_WEIGHT);
         assert_eq!(added, vec![(10, TRANSLATE_WEIGHT), (11, TRANSLATE_WEIGHT * 0.5)]);
-        assert!(translation_terms(&table, &[7]).is_empty());
+        assert!(translation_terms(&table, &[7], TRANSLATE_WEIGHT).is_empty());
     }
 }
