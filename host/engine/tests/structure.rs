@@ -115,8 +115,9 @@ fn blank_comments_and_literals(text: &str) -> Vec<char> {
             }
             // A character literal (`'x'`, `'\n'`, `'{'`), not a lifetime (`'a`).
             '\'' => {
+                // After a backslash the escaped character itself may be a quote (`'\''`).
                 let end = if s.get(i + 1) == Some(&'\\') {
-                    s[i + 2..].iter().position(|&c| c == '\'').map(|p| i + 2 + p)
+                    s.get(i + 3..).and_then(|rest| rest.iter().position(|&c| c == '\'')).map(|p| i + 3 + p)
                 } else if s.get(i + 2) == Some(&'\'') {
                     Some(i + 2)
                 } else {
@@ -298,6 +299,7 @@ fn a(x: [u8; 4]) -> char {
     let _ = r#"fn raw() { "#;
     let _ = '}';
     let _ = '\'';
+    let _ = ['\'', '{'];
     fn inner<'a>(s: &'a str) -> &'a str { s }
     /* { nested /* } */ */
     '{'
@@ -309,7 +311,7 @@ fn b() {}
     let found = functions(&code);
     assert_eq!(
         found,
-        [("a".to_owned(), 3, 9), ("inner".to_owned(), 8, 1), ("b".to_owned(), 13, 1)],
+        [("a".to_owned(), 3, 10), ("inner".to_owned(), 9, 1), ("b".to_owned(), 14, 1)],
         "{}",
         code.iter().collect::<String>()
     );
