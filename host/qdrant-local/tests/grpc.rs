@@ -338,3 +338,64 @@ async fn official_client_hybrid_collection_and_fusion_queries() {
     drop(client);
     server.shutdown().await.unwrap();
 }
+
+/// Quantization over gRPC: the default scalar int8, a scalar setting as asked, the same over
+/// REST; product quantization refused; search params passed on and checked.
+#[tokio::test]
+async fn official_client_quantization_settings_and_search_params() {
+    use qdrant_client::qdrant::{
+        CompressionRatio, ProductQuantization, QuantizationSearchParams, QuantizationType, ScalarQuantization,
+        SearchParams, quantization_config::Quantization,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = QdrantLocal::start(dir.path(), LOOPBACK).await.unwrap();
+    let client = Qdrant::from_url(&server.grpc_url()).build().unwrap();
+    let api = Api::new(&server);
+    let create = |name: &str| {
+        CreateCollectionBuilder::new(name).vectors_config(VectorParamsBuilder::new(DIM as u64, Distance::Cosine))
+    };
+
+    client.create_collection(create("default")).await.unwrap();
+    let scalar = ScalarQuantization {
+        r#type: QuantizationType::Int8 as i32,
+        quantile: Some(0.95),
+        memory: Some(Memory::Cached as i32),
+        ..Default::default()
+    };
+    client.create_collection(create("scalar").quantization_config(scalar)).await.unwrap();
+    for (name, quantile, in_memory) in [("default", 0.99f64, None), ("scalar", 0.95, Some(true))] {
+        let info = client.collection_info(name).await.unwrap().result.unwrap();
+        let Some(Quantization::Scalar(q)) = info.config.unwrap().quantization_config.unwrap().quantization else {
+            panic!("{name}: not scalar")
+        };
+        assert_eq!(q.r#type, QuantizationType::Int8 as i32, "{name}");
+        assert!((f64::from(q.quantile.unwrap()) - quantile).abs() < 1e-6, "{name}: {q:?}");
+        #[allow(deprecated)]
+        let always_ram = q.always_ram;
+        assert_eq!(always_ram, in_memory, "{name}");
+        let rest = api.ok("GET", "/collections/{collection_name}", &format!("/collections/{name}"), None).await;
+        assert_eq!(rest["config"]["quantization_config"]["scalar"]["quantile"], json!(quantile), "{name}");
+    }
+    let product = ProductQuantization { compression: CompressionRatio::X16 as i32, ..Default::default() };
+    let refused = client.create_collection(create("product").quantization_config(product)).await.unwrap_err();
+    assert!(refused.to_string().contains("`product` quantization is not supported"), "{refused}");
+    assert!(!client.collection_exists("product").await.unwrap());
+
+    let points: Vec<PointStruct> = (0..N).map(|i| PointStruct::new(i, vector(i, DIM), Payload::new())).collect();
+    client.upsert_points(UpsertPointsBuilder::new("default", points).wait(true)).await.unwrap();
+    let q = vector(424_242, DIM);
+    let mut want: Vec<(f32, u64)> = (0..N).map(|i| (cosine(&q, &vector(i, DIM)), i)).collect();
+    want.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let want: Vec<u64> = want.into_iter().take(10).map(|(_, i)| i).collect();
+    let exact = SearchParams { exact: Some(true), ..Default::default() };
+    let res = client.query(QueryPointsBuilder::new("default").query(q.clone()).params(exact).limit(10)).await.unwrap();
+    assert_eq!(res.result.iter().map(|p| num(&p.id)).collect::<Vec<_>>(), want);
+    let bad = SearchParams {
+        quantization: Some(QuantizationSearchParams { oversampling: Some(0.5), ..Default::default() }),
+        ..Default::default()
+    };
+    let err = client.query(QueryPointsBuilder::new("default").query(q).params(bad)).await.unwrap_err();
+    assert!(err.to_string().contains("oversampling: value 0.5 invalid"), "{err}");
+    drop(client);
+    server.shutdown().await.unwrap();
+}
