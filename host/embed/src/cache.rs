@@ -115,7 +115,15 @@ impl EmbeddingCache {
         Ok(())
     }
 
-    /// Entries, bytes, hits and misses.
+    /// Hits and misses since this handle was made: two counters, no database read. A run asks
+    /// for them around every batch; [`Self::stats`] walks the whole table for its byte count,
+    /// which at 84,000 cached vectors took half of a full sync's CPU (`docs/BENCHMARKS.md`).
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    /// Entries, bytes, hits and misses. Reads every page of the table: for reports, not for
+    /// every batch.
     pub fn stats(&self) -> Result<CacheStats> {
         let txn = self.db.begin_read()?;
         let (entries, bytes) = match txn.open_table(TABLE) {
@@ -161,7 +169,11 @@ impl<E: Embedder> CachedEmbedder<E> {
         &self.inner
     }
 
-    async fn embed_cached(&self, texts: &[String], purpose: Purpose) -> Result<Vec<Vec<f32>>> {
+    /// Embeds `texts` as [`Embedder::embed`] does, and says which of them went to the inner
+    /// embedder: the index of each distinct text the cache lacked (its first occurrence). What
+    /// a call sent is its own, however many calls share the cache at once; the cache's
+    /// counters are not.
+    pub async fn embed_sending(&self, texts: &[String], purpose: Purpose) -> Result<(Vec<Vec<f32>>, Vec<usize>)> {
         let model = self.inner.model().clone();
         let sent: Vec<String> = texts.iter().map(|t| model.text_for(purpose, t).into_owned()).collect();
         let cache = self.cache.clone();
@@ -176,11 +188,13 @@ impl<E: Embedder> CachedEmbedder<E> {
         let mut first_of: HashMap<&str, usize> = HashMap::new();
         let mut to_embed: Vec<String> = Vec::new();
         let mut to_embed_sent: Vec<String> = Vec::new();
+        let mut sent_at: Vec<usize> = Vec::new();
         for (i, hit) in found.iter().enumerate() {
             if hit.is_none() && !first_of.contains_key(sent[i].as_str()) {
                 first_of.insert(sent[i].as_str(), to_embed.len());
                 to_embed.push(texts[i].clone());
                 to_embed_sent.push(sent[i].clone());
+                sent_at.push(i);
             }
         }
         let fresh = if to_embed.is_empty() { Vec::new() } else { self.inner.embed(&to_embed, purpose).await? };
@@ -204,7 +218,11 @@ impl<E: Embedder> CachedEmbedder<E> {
             })
             .await?;
         }
-        Ok(out)
+        Ok((out, sent_at))
+    }
+
+    async fn embed_cached(&self, texts: &[String], purpose: Purpose) -> Result<Vec<Vec<f32>>> {
+        Ok(self.embed_sending(texts, purpose).await?.0)
     }
 }
 

@@ -37,6 +37,15 @@ async fn second_embedding_makes_no_provider_calls_and_survives_reopen() {
         assert_eq!(stats.entries, 3);
         assert!(stats.bytes >= 3 * 1536 * 4);
         assert_eq!((stats.hits, stats.misses), (4, 4));
+        assert_eq!(cached.cache().lookups(), (4, 4), "the counters alone, as a run reads them per batch");
+        // What one call sent: nothing now, and into an empty cache each distinct text once.
+        let (vectors, sent) = cached.embed_sending(&texts(), Purpose::Passage).await.unwrap();
+        assert_eq!((vectors, sent), (first.clone(), vec![]));
+        let fresh = CachedEmbedder::new(
+            HashEmbedder::new(8),
+            EmbeddingCache::new(Arc::new(redb::Database::create(dir.path().join("other.redb")).unwrap())),
+        );
+        assert_eq!(fresh.embed_sending(&texts(), Purpose::Passage).await.unwrap().1, vec![0, 1, 2]);
         assert!((stats.hit_rate() - 0.5).abs() < 1e-9);
 
         // the purpose is part of the exact text for prefixed models only; a different

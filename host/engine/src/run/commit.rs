@@ -115,13 +115,13 @@ impl<'a> Commit<'a> {
         self.commit_ns += t.elapsed().as_nanos() as u64;
         report.batches += 1;
         if let Some(progress) = &self.opts.progress {
-            let stats = self.cache.stats().unwrap_or_default();
+            let (cache_hits, cache_misses) = self.cache.lookups();
             progress(&Progress {
                 fetched: report.counts.fetched,
                 total: self.total,
                 counts: report.counts.clone(),
-                cache_hits: stats.hits,
-                cache_misses: stats.misses,
+                cache_hits,
+                cache_misses,
             });
         }
         Ok(())

@@ -161,12 +161,12 @@ async fn embed_batch(
         batch.vectors = embedder.embed(&texts, Purpose::Passage).await?;
     } else {
         let cached = weir_embed::CachedEmbedder::new(embedder, cache);
-        let misses_before = cached.cache().stats().map(|s| s.misses).unwrap_or(0);
-        batch.vectors = cached.embed(&texts, Purpose::Passage).await?;
-        let misses = cached.cache().stats().map(|s| s.misses).unwrap_or(0) - misses_before;
-        // Estimated from the share of misses (the exact split is the cache's business).
-        let per = texts.iter().map(|t| estimate_tokens(t)).sum::<u64>() / texts.len().max(1) as u64;
-        batch.estimated_tokens = per * misses;
+        // The texts this batch sent, not the cache's misses meanwhile: those count every
+        // batch embedded at once (with eight, a full sync's estimate came out 5.5 times the
+        // tokens the provider counted).
+        let (vectors, sent) = cached.embed_sending(&texts, Purpose::Passage).await?;
+        batch.vectors = vectors;
+        batch.estimated_tokens = sent.iter().filter_map(|&i| texts.get(i)).map(|t| estimate_tokens(t)).sum();
     }
     if !dry_run {
         if batch.vectors.len() != texts.len() {

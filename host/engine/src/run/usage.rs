@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use weir_embed::{CacheStats, EmbedStats, EmbeddingCache};
+use weir_embed::{EmbedStats, EmbeddingCache};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pipeline::Pipeline;
 use crate::report::{PluginCalls, RunReport};
 
@@ -13,14 +13,15 @@ use crate::report::{PluginCalls, RunReport};
 pub(super) struct Usage {
     plugins: BTreeMap<String, PluginCalls>,
     embed: EmbedStats,
-    cache: CacheStats,
+    /// The cache's hits and misses.
+    cache: (u64, u64),
 }
 
 impl Usage {
     pub(super) fn before(pipeline: &Pipeline, cache: &EmbeddingCache) -> Result<Self> {
         let plugins = plugin_counters(pipeline);
         let embed = pipeline.embedder.stats();
-        let cache = cache.stats().map_err(Error::Embed)?;
+        let cache = cache.lookups();
         Ok(Self { plugins, embed, cache })
     }
 
@@ -44,10 +45,9 @@ impl Usage {
         report.embedding.requests = embed_after.requests - self.embed.requests;
         report.embedding.tokens = embed_after.tokens - self.embed.tokens;
         report.embedding.cost_usd = embed_after.cost_usd - self.embed.cost_usd;
-        if let Ok(c) = cache.stats() {
-            report.embedding.cache_hits = c.hits - self.cache.hits;
-            report.embedding.cache_misses = c.misses - self.cache.misses;
-        }
+        let (hits, misses) = cache.lookups();
+        report.embedding.cache_hits = hits - self.cache.0;
+        report.embedding.cache_misses = misses - self.cache.1;
     }
 }
 
