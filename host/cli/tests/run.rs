@@ -145,8 +145,11 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert_eq!(html.matches("class=\"hit\"").count(), 5, "{html}");
-    // Each retrieval mode and fusion from the page, the form keeping what was chosen.
-    for (mode, fusion) in [("dense", "rrf"), ("sparse", "rrf"), ("hybrid", "dbsf")] {
+    // Each retrieval mode and fusion from the page, the form keeping what was chosen. The hits
+    // are compared with `weir search` once the daemon has stopped (it holds the state directory).
+    let choices = [("dense", "rrf"), ("sparse", "rrf"), ("hybrid", "rrf"), ("hybrid", "dbsf")];
+    let mut pages = Vec::new();
+    for (mode, fusion) in choices {
         let q = [("q", name.as_str()), ("k", "4"), ("mode", mode), ("fusion", fusion)];
         let res = client.get(format!("{base}/search")).query(&q).send().await.unwrap();
         assert_eq!(res.status(), 200, "{mode}");
@@ -154,6 +157,7 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
         assert_eq!(html.matches("class=\"hit\"").count(), 4, "{mode}: {html}");
         assert!(html.contains(&format!("<option selected>{mode}</option>")), "{mode}: {html}");
         assert!(html.contains(&format!("<option selected>{fusion}</option>")), "{fusion}: {html}");
+        pages.push(hit_rows(&html));
     }
     let res = client.get(format!("{base}/search")).query(&[("q", "hrnec"), ("mode", "psychic")]).send().await.unwrap();
     assert_eq!(res.status(), 400, "an unknown mode is the user's mistake");
@@ -188,6 +192,55 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "{status:?}");
+
+    // The page searched in the mode and with the fusion chosen: its hits are those `weir search`
+    // finds with the same choice, and the choices find different hits (scores included), so
+    // that a page searching otherwise is caught.
+    let c = cfg.to_str().unwrap();
+    let mut expected: Vec<Vec<Vec<String>>> = Vec::new();
+    for ((mode, fusion), page) in choices.iter().zip(&pages) {
+        let o =
+            e.output(&["search", "--json", "-k", "4", "--mode", mode, "--fusion", fusion, "--config", c, &name]).await;
+        assert!(o.status.success(), "{}", text(&o));
+        let hits: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+        let rows: Vec<Vec<String>> = hits.iter().map(expected_row).collect();
+        assert_eq!(page, &rows, "{mode} {fusion}: the page's hits differ from `weir search`");
+        assert!(!expected.contains(&rows), "{mode} {fusion} finds what another choice found: {rows:?}");
+        expected.push(rows);
+    }
+}
+
+/// The cells of each hit row of a search page, unescaped: the score, then the shown fields.
+fn hit_rows(html: &str) -> Vec<Vec<String>> {
+    html.split("<tr class=\"hit\">")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find("</tr>").unwrap_or_else(|| panic!("an unclosed row: {row}"))];
+            row.split("<td>")
+                .skip(1)
+                .map(|cell| {
+                    let cell = cell.strip_suffix("</td>").unwrap_or_else(|| panic!("an unclosed cell: {cell}"));
+                    cell.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The row the search page shows for a hit of `weir search --json`: its score to three
+/// decimals (` =` for an identifier match), then every field the page shows, empty if absent.
+fn expected_row(hit: &Value) -> Vec<String> {
+    let score = hit["score"].as_f64().unwrap() as f32;
+    let how = if hit["match"] == json!("identifier") { " =" } else { "" };
+    let mut row = vec![format!("{score:.3}{how}")];
+    for field in weir_engine::DEFAULT_DISPLAY {
+        row.push(match &hit["payload"][*field] {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    }
+    row
 }
 
 /// Chromium: `WEIR_CHROMIUM`, else `chromium` or `chromium-browser` on the PATH.
