@@ -771,7 +771,6 @@ text = "{text}"
 // Four workers: the test blocks on `weir` commands while the simulators answer them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_secret_reaches_any_output() {
-    use std::io::BufRead;
     const OPENAI_KEY: &str = "sk-weir-secret-51f0";
     const QDRANT_KEY: &str = "qk-weir-secret-a7e3";
     let e = env(BlueJetSim::builder().products(600).malformed(PRODUCTS, MalformedKind::WrongType, 3)).await;
@@ -826,22 +825,14 @@ async fn no_secret_reaches_any_output() {
     // The daemon's pages.
     let mut child = weir(&["daemon", "--listen", "127.0.0.1:0", "--config", c], TOKEN_HASH);
     let mut child = child.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = std::io::BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines.next().expect("the daemon printed no address").unwrap();
-        if let Some(addr) = line.strip_prefix("weir daemon: listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let (base, stderr) = daemon_address_and_stderr(&mut child);
     for path in ["/", "/metrics", "/healthz", "/readyz", "/search?q=hrnec&k=5"] {
         let body = reqwest::get(format!("{base}{path}")).await.unwrap().bytes().await.unwrap();
         outputs.push((format!("daemon {path}"), body.to_vec()));
     }
     let _ = child.kill();
     let _ = child.wait();
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    outputs.push(("daemon stderr".into(), rest.join("\n").into_bytes()));
+    outputs.push(("daemon stderr".into(), stderr.lines().join("\n").into_bytes()));
 
     for (path, bytes) in files_under(&e.dir.path().join("secret-state")) {
         outputs.push((path.display().to_string(), bytes));

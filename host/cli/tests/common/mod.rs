@@ -140,21 +140,55 @@ const LISTENING: &str = "weir daemon: listening on ";
 /// that the daemon never blocks on a full pipe. A daemon that exits or says nothing of an
 /// address within a minute is killed and the test fails.
 pub fn daemon_address(child: &mut Child) -> String {
+    daemon_address_and_stderr(child).0
+}
+
+/// [`daemon_address`], with the daemon's stderr kept for the test to read once the daemon has
+/// stopped (to search it for secrets, say).
+pub fn daemon_address_and_stderr(child: &mut Child) -> (String, DaemonStderr) {
     use std::io::BufRead;
     let stderr = child.stderr.take().expect("the daemon's stderr is piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        // Sends fail once the receiver is gone; reading goes on so that the pipe never fills.
         for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
+    let mut seen = Vec::new();
     loop {
         let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
             let _ = child.kill();
-            panic!("the daemon printed no address");
+            panic!("the daemon printed no address: {seen:?}");
         };
         if let Some(addr) = line.strip_prefix(LISTENING) {
-            return addr.to_owned();
+            let addr = addr.to_owned();
+            seen.push(line);
+            return (addr, DaemonStderr { seen, rx });
+        }
+        seen.push(line);
+    }
+}
+
+/// A daemon's stderr: what it said up to its address, and the rest as it comes.
+pub struct DaemonStderr {
+    seen: Vec<String>,
+    rx: std::sync::mpsc::Receiver<String>,
+}
+
+impl DaemonStderr {
+    /// Every line the daemon wrote on stderr, the address line included; call it once the
+    /// daemon has exited (it waits for the pipe to close, a minute at most).
+    pub fn lines(self) -> Vec<String> {
+        let mut lines = self.seen;
+        loop {
+            match self.rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => lines.push(line),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return lines,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("the daemon's stderr is still open a minute on: {lines:?}")
+                }
+            }
         }
     }
 }
