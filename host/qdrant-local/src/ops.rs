@@ -301,8 +301,9 @@ pub(crate) enum QueryKind {
 
 /// How many candidates per segment a dense search over quantized vectors picks, as a multiple
 /// of the points it returns, before it rescores them with the original vectors (Qdrant's
-/// `oversampling`): the default where a request does not set it. Measured in
-/// `docs/BENCHMARKS.md` ("Quantized dense search").
+/// `oversampling`): the default where a request does not set it. 3 and 4 gave no reliably
+/// better rankings at 109,253 points (`docs/BENCHMARKS.md`, "quantized dense search on
+/// qdrant-local").
 pub(crate) const OVERSAMPLING: f64 = 2.0;
 
 /// The search params a dense search runs with: the request's, and where it leaves them out,

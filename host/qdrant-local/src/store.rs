@@ -849,9 +849,10 @@ pub(crate) fn scalar_quantization(
 /// which qdrant-local makes the default where Qdrant has none. A sealed segment then keeps,
 /// beside its dense vectors, a copy at a byte a dimension, which a search scans instead (a
 /// quarter of the memory to read), rescoring the best candidates with the original vectors
-/// (see [`crate::ops::search_params`]); measured at 109,253 points of 384 dimensions in
-/// `docs/BENCHMARKS.md` ("Quantized dense search"). The appendable segment (up to
-/// [`SEAL_POINTS`] points) is scanned exactly, as before.
+/// (see [`crate::ops::search_params`]). At 109,253 points of 384 dimensions a dense search
+/// took 8–12 ms instead of 21–27 ms, with the exact scan's top 10 in every measured query
+/// (`docs/BENCHMARKS.md`, "quantized dense search on qdrant-local"). The appendable segment
+/// (up to [`SEAL_POINTS`] points) is scanned exactly, as before.
 pub(crate) fn default_quantization() -> Result<QuantizationConfig, ApiError> {
     scalar_quantization(Some(SCALAR_QUANTILE), None)
 }
