@@ -34,14 +34,6 @@ fn scale(ci: usize, long_run: usize) -> usize {
     if long() { long_run } else { ci }
 }
 
-/// No output of the host may show a Rust panic: every failure is a clear error.
-/// (A plugin's own panic is reported inside an error line, as a crash of that plugin.)
-fn assert_no_panic(o: &Output, context: &str) {
-    let t = text(o);
-    let host_panic = t.lines().any(|l| l.starts_with("thread '") && l.contains("panicked at"));
-    assert!(!host_panic && !t.contains("RUST_BACKTRACE"), "{context}: the host panicked:\n{t}");
-}
-
 // ------------------------------------------------------------------------------ crash torture
 
 /// The crash tortures read in partitions, whatever the default: bluejet-source splits full
@@ -76,28 +68,15 @@ impl Kind {
 /// flight when it died.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs() {
-    let kills_wanted = scale(16, 48);
     let e = env(BlueJetSim::builder().products(6_000)).await;
-    let mut rng = Rng::from_clock();
-    let seed = rng.0;
-    eprintln!("crash torture seed {seed}, {kills_wanted} kills");
+    let mut t = Torture::new("crash torture", scale(16, 48), 3);
     let store = e.store.rest_url();
-    let timed = |kind: Kind, cfg: std::path::PathBuf| {
-        let e = &e;
-        async move {
-            let t = Instant::now();
-            let o =
-                e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", cfg.to_str().unwrap()]).await;
-            assert!(o.status.success(), "{kind:?}: {}", text(&o));
-            t.elapsed()
-        }
-    };
 
     // How long each kind of run takes uninterrupted (start-up included), on the shared base
     // collection; kills are drawn within that span.
     let base = e.config("base", "base", PARTITIONED);
     let mut span = BTreeMap::new();
-    span.insert("initial", timed(Kind::Initial, base.clone()).await);
+    span.insert("initial", timed_run(&e, Kind::Initial.mode(), &base).await.0);
     e.assert_exact("base", "uninterrupted initial sync").await;
     let change = |kind: Kind| match kind {
         Kind::Initial => None,
@@ -107,7 +86,7 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
     };
     for kind in [Kind::Full, Kind::Incremental, Kind::Reconcile] {
         e.sim.change(&change(kind).unwrap()).unwrap();
-        span.insert(kind.mode(), timed(kind, base.clone()).await);
+        span.insert(kind.mode(), timed_run(&e, kind.mode(), &base).await.0);
         e.assert_exact("base", &format!("uninterrupted {kind:?}")).await;
     }
     eprintln!("uninterrupted spans: {span:?}");
@@ -119,49 +98,26 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
     let embedding = defaults.embed_concurrency_for(&weir_embed::HashEmbedder::new(32));
     let in_flight_records = (embedding.max(defaults.write_concurrency) as u64 + 1) * 200;
     let kinds = [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile];
-    let (mut kills, mut attempts, mut resumed) = (0, 0, 0);
-    let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
-    while kills < kills_wanted {
-        attempts += 1;
-        assert!(attempts <= kills_wanted * 3, "only {kills} of {attempts} kills hit a running sync");
-        let kind = kinds[attempts % kinds.len()];
+    let mut resumed = 0;
+    while let Some(attempt) = t.next_attempt() {
+        let kind = kinds[attempt % kinds.len()];
         let (cfg, collection) = if kind == Kind::Initial {
-            let name = format!("k{attempts}");
+            let name = format!("k{attempt}");
             (e.config(&name, &name, PARTITIONED), name)
         } else {
             e.sim.change(&change(kind).unwrap()).unwrap();
             (base.clone(), "base".to_owned())
         };
-        let c = cfg.to_str().unwrap();
-        let mut child = e.weir();
-        child
-            .args(["run", "--force", "--mode", kind.mode(), "--config", c])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let mut child = child.spawn().unwrap();
         let limit = span[if kind == Kind::Initial { "initial" } else { kind.mode() }];
-        let delay = Duration::from_millis(rng.below(limit.as_millis() as u64));
-        tokio::time::sleep(delay).await;
-        let running = child.try_wait().unwrap().is_none();
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        if running {
-            kills += 1;
-            *per_kind.entry(format!("{kind:?}")).or_default() += 1;
-        }
-        let context = format!("{kind:?} killed after {delay:?} (seed {seed})");
+        let context = t.kill_run(&e, kind, kind.mode(), &cfg, limit).await;
         // What the killed run left in the store before anything resumes.
         let physical = format!("{collection}_v1");
         let left = weir_harness::store::count(&store, &physical).await;
 
-        let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", c]).await;
-        assert!(o.status.success(), "{context}: the resumed run failed: {}", text(&o));
-        assert!(!text(&o).contains(TOKEN_HASH), "a secret reached the output");
-        let r = &reports(&o)[0];
+        let r = resume_run(&e, kind.mode(), &cfg, &context).await;
         if r["resumed"] == json!(true) {
             resumed += 1;
         }
-        assert_eq!(r["count_check"]["mismatch"], Value::Null, "{context}: {r}");
         e.assert_exact(&collection, &context).await;
         if kind == Kind::Initial {
             // Points already stored but embedded again: they were written, not yet committed.
@@ -169,12 +125,12 @@ async fn crash_torture_kill_dash_nine_across_full_incremental_and_reconcile_runs
             let embedded = r["counts"]["embedded"].as_u64().unwrap();
             let redone = (left + embedded).saturating_sub(total);
             assert!(redone <= in_flight_records, "{context}: {redone} records embedded twice");
-            let _ = reqwest::Client::new().delete(format!("{store}/collections/{physical}")).send().await;
+            delete_collection(&e, &physical).await;
         }
     }
-    eprintln!("{kills} kills in {attempts} attempts ({per_kind:?}); {resumed} resumed a checkpoint");
-    assert!(per_kind.len() == kinds.len(), "every kind of run was killed at least once: {per_kind:?}");
-    assert!(resumed >= kills / 5, "too few kills left a checkpoint to resume ({resumed} of {kills})");
+    eprintln!("{}; {resumed} resumed a checkpoint", t.summary());
+    assert!(t.per_kind.len() == kinds.len(), "every kind of run was killed at least once: {:?}", t.per_kind);
+    assert!(resumed >= t.kills / 5, "too few kills left a checkpoint to resume ({resumed} of {})", t.kills);
     for f in ["base-state/sync_metrics.json", "base-state/weir.log"] {
         if let Ok(s) = std::fs::read_to_string(e.dir.path().join(f)) {
             assert!(!s.contains(TOKEN_HASH), "{f} holds a secret");
@@ -238,11 +194,8 @@ async fn assert_echo_exact(e: &Env, collection: &str, records: u64, context: &st
 /// and the resumed run ends with the sink equal to the source.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_torture_of_partitioned_runs() {
-    let kills_wanted = scale(8, 32);
     let e = env(BlueJetSim::builder().products(10)).await;
-    let mut rng = Rng::from_clock();
-    let seed = rng.0;
-    eprintln!("partitioned crash torture seed {seed}, {kills_wanted} kills");
+    let mut t = Torture::new("partitioned crash torture", scale(8, 32), 4);
     const INITIAL: u64 = 8_000;
     let mut records = INITIAL;
     // Records appear for full and incremental runs and vanish for reconciles.
@@ -256,10 +209,8 @@ async fn crash_torture_of_partitioned_runs() {
     for kind in [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile] {
         let n = if kind == Kind::Initial { INITIAL } else { change(kind) };
         let cfg = echo_config(&e, "echo", "echo", n);
-        let t = Instant::now();
-        let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", cfg.to_str().unwrap()]).await;
-        assert!(o.status.success(), "{kind:?}: {}", text(&o));
-        span.insert(format!("{kind:?}"), t.elapsed());
+        let (took, o) = timed_run(&e, kind.mode(), &cfg).await;
+        span.insert(format!("{kind:?}"), took);
         assert_echo_exact(&e, "echo", n, &format!("uninterrupted partitioned {kind:?}")).await;
         if kind == Kind::Initial {
             assert_eq!(reports(&o)[0]["batches"], json!(80), "4 partitions of 2,000 records in pages of 100");
@@ -268,15 +219,12 @@ async fn crash_torture_of_partitioned_runs() {
     eprintln!("uninterrupted spans: {span:?}");
 
     let kinds = [Kind::Initial, Kind::Full, Kind::Incremental, Kind::Reconcile];
-    let (mut kills, mut attempts, mut partitioned) = (0, 0, 0);
-    let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
-    while kills < kills_wanted {
-        attempts += 1;
-        assert!(attempts <= kills_wanted * 4, "only {kills} of {attempts} kills hit a running sync");
-        let kind = kinds[attempts % kinds.len()];
+    let mut partitioned = 0;
+    while let Some(attempt) = t.next_attempt() {
+        let kind = kinds[attempt % kinds.len()];
         let (cfg, collection, name, expected) = match kind {
             Kind::Initial => {
-                let name = format!("p{attempts}");
+                let name = format!("p{attempt}");
                 (echo_config(&e, &name, &name, INITIAL), name.clone(), name, INITIAL)
             }
             _ => {
@@ -284,22 +232,7 @@ async fn crash_torture_of_partitioned_runs() {
                 (echo_config(&e, "echo", "echo", n), "echo".to_owned(), "echo".to_owned(), n)
             }
         };
-        let c = cfg.to_str().unwrap();
-        let mut child = e.weir();
-        child
-            .args(["run", "--force", "--mode", kind.mode(), "--config", c])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let mut child = child.spawn().unwrap();
-        let delay = Duration::from_millis(rng.below(span[&format!("{kind:?}")].as_millis() as u64));
-        tokio::time::sleep(delay).await;
-        if child.try_wait().unwrap().is_none() {
-            kills += 1;
-            *per_kind.entry(format!("{kind:?}")).or_default() += 1;
-        }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        let context = format!("{kind:?} killed after {delay:?} (seed {seed})");
+        let context = t.kill_run(&e, kind, kind.mode(), &cfg, span[&format!("{kind:?}")]).await;
         {
             let state = weir_engine::StateDir::open(e.dir.path().join(format!("{name}-state"))).unwrap();
             if let Some(checkpoint) = state.meta("items").unwrap().checkpoint {
@@ -308,21 +241,14 @@ async fn crash_torture_of_partitioned_runs() {
                 partitioned += 1;
             }
         }
-        let o = e.output(&["run", "--json", "--force", "--mode", kind.mode(), "--config", c]).await;
-        assert!(o.status.success(), "{context}: the resumed run failed: {}", text(&o));
-        assert_no_panic(&o, &context);
-        let r = &reports(&o)[0];
-        assert_eq!(r["count_check"]["mismatch"], Value::Null, "{context}: {r}");
+        resume_run(&e, kind.mode(), &cfg, &context).await;
         assert_echo_exact(&e, &collection, expected, &context).await;
         if kind == Kind::Initial {
-            let _ = reqwest::Client::new()
-                .delete(format!("{}/collections/{collection}_v1", e.store.rest_url()))
-                .send()
-                .await;
+            delete_collection(&e, &format!("{collection}_v1")).await;
         }
     }
-    eprintln!("{kills} kills in {attempts} attempts ({per_kind:?}); {partitioned} left a partitioned checkpoint");
-    assert!(partitioned >= kills / 5, "too few kills left a checkpoint to resume ({partitioned} of {kills})");
+    eprintln!("{}; {partitioned} left a partitioned checkpoint", t.summary());
+    assert!(partitioned >= t.kills / 5, "too few kills left a checkpoint to resume ({partitioned} of {})", t.kills);
 }
 
 /// The default setup keeps the store inside the weir process: a `kill -9` takes both down.

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use bluejet_sim::RunningBlueJetSim;
 use qdrant_local::QdrantLocal;
@@ -208,6 +208,112 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
+}
+
+/// No output of the host may show a Rust panic: every failure is a clear error.
+/// (A plugin's own panic is reported inside an error line, as a crash of that plugin.)
+pub fn assert_no_panic(o: &Output, context: &str) {
+    let t = text(o);
+    let host_panic = t.lines().any(|l| l.starts_with("thread '") && l.contains("panicked at"));
+    assert!(!host_panic && !t.contains("RUST_BACKTRACE"), "{context}: the host panicked:\n{t}");
+}
+
+/// A crash torture's draws and counts: `kill -9` of `weir run` at random instants, until
+/// `kills_wanted` kills hit a run still going. The seed is printed, to replay a failure.
+pub struct Torture {
+    pub rng: Rng,
+    pub seed: u64,
+    kills_wanted: usize,
+    /// Attempts allowed per kill wanted: an attempt whose run had already ended is no kill.
+    attempts_per_kill: usize,
+    pub kills: usize,
+    pub attempts: usize,
+    /// Kills of a running sync, per kind of run.
+    pub per_kind: BTreeMap<String, usize>,
+}
+
+impl Torture {
+    pub fn new(what: &str, kills_wanted: usize, attempts_per_kill: usize) -> Self {
+        let rng = Rng::from_clock();
+        let seed = rng.0;
+        eprintln!("{what} seed {seed}, {kills_wanted} kills");
+        Self { rng, seed, kills_wanted, attempts_per_kill, kills: 0, attempts: 0, per_kind: BTreeMap::new() }
+    }
+
+    /// The next attempt's number, until enough kills hit a running sync. Fails when too many
+    /// attempts found the run already done (the draws would not test anything).
+    pub fn next_attempt(&mut self) -> Option<usize> {
+        if self.kills >= self.kills_wanted {
+            return None;
+        }
+        self.attempts += 1;
+        assert!(
+            self.attempts <= self.kills_wanted * self.attempts_per_kill,
+            "only {} of {} kills hit a running sync",
+            self.kills,
+            self.attempts
+        );
+        Some(self.attempts)
+    }
+
+    /// Starts `weir run --force --mode <mode> --config <cfg>`, waits a random instant below
+    /// `span` and kills it with SIGKILL; a run still going then counts as a kill of `kind`.
+    /// The context for what the test checks next: the kind, the instant and the seed.
+    pub async fn kill_run(
+        &mut self,
+        e: &Env,
+        kind: impl std::fmt::Debug,
+        mode: &str,
+        cfg: &Path,
+        span: Duration,
+    ) -> String {
+        let mut child = e.weir();
+        child.args(["run", "--force", "--mode", mode, "--config"]).arg(cfg).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = child.spawn().unwrap();
+        let delay = Duration::from_millis(self.rng.below(span.as_millis() as u64));
+        tokio::time::sleep(delay).await;
+        let running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        if running {
+            self.kills += 1;
+            *self.per_kind.entry(format!("{kind:?}")).or_default() += 1;
+        }
+        format!("{kind:?} killed after {delay:?} (seed {})", self.seed)
+    }
+
+    /// `N kills in M attempts ({kind: kills})`.
+    pub fn summary(&self) -> String {
+        format!("{} kills in {} attempts ({:?})", self.kills, self.attempts, self.per_kind)
+    }
+}
+
+/// An uninterrupted `weir run --json --force --mode <mode>`, which must succeed: how long it
+/// took (start-up included; a torture draws its kills within that span), and its output.
+pub async fn timed_run(e: &Env, mode: &str, cfg: &Path) -> (Duration, Output) {
+    let t = Instant::now();
+    let o = e.output(&["run", "--json", "--force", "--mode", mode, "--config", cfg.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{mode}: {}", text(&o));
+    (t.elapsed(), o)
+}
+
+/// The run after a kill, started again as an operator would: it succeeds without a panic or a
+/// secret in its output, and the sink's count check finds no mismatch. Its report.
+pub async fn resume_run(e: &Env, mode: &str, cfg: &Path, context: &str) -> Value {
+    let o = e.output(&["run", "--json", "--force", "--mode", mode, "--config", cfg.to_str().unwrap()]).await;
+    assert!(o.status.success(), "{context}: the resumed run failed: {}", text(&o));
+    assert_no_panic(&o, context);
+    assert!(!text(&o).contains(TOKEN_HASH), "{context}: a secret reached the output");
+    let r = reports(&o).swap_remove(0);
+    assert_eq!(r["count_check"]["mismatch"], Value::Null, "{context}: {r}");
+    r
+}
+
+/// Drops a physical collection of the test's store (a torture's next initial sync starts
+/// from nothing).
+pub async fn delete_collection(e: &Env, physical: &str) {
+    let url = format!("{}/collections/{physical}", e.store.rest_url());
+    let _ = reqwest::Client::new().delete(url).send().await;
 }
 
 /// Every file under `dir`, read as bytes (binary stores included).
