@@ -632,8 +632,9 @@ fn collection_info(c: &Collection) -> Result<pb::CollectionInfo, ApiError> {
             }),
             // Every field REST reports too: clients (Python's) turn these into the REST
             // models, where they are required.
+            // `m` 0: no graph (see the crate docs); the rest are Qdrant's defaults, unused.
             hnsw_config: Some(pb::HnswConfigDiff {
-                m: Some(16),
+                m: Some(0),
                 ef_construct: Some(100),
                 full_scan_threshold: Some(10_000),
                 max_indexing_threads: Some(0),

@@ -847,8 +847,9 @@ fn collection_info(c: &crate::store::Collection) -> Result<Value, ApiError> {
                 "write_consistency_factor": 1,
                 "on_disk_payload": true
             },
+            // `m` 0: no graph (see the crate docs); the rest are Qdrant's defaults, unused.
             "hnsw_config": {
-                "m": 16, "ef_construct": 100, "full_scan_threshold": 10000,
+                "m": 0, "ef_construct": 100, "full_scan_threshold": 10000,
                 "max_indexing_threads": 0, "on_disk": false
             },
             "optimizer_config": {

@@ -97,6 +97,7 @@ async fn a_new_collection_quantizes_its_sealed_segments_and_ranks_as_the_exact_s
     let info = api.ok("GET", COLLECTION_PATH, "/collections/q", None).await;
     assert_eq!(info["config"]["quantization_config"]["scalar"]["type"], "int8", "{info}");
     assert_eq!(info["config"]["quantization_config"]["scalar"]["quantile"], json!(0.99), "{info}");
+    assert_eq!(info["config"]["hnsw_config"]["m"], 0, "no graph: {info}");
 
     let (mut found, mut total, mut unrescored_error) = (0, 0, 0.0f32);
     for k in 0..QUERIES {
