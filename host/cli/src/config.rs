@@ -44,8 +44,9 @@ pub(crate) struct SyncConfig {
     /// The mode `weir run` uses when none is given.
     #[serde(default = "default_mode")]
     pub mode: weir_engine::Mode,
-    /// Pipelines `weir run` runs at once. They share each source's `max_requests_in_flight`
-    /// and the embedder's limits; each keeps its own checkpoint and report.
+    /// Pipelines `weir run` runs at once, and `weir daemon` when their schedules coincide.
+    /// They share each source's `max_requests_in_flight` and the embedder's limits; each keeps
+    /// its own checkpoint and report.
     #[serde(default = "default_parallel_pipelines")]
     pub parallel_pipelines: usize,
 }
