@@ -20,7 +20,8 @@
 //! The pipeline is `config/weir.toml`'s products pipeline: it learns term translations from
 //! the `name`/`nazev` pairs (`translate`; `--no-translate` leaves the setting out, and the
 //! learner is `WEIR_TRANSLATE_LEARNER`'s, as for any run). A mode with `+off` (`sparse+off`)
-//! searches the same collection with `WEIR_SEARCH_TRANSLATE=off`: without the learned table.
+//! searches the same collection with `WEIR_SEARCH_TRANSLATE=off`: without the learned table;
+//! `+add`, `+idf` and `+fuse` with that use of it (`weir_engine::search::translate::Use`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -83,7 +84,12 @@ fn args() -> Args {
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
-        assert!(MODES.contains(&m.trim_end_matches("+off")), "unknown mode {m} (one of {})", MODES.join(", "));
+        let (mode, how) = m.split_once('+').unwrap_or((m, "default"));
+        assert!(MODES.contains(&mode), "unknown mode {m} (one of {})", MODES.join(", "));
+        assert!(
+            ["default", "off", "add", "idf", "fuse"].contains(&how),
+            "unknown use of the table in {m} (+off, +add, +idf, +fuse)"
+        );
     }
     a
 }
@@ -146,9 +152,11 @@ struct Searched {
 
 /// Runs `weir search`; `Err` carries what `weir` said when it refused or failed.
 fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
-    let (mode, off) = match mode.strip_suffix("+off") {
-        Some(m) => (m, true),
-        None => (mode, false),
+    // `sparse+off`, `sparse+add`, `sparse+idf`, `sparse+fuse`: that use of the learned table (`sparse`: the
+    // default, whatever the environment says).
+    let (mode, translate) = match mode.split_once('+') {
+        Some((m, how)) => (m, how),
+        None => (mode, "default"),
     };
     let (mode_arg, fusion) = match mode {
         "hybrid-rrf" => ("hybrid", "rrf"),
@@ -160,7 +168,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .arg(cfg)
         .arg("--")
         .arg(query)
-        .env("WEIR_SEARCH_TRANSLATE", if off { "off" } else { "on" })
+        .env("WEIR_SEARCH_TRANSLATE", translate)
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -291,6 +291,9 @@ impl Processor {
             let lexical = self.lexical.as_ref().map(|t| t.render(&fields));
             if let Some(pairs) = &mut self.pairs {
                 pairs.see(&record.key, &fields);
+                if let Some(text) = &lexical {
+                    pairs.count(&self.lexical_encoder, text);
+                }
             }
             let payload = self.payload(&record.key, fields);
             candidates.push((i, text, lexical, payload));

@@ -59,6 +59,14 @@ struct TableFile {
     /// Pairs it was learned from.
     pairs: usize,
     translations: Translations,
+    /// Records whose lexical texts gave [`TableFile::df`] (0: not counted, a table kept
+    /// before the counts were).
+    #[serde(default)]
+    docs: u32,
+    /// Document frequency of each of the table's terms (either side) over those lexical
+    /// texts, for weighing a translation by its IDF against its source term's.
+    #[serde(default)]
+    df: BTreeMap<String, u32>,
 }
 
 fn pairs_path(state_dir: &Path, pipeline: &str) -> PathBuf {
@@ -98,6 +106,11 @@ pub(crate) struct PairCollector {
     /// Whether the pairs differ from the kept ones (a fresh start, or a record seen): an
     /// incremental run that read nothing does not learn the same table again.
     changed: bool,
+    /// A fresh run's count of records and of the records each term's id is in (their lexical
+    /// texts); none in another run, which keeps the counts of the last fresh one (a few
+    /// changed records do not move a collection's IDF far, and counting them again on top
+    /// would count them twice).
+    counts: Option<(u32, HashMap<u32, u32>)>,
 }
 
 impl PairCollector {
@@ -124,7 +137,27 @@ impl PairCollector {
                 }
             }
         };
-        Self { state_dir: state_dir.to_path_buf(), pipeline: pipeline.to_owned(), made, pairs, changed: fresh }
+        Self {
+            state_dir: state_dir.to_path_buf(),
+            pipeline: pipeline.to_owned(),
+            made,
+            pairs,
+            changed: fresh,
+            counts: fresh.then(Default::default),
+        }
+    }
+
+    /// Counts a valid record's lexical text toward its terms' document frequencies (a fresh
+    /// run only).
+    pub(crate) fn count(&mut self, encoder: &LexicalEncoder, lexical: &str) {
+        let Some((docs, df)) = &mut self.counts else { return };
+        *docs += 1;
+        let mut ids = encoder.document(lexical).indices;
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            *df.entry(id).or_default() += 1;
+        }
     }
 
     /// Notes a valid record's pair: kept when both fields are non-empty texts that differ,
@@ -147,12 +180,29 @@ impl PairCollector {
         }
         let learner = Learner::from_env();
         let translations = learn(encoder, learner, self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
+        let (docs, df) = match &self.counts {
+            Some((docs, counted)) => {
+                let mut df = BTreeMap::new();
+                for (term, list) in &translations.terms {
+                    for t in std::iter::once(term).chain(list.iter().map(|(u, _)| u)) {
+                        df.insert(t.clone(), counted.get(&weir_embed::token_id(t)).copied().unwrap_or(0));
+                    }
+                }
+                (*docs, df)
+            }
+            None => match read_table(&self.state_dir, &self.pipeline) {
+                Some(kept) if kept.made == self.made && kept.lexical == encoder.id().key() => (kept.docs, kept.df),
+                _ => (0, BTreeMap::new()),
+            },
+        };
         let table = TableFile {
             made: self.made.clone(),
             lexical: encoder.id().key(),
             learner,
             pairs: self.pairs.len(),
             translations,
+            docs,
+            df,
         };
         if table.translations.is_empty() {
             info!(pipeline = %self.pipeline, pairs = table.pairs, "no term translations learned from the name pairs");
@@ -176,14 +226,30 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 
 /// The kept table of `pipeline` by lexical index, when there is one made for `collection`,
 /// `fields` and `encoder`'s terms; `None` otherwise (never run, another collection, other
-/// fields, another tokeniser, an unreadable file: searched without translations).
+/// fields, another tokeniser, an unreadable file: searched without translations). With
+/// `idf`, each translation's strength is multiplied by its source term's IDF over its own
+/// (see [`Translations::by_id_idf`]), where the table has the counts.
 pub(crate) fn load(
     state_dir: &Path,
     pipeline: &str,
     collection: &str,
     fields: &[String; 2],
     encoder: &LexicalEncoder,
+    idf: bool,
 ) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
+    let table = read_table(state_dir, pipeline)?;
+    let made = Made { collection: collection.to_owned(), fields: fields.clone() };
+    if table.made != made || table.lexical != encoder.id().key() {
+        return None;
+    }
+    Some(if idf && table.docs > 0 {
+        table.translations.by_id_idf(table.docs, &table.df)
+    } else {
+        table.translations.by_id()
+    })
+}
+
+fn read_table(state_dir: &Path, pipeline: &str) -> Option<TableFile> {
     let path = table_path(state_dir, pipeline);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -200,8 +266,7 @@ pub(crate) fn load(
             return None;
         }
     };
-    let made = Made { collection: collection.to_owned(), fields: fields.clone() };
-    (table.made == made && table.lexical == encoder.id().key()).then(|| table.translations.by_id())
+    Some(table)
 }
 
 #[cfg(test)]
@@ -237,15 +302,15 @@ mod tests {
         let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
         see_chicken(&mut c);
         c.finish(&e).unwrap();
-        let table = load(dir.path(), "products", "products", &fields(), &e).unwrap();
+        let table = load(dir.path(), "products", "products", &fields(), &e, false).unwrap();
         let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
         assert_eq!(table.get(&id("chicken")).and_then(|l| l.first()).map(|p| p.0), Some(id("kuřecí")));
         // Another collection, other fields, another tokeniser: not this table.
-        assert!(load(dir.path(), "products", "other", &fields(), &e).is_none());
-        assert!(load(dir.path(), "products", "products", &["name".into(), "title".into()], &e).is_none());
+        assert!(load(dir.path(), "products", "other", &fields(), &e, false).is_none());
+        assert!(load(dir.path(), "products", "products", &["name".into(), "title".into()], &e, false).is_none());
         let other = LexicalEncoder::new(weir_embed::LexicalConfig { k1: 1.5, ..Default::default() }).unwrap();
-        assert!(load(dir.path(), "products", "products", &fields(), &other).is_none());
-        assert!(load(dir.path(), "orders", "products", &fields(), &e).is_none());
+        assert!(load(dir.path(), "products", "products", &fields(), &other, false).is_none());
+        assert!(load(dir.path(), "orders", "products", &fields(), &e, false).is_none());
         // No temporary file is left beside the kept ones.
         let names: Vec<String> = std::fs::read_dir(dir.path().join(TRANSLATE_DIR))
             .unwrap()
@@ -290,10 +355,52 @@ mod tests {
         let path = table_path(dir.path(), "p");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, b"{ not json").unwrap();
-        assert!(load(dir.path(), "p", "p", &fields(), &encoder()).is_none());
+        assert!(load(dir.path(), "p", "p", &fields(), &encoder(), false).is_none());
         // And a run starts its pairs afresh from a broken pairs file.
         std::fs::write(pairs_path(dir.path(), "p"), b"[1, 2").unwrap();
         let c = PairCollector::start(dir.path(), "p", "p", fields(), false);
         assert!(c.pairs.is_empty());
+    }
+
+    #[test]
+    fn a_fresh_run_counts_the_terms_document_frequencies_and_an_incremental_one_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = encoder();
+        let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
+        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
+        see_chicken(&mut c);
+        // The lexical texts of the collection: "prsa" in four records, "breast" in two (each
+        // record counts once, however often it says the word).
+        for text in [
+            "Chicken breast · Kuřecí prsa · Kuřecí prsa",
+            "Turkey breast · Krůtí prsa",
+            "Kuřecí prsa chlazená",
+            "Kachní prsa",
+            "Chicken wings · Kuřecí křídla",
+            "Hrnec 20 l",
+        ] {
+            c.count(&e, text);
+        }
+        c.finish(&e).unwrap();
+        let kept = read_table(dir.path(), "p").unwrap();
+        assert_eq!(kept.docs, 6);
+        let (breast, prsa) = (e.tokens("breast")[0].clone(), e.tokens("prsa")[0].clone());
+        assert_eq!((kept.df[&breast], kept.df[&prsa]), (2, 4), "{:?}", kept.df);
+        // Searched with IDF weights, "breast"'s translation weighs more than learned; without,
+        // as learned.
+        let plain = load(dir.path(), "p", "p", &fields(), &e, false).unwrap();
+        let weighted = load(dir.path(), "p", "p", &fields(), &e, true).unwrap();
+        let strength = |t: &HashMap<u32, Vec<(u32, f32)>>| {
+            t[&id("breast")].iter().find(|(u, _)| *u == id("prsa")).map(|p| p.1).unwrap()
+        };
+        assert!(strength(&weighted) > strength(&plain), "{} {}", strength(&weighted), strength(&plain));
+
+        // An incremental run counts nothing and keeps the fresh run's counts.
+        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), false);
+        c.see("6", &record("Duck breast", "Kachní prsa"));
+        c.count(&e, "Duck breast · Kachní prsa");
+        c.finish(&e).unwrap();
+        let kept = read_table(dir.path(), "p").unwrap();
+        assert_eq!((kept.docs, kept.df[&breast]), (6, 2));
     }
 }

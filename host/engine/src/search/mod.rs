@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use weir_core::{Fusion, Query, SparseVector};
+use weir_core::{Fusion, Query, ScoredPoint, SparseVector};
 use weir_embed::{Embedder, LexicalEncoder, Purpose};
 use weir_runtime::SinkInstance;
 
@@ -310,17 +310,17 @@ impl Scope<'_> {
             SearchMode::Hybrid | SearchMode::Dense => Some(self.embed_query(query).await?),
             SearchMode::Sparse => None,
         };
-        let sparse = match mode {
+        let (sparse, translations) = match mode {
             SearchMode::Hybrid | SearchMode::Sparse => {
                 let encoder = self.lexical.clone();
                 let q = query.to_owned();
                 let v = tokio::task::spawn_blocking(move || encoder.query(&q))
                     .await
                     .map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
-                let v = SparseVector { indices: v.indices, values: v.values };
-                Some(self.translated(v))
+                let (v, translations) = self.translated(SparseVector { indices: v.indices, values: v.values });
+                (Some(v), translations)
             }
-            SearchMode::Dense => None,
+            SearchMode::Dense => (None, None),
         };
         // A query of only stop words has no lexical vector: its ranking is the dense one, or
         // nothing in a sparse search.
@@ -329,6 +329,25 @@ impl Scope<'_> {
             return Ok(Found { hits, mode, notes });
         }
         let filter = filter.map(|f| Value::Object(f).to_string());
+        // The translations' own ranking ([`translate::Use::Fuse`]), deep enough for the
+        // feedback pool and for `k` after fusion.
+        let depth = k.max(FEEDBACK_POOL as u32);
+        let translated = match translations {
+            Some(t) => {
+                let alone = Query { vector: None, sparse: Some(t), fusion, k: depth, filter: filter.clone() };
+                Some(sink.search(self.collection, &alone).await?)
+            }
+            None => None,
+        };
+        let fused = |ranking: Vec<ScoredPoint>| match &translated {
+            Some(t) => translate::fuse_by_rank(vec![(ranking, 1.0), (t.clone(), translate::translate_weight())], |p| {
+                p.id.as_str()
+            })
+            .into_iter()
+            .map(|(p, score)| ScoredPoint { score, ..p })
+            .collect(),
+            None => ranking,
+        };
         // Feedback only for a search of words: a query that named an identifier asked for
         // that product, and the rest of its list is not worth a second ranking.
         let sparse = match sparse {
@@ -340,7 +359,8 @@ impl Scope<'_> {
                     k: FEEDBACK_POOL as u32,
                     filter: filter.clone(),
                 };
-                let top = sink.search(self.collection, &first).await?;
+                let mut top = fused(sink.search(self.collection, &first).await?);
+                top.truncate(FEEDBACK_POOL);
                 let texts: Vec<String> = top
                     .iter()
                     .map(|p| match serde_json::from_str::<Value>(&p.payload) {
@@ -353,8 +373,9 @@ impl Scope<'_> {
             }
             other => other,
         };
-        let ranked = Query { vector: dense, sparse, fusion, k, filter };
-        let points = sink.search(self.collection, &ranked).await?;
+        let ranked_k = if translated.is_some() { depth } else { k };
+        let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter };
+        let points = fused(sink.search(self.collection, &ranked).await?);
         for p in points {
             if hits.len() >= k as usize {
                 break;
@@ -367,21 +388,32 @@ impl Scope<'_> {
         Ok(Found { hits, mode, notes })
     }
 
-    /// `query` with the translations of its terms from the pipeline's learned table, when it
-    /// has one for this collection (see [`kept`]).
-    fn translated(&self, query: SparseVector) -> SparseVector {
+    /// The translations of `query`'s terms from the pipeline's learned table, when it has one
+    /// for this collection (see [`kept`]): with [`translate::Use::Add`] added to the query,
+    /// with [`translate::Use::Fuse`] as a query of their own (the second value; none when no
+    /// term has a translation).
+    fn translated(&self, query: SparseVector) -> (SparseVector, Option<SparseVector>) {
         let (Some(dir), Some(fields)) = (self.state_dir, self.settings.translate_pair()) else {
-            return query;
+            return (query, None);
         };
-        if !translate::translate_enabled() || query.indices.is_empty() {
-            return query;
+        let Some(usage) = translate::translate_use() else {
+            return (query, None);
+        };
+        if query.indices.is_empty() {
+            return (query, None);
         }
-        match kept::load(dir, self.name, self.collection, &fields, self.lexical) {
-            Some(table) => {
-                let added = translate::translation_terms(&table, &query.indices, translate::translate_weight());
-                with_terms(query, &added)
+        let idf = usage == translate::Use::Idf;
+        let Some(table) = kept::load(dir, self.name, self.collection, &fields, self.lexical, idf) else {
+            return (query, None);
+        };
+        let added = translate::translation_terms(&table, &query.indices, translate::translate_weight());
+        match usage {
+            translate::Use::Add | translate::Use::Idf => (with_terms(query, &added), None),
+            translate::Use::Fuse if added.is_empty() => (query, None),
+            translate::Use::Fuse => {
+                let (indices, values) = added.into_iter().unzip();
+                (query, Some(SparseVector { indices, values }))
             }
-            None => query,
         }
     }
 
