@@ -137,8 +137,14 @@ pub struct Options {
     /// `service.api_key` does; others get 401 / `UNAUTHENTICATED`. Health checks stay open.
     pub api_key: Option<String>,
     /// Points written into a collection's appendable segment after which it is sealed into an
-    /// immutable one (see "Sealing" in the crate's documentation). Default 10,000.
+    /// immutable one (see "Sealing" in the crate's documentation). Default 10,000, or
+    /// `QDRANT_LOCAL_SEAL_POINTS` from the environment.
     pub seal_points: usize,
+    /// Start a seal as soon as a write makes one due rather than at the next periodic flush
+    /// (default; `QDRANT_LOCAL_SEAL_PROMPTLY=0` in the environment turns it off). At a few
+    /// thousand points a second, waiting for the flush lets the appendable segment grow up to
+    /// a second's writes past the limit.
+    pub seal_promptly: bool,
 }
 
 impl Options {
@@ -150,9 +156,17 @@ impl Options {
             grpc_addr: Some(SocketAddr::new(rest_addr.ip(), 0)),
             durable: true,
             api_key: None,
-            seal_points: store::SEAL_POINTS,
+            seal_points: env_usize("QDRANT_LOCAL_SEAL_POINTS").unwrap_or(store::SEAL_POINTS),
+            seal_promptly: std::env::var("QDRANT_LOCAL_SEAL_PROMPTLY").map_or(true, |v| v != "0"),
         }
     }
+}
+
+/// A positive number from the environment variable `name`, if it holds one. The sealing
+/// settings are read so that an embedding process (which builds its [`Options`] with
+/// [`Options::new`]) can be measured with other values without another build.
+fn env_usize(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.trim().parse().ok().filter(|n| *n > 0)
 }
 
 /// A running server. Dropping it without [`QdrantLocal::shutdown`] stops the listeners but
@@ -186,8 +200,11 @@ impl QdrantLocal {
     /// Starts with explicit [`Options`].
     pub async fn start_with(opts: Options) -> Result<Self> {
         let dir = opts.dir.clone();
-        let (durable, seal_points) = (opts.durable, opts.seal_points.max(1));
-        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, durable, seal_points))
+        let durable = opts.durable;
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let seal =
+            store::SealPolicy { points: opts.seal_points.max(1), wake: opts.seal_promptly.then(|| wake.clone()) };
+        let store = tokio::task::spawn_blocking(move || store::Store::open_with(&dir, durable, seal))
             .await
             .map_err(|e| Error::Server(e.to_string()))??;
         let store = Arc::new(store);
@@ -230,6 +247,8 @@ impl QdrantLocal {
             loop {
                 tokio::select! {
                     _ = tick.tick() => {}
+                    // A collection is due for a seal: flushed and sealed now, not at the tick.
+                    () = wake.notified() => {}
                     _ = rx.wait_for(|s| *s) => break,
                 }
                 let s = flusher.clone();

@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
         durable: !args.no_durable,
         api_key: args.api_key.clone().filter(|k| !k.is_empty()),
         seal_points: args.seal_points,
+        seal_promptly: true,
     };
     let server = QdrantLocal::start_with(opts).await.with_context(|| format!("starting on {}", args.dir.display()))?;
     {

@@ -288,6 +288,29 @@ pub(crate) struct Collection {
     unsealed: AtomicUsize,
     /// Set while a seal runs: one at a time.
     sealing: AtomicBool,
+    /// Points after which the appendable segment is sealed ([`SealPolicy::points`]).
+    seal_at: usize,
+    /// Woken when `unsealed` reaches `seal_at`, so a seal starts at once rather than at the
+    /// next periodic flush ([`SealPolicy::wake`]).
+    seal_wake: Option<Arc<tokio::sync::Notify>>,
+}
+
+/// When collections' appendable segments are sealed.
+#[derive(Clone, Debug)]
+pub(crate) struct SealPolicy {
+    /// Points written into a collection's appendable segment after which it is sealed.
+    pub points: usize,
+    /// Notified by the write that makes a collection due for a seal; without it, seals start
+    /// only at the periodic flush, and at a few thousand points a second the appendable
+    /// segment grows up to a second's writes past `points` first.
+    pub wake: Option<Arc<tokio::sync::Notify>>,
+}
+
+impl SealPolicy {
+    /// Seals every `points` points, at the periodic flush only.
+    pub fn every(points: usize) -> Self {
+        Self { points: points.max(1), wake: None }
+    }
 }
 
 /// The open shard of a collection, read-locked while in use.
@@ -324,7 +347,7 @@ impl Drop for Collection {
 impl Collection {
     /// Opens the collection in `dir`: loads its shard, applies what its journal still holds
     /// (updates acknowledged after the last flush of a process that then died) and flushes.
-    fn open(name: String, dir: &Path, meta: CollectionMeta, durable: bool) -> Result<Self> {
+    fn open(name: String, dir: &Path, meta: CollectionMeta, durable: bool, seal: &SealPolicy) -> Result<Self> {
         let shard = load_shard(&name, dir)?;
         let journal_path = dir.join(JOURNAL_FILE);
         let mut journal = Journal::open(&journal_path).map_err(io_err(&journal_path))?;
@@ -336,7 +359,6 @@ impl Collection {
         let unsealed = if info.segments_count == 1 { info.points_count } else { 0 };
         Ok(Self {
             name,
-            meta,
             dir: dir.to_owned(),
             shard: RwLock::new(Some(shard)),
             write: Mutex::new(journal),
@@ -345,6 +367,9 @@ impl Collection {
             durable,
             unsealed: AtomicUsize::new(unsealed),
             sealing: AtomicBool::new(false),
+            seal_at: seal.points.max(1),
+            seal_wake: seal.wake.clone(),
+            meta,
         })
     }
 
@@ -381,14 +406,20 @@ impl Collection {
         let starts = journal.append_encoded(&records, self.durable).map_err(|e| journal_error(e, journal.path()))?;
         self.dirty.store(true, Ordering::Release);
         let mut seq = Vec::with_capacity(ops.len());
+        let mut due = false;
         for (op, start) in ops.into_iter().zip(starts) {
-            self.unsealed.fetch_add(points_written(&op), Ordering::Relaxed);
+            let written = points_written(&op);
+            let before = self.unsealed.fetch_add(written, Ordering::Relaxed);
+            due |= before < self.seal_at && before + written >= self.seal_at;
             if let Err(e) = shard.update(op) {
                 // This update and those after it were not applied: they must not be replayed.
                 journal.truncate(start, self.durable).map_err(|e| journal_error(e, journal.path()))?;
                 return Err(ApiError::from_engine(e));
             }
             seq.push(self.op_seq.fetch_add(1, Ordering::Relaxed));
+        }
+        if due && let Some(wake) = &self.seal_wake {
+            wake.notify_one();
         }
         Ok(seq)
     }
@@ -468,8 +499,8 @@ impl Collection {
     }
 
     /// Whether enough points were written since the last seal to seal again, and no seal runs.
-    pub fn seal_due(&self, seal_points: usize) -> bool {
-        !self.sealing.load(Ordering::Acquire) && self.unsealed.load(Ordering::Relaxed) >= seal_points
+    pub fn seal_due(&self) -> bool {
+        !self.sealing.load(Ordering::Acquire) && self.unsealed.load(Ordering::Relaxed) >= self.seal_at
     }
 
     /// Seals the shard's appendable segment: the engine's optimizer rebuilds it as an immutable
@@ -765,8 +796,8 @@ pub(crate) struct Store {
     ddl: Mutex<()>,
     /// Sync every update's journal record before answering it.
     durable: bool,
-    /// Points written into a collection's appendable segment before it is sealed.
-    seal_points: usize,
+    /// When collections' appendable segments are sealed.
+    seal: SealPolicy,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -925,6 +956,11 @@ fn wait_unique(mut arc: Arc<Collection>) -> Option<Collection> {
 impl Store {
     /// Opens (or initialises) the storage directory and loads every collection in it.
     pub fn open(root: &Path, durable: bool, seal_points: usize) -> Result<Self> {
+        Self::open_with(root, durable, SealPolicy::every(seal_points))
+    }
+
+    /// [`Store::open`] with a [`SealPolicy`].
+    pub fn open_with(root: &Path, durable: bool, seal: SealPolicy) -> Result<Self> {
         let cdir = root.join(COLLECTIONS_DIR);
         fs::create_dir_all(&cdir).map_err(io_err(&cdir))?;
         let aliases_path = root.join(ALIASES_FILE);
@@ -960,7 +996,7 @@ impl Store {
                     source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
                 })
             })?;
-            let collection = Collection::open(name.clone(), &path, meta, durable)?;
+            let collection = Collection::open(name.clone(), &path, meta, durable, &seal)?;
             tracing::debug!(collection = %name, "collection loaded");
             collections.insert(name, Arc::new(collection));
         }
@@ -971,7 +1007,7 @@ impl Store {
             inner: RwLock::new(Inner { collections, aliases }),
             ddl: Mutex::new(()),
             durable,
-            seal_points,
+            seal,
         })
     }
 
@@ -1059,7 +1095,7 @@ impl Store {
         }
         fs::rename(&tmp, &dir).map_err(ApiError::internal)?;
         let collection = Arc::new(
-            Collection::open(name.to_owned(), &dir, meta, self.durable)
+            Collection::open(name.to_owned(), &dir, meta, self.durable, &self.seal)
                 .map_err(|e| ApiError::internal(e.to_string()))?,
         );
         self.write().collections.insert(name.to_owned(), collection);
@@ -1150,7 +1186,7 @@ impl Store {
         let all: Vec<_> = self.read().collections.values().cloned().collect();
         for c in all {
             c.flush_if_dirty();
-            if c.seal_due(self.seal_points) {
+            if c.seal_due() {
                 let name = c.name.clone();
                 let spawned = std::thread::Builder::new().name(format!("seal {name}")).spawn(move || {
                     c.seal();
@@ -1233,6 +1269,45 @@ mod tests {
         assert!(empty.validate().is_err());
     }
 
+    /// The write that makes a collection due for a seal wakes the flusher, once.
+    #[tokio::test]
+    async fn the_write_that_makes_a_seal_due_wakes_the_flusher() {
+        use crate::ops::{NewPoint, PointVectors, VectorIn};
+        let root = tempfile::tempdir().unwrap();
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let store = Store::open_with(root.path(), false, SealPolicy { points: 10, wake: Some(wake.clone()) }).unwrap();
+        let meta: CollectionMeta = serde_json::from_str(
+            r#"{ "vectors": { "d": { "size": 4, "distance": "Dot" } }, "sparse_vectors": { "s": { "modifier": "idf" } } }"#,
+        )
+        .unwrap();
+        store.create("c", meta, None).unwrap();
+        let c = store.resolve("c").unwrap();
+        let points = |from: u64| -> Vec<NewPoint> {
+            (from..from + 5)
+                .map(|i| NewPoint {
+                    id: qdrant_edge::PointId::NumId(i),
+                    vector: PointVectors::Named(vec![
+                        ("d".to_owned(), VectorIn::Dense(vec![i as f32; 4])),
+                        ("s".to_owned(), VectorIn::Sparse { indices: vec![1, 2], values: vec![1.0, 0.5] }),
+                    ]),
+                    payload: serde_json::Map::new(),
+                })
+                .collect()
+        };
+        let woken = || async { tokio::time::timeout(Duration::from_millis(50), wake.notified()).await.is_ok() };
+
+        crate::ops::upsert(&c, points(0)).unwrap();
+        assert!(!c.seal_due());
+        assert!(!woken().await, "5 of 10 points: not due yet");
+        crate::ops::upsert(&c, points(5)).unwrap();
+        assert!(c.seal_due());
+        assert!(woken().await, "the write that made the seal due wakes the flusher");
+        crate::ops::upsert(&c, points(10)).unwrap();
+        assert!(!woken().await, "only the write that crossed the limit wakes it");
+        drop(c);
+        store.close();
+    }
+
     /// A collection written before sealing existed (the engine's default settings: an HNSW
     /// graph, default optimizers) opens, takes the sealing settings, seals and keeps its points.
     #[test]
@@ -1268,7 +1343,7 @@ mod tests {
                 .collect()
         };
         crate::ops::upsert(&c, points(0)).unwrap();
-        assert!(c.seal_due(10));
+        assert!(c.seal_due());
         // 25 points of 64 dimensions: past the engine's 1 KiB threshold.
         assert!(c.seal());
         crate::ops::upsert(&c, points(25)).unwrap();
