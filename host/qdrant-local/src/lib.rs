@@ -51,7 +51,8 @@
 //! whole posting list on every insert: a sparse vector's insert costs in proportion to the
 //! points already there that share its terms, so hybrid ingest slows down as the segment
 //! grows. Once [`Options::seal_points`] points were written into it (10,000 by default), a
-//! background thread runs the engine's optimizer to seal it: rebuilt as an immutable segment,
+//! background thread runs the engine's optimizer to seal it, woken by the write that reached the
+//! limit ([`Options::seal_promptly`]): rebuilt as an immutable segment,
 //! its sparse index built in bulk, its dense vectors under an HNSW index without a graph
 //! (`m` 0, searched by the same full scan) and, unless turned off, quantized; a new empty
 //! appendable segment takes the writes. The same run rebuilds sealed segments of which more than a fifth of the points

@@ -53,7 +53,9 @@ const ENGINE_TEMP_SEGMENTS_DIR: &str = "temp_segments";
 /// Points written into a collection's appendable segment after which it is sealed, by default
 /// (see [`Collection::seal`]). The cost of a sparse vector's insert grows with the number of
 /// points in the appendable segment that share its terms; past about this many, sealing is
-/// cheaper than going on. Measured in `docs/BENCHMARKS.md` ("qdrant-local: sparse ingest").
+/// cheaper than going on; below it, each seal's own cost (which grows with the collection's
+/// segments) outweighs what the smaller segment saves. Measured in `docs/BENCHMARKS.md`
+/// ("qdrant-local: sparse ingest", "hybrid sync against dense-only: where the rest goes").
 pub(crate) const SEAL_POINTS: usize = 10_000;
 /// Segments the engine's optimizers may keep before they merge: far more than sealing makes in
 /// practice, so that they never merge (see [`sealing_optimizers`]).
