@@ -195,6 +195,12 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     // With it, "chicken" and "breast" bring "kuřecí" and "prsa" along.
     let with = sparse_without_feedback(&e, c, "chicken breast", "on").await;
     assert!(czech_in(&with) > 0, "no Czech-named chicken breast in {with:#?}");
+    // So do the other uses of the table, measured against the default: weighed by the IDF
+    // the run counted, and searched alone and fused by rank.
+    for how in ["idf", "fuse"] {
+        let found = sparse_without_feedback(&e, c, "chicken breast", how).await;
+        assert!(czech_in(&found) > 0, "{how}: no Czech-named chicken breast in {found:#?}");
+    }
 
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
