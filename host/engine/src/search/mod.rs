@@ -246,6 +246,20 @@ impl Searcher {
     }
 }
 
+/// `ranking` fused by rank with the translations' own ranking ([`translate::Use::Fuse`]), or
+/// as it is when there is none.
+fn fuse_translated(ranking: Vec<ScoredPoint>, translated: Option<&[ScoredPoint]>) -> Vec<ScoredPoint> {
+    match translated {
+        Some(t) => translate::fuse_by_rank(vec![(ranking, 1.0), (t.to_vec(), translate::translate_weight())], |p| {
+            p.id.as_str()
+        })
+        .into_iter()
+        .map(|(p, score)| ScoredPoint { score, ..p })
+        .collect(),
+        None => ranking,
+    }
+}
+
 /// What a search needs besides the sink instance.
 struct Scope<'a> {
     name: &'a str,
@@ -289,21 +303,7 @@ impl Scope<'_> {
         };
         let filter = self.check_filter(filter)?;
 
-        let info = sink.describe(self.collection).await?;
-        let mode = match (mode, info.lexical) {
-            (SearchMode::Hybrid, false) => {
-                notes.push(DENSE_ONLY_NOTE.to_owned());
-                SearchMode::Dense
-            }
-            (SearchMode::Sparse, false) => {
-                return Err(usage(format!(
-                    "collection `{}` has no lexical vectors (made before hybrid search), so it cannot be searched \
-                     by words alone; `weir run --mode rebuild` upgrades it to hybrid search",
-                    self.collection
-                )));
-            }
-            (m, _) => m,
-        };
+        let mode = self.searchable_mode(sink, mode, &mut notes).await?;
 
         let mut hits = self.identifier_hits(sink, query, k, filter.as_ref()).await?;
         let dense = match mode {
@@ -339,15 +339,6 @@ impl Scope<'_> {
             }
             None => None,
         };
-        let fused = |ranking: Vec<ScoredPoint>| match &translated {
-            Some(t) => translate::fuse_by_rank(vec![(ranking, 1.0), (t.clone(), translate::translate_weight())], |p| {
-                p.id.as_str()
-            })
-            .into_iter()
-            .map(|(p, score)| ScoredPoint { score, ..p })
-            .collect(),
-            None => ranking,
-        };
         // Feedback only for a search of words: a query that named an identifier asked for
         // that product, and the rest of its list is not worth a second ranking.
         let sparse = match sparse {
@@ -359,23 +350,13 @@ impl Scope<'_> {
                     k: FEEDBACK_POOL as u32,
                     filter: filter.clone(),
                 };
-                let mut top = fused(sink.search(self.collection, &first).await?);
-                top.truncate(FEEDBACK_POOL);
-                let texts: Vec<String> = top
-                    .iter()
-                    .map(|p| match serde_json::from_str::<Value>(&p.payload) {
-                        Ok(v) => self.lexical_template.render(&v),
-                        Err(_) => String::new(),
-                    })
-                    .collect();
-                let added = feedback_terms(self.lexical, &s, &texts);
-                Some(with_terms(s, &added))
+                Some(self.with_feedback(sink, &first, s, translated.as_deref()).await?)
             }
             other => other,
         };
         let ranked_k = if translated.is_some() { depth } else { k };
         let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter };
-        let points = fused(sink.search(self.collection, &ranked).await?);
+        let points = fuse_translated(sink.search(self.collection, &ranked).await?, translated.as_deref());
         for p in points {
             if hits.len() >= k as usize {
                 break;
@@ -386,6 +367,51 @@ impl Scope<'_> {
             hits.push(hit(p.id, p.score, &p.payload, Match::Ranked));
         }
         Ok(Found { hits, mode, notes })
+    }
+
+    /// The mode a search of this collection can use: hybrid falls back to dense (with a note)
+    /// on a collection made before hybrid search, which cannot be searched by words alone.
+    async fn searchable_mode(
+        &self,
+        sink: &mut SinkInstance,
+        mode: SearchMode,
+        notes: &mut Vec<String>,
+    ) -> Result<SearchMode> {
+        let info = sink.describe(self.collection).await?;
+        match (mode, info.lexical) {
+            (SearchMode::Hybrid, false) => {
+                notes.push(DENSE_ONLY_NOTE.to_owned());
+                Ok(SearchMode::Dense)
+            }
+            (SearchMode::Sparse, false) => Err(Error::Usage(format!(
+                "collection `{}` has no lexical vectors (made before hybrid search), so it cannot be searched \
+                 by words alone; `weir run --mode rebuild` upgrades it to hybrid search",
+                self.collection
+            ))),
+            (m, _) => Ok(m),
+        }
+    }
+
+    /// The lexical query `sparse` with the feedback round's terms added: read from the lexical
+    /// texts of `first`'s ranking (fused with the translations' own, when there is one).
+    async fn with_feedback(
+        &self,
+        sink: &mut SinkInstance,
+        first: &Query,
+        sparse: SparseVector,
+        translated: Option<&[ScoredPoint]>,
+    ) -> Result<SparseVector> {
+        let mut top = fuse_translated(sink.search(self.collection, first).await?, translated);
+        top.truncate(FEEDBACK_POOL);
+        let texts: Vec<String> = top
+            .iter()
+            .map(|p| match serde_json::from_str::<Value>(&p.payload) {
+                Ok(v) => self.lexical_template.render(&v),
+                Err(_) => String::new(),
+            })
+            .collect();
+        let added = feedback_terms(self.lexical, &sparse, &texts);
+        Ok(with_terms(sparse, &added))
     }
 
     /// The translations of `query`'s terms from the pipeline's learned table, when it has one
