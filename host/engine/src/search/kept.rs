@@ -10,7 +10,10 @@
 //!   adds its changed records to them (a record whose two names became equal drops out) and
 //!   a full or rebuild run that starts from nothing replaces them. A record deleted from the
 //!   source keeps its pair until the next full run: the pair is still the catalogue's own
-//!   vocabulary.
+//!   vocabulary. The pairs are held in memory until the run ends: a run killed part-way keeps
+//!   none of its pairs, and its resumed run adds only what it reads itself, so after a first
+//!   full sync cut short the table lacks the part read before the kill until the next full
+//!   run. The store stays exact; only the table is smaller.
 //! - `translate/<pipeline>.json`: the learned table, small, what a search reads.
 //!
 //! Each file is written whole beside its place and renamed into it, so a process killed at
