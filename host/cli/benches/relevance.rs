@@ -22,6 +22,8 @@
 //! learner is `WEIR_TRANSLATE_LEARNER`'s, as for any run). A mode with `+off` (`sparse+off`)
 //! searches the same collection with `WEIR_SEARCH_TRANSLATE=off`: without the learned table;
 //! `+add`, `+idf` and `+fuse` with that use of it (`weir_engine::search::translate::Use`).
+//! A mode ending in `~off` or `~W` (`sparse+add~off`, `sparse~0.8`) searches with
+//! `WEIR_SEARCH_TYPOS` set so: without typo corrections, or with them at weight W.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -84,6 +86,7 @@ fn args() -> Args {
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
+        let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
         let (mode, how) = m.split_once('+').unwrap_or((m, "default"));
         assert!(MODES.contains(&mode), "unknown mode {m} (one of {})", MODES.join(", "));
         assert!(
@@ -154,6 +157,8 @@ struct Searched {
 fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `sparse+off`, `sparse+add`, `sparse+idf`, `sparse+fuse`: that use of the learned table (`sparse`: the
     // default, whatever the environment says).
+    // `~off`, `~0.8`: typo corrections off, or at that weight.
+    let (mode, typos) = mode.split_once('~').unwrap_or((mode, "default"));
     let (mode, translate) = match mode.split_once('+') {
         Some((m, how)) => (m, how),
         None => (mode, "default"),
@@ -169,6 +174,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .arg("--")
         .arg(query)
         .env("WEIR_SEARCH_TRANSLATE", translate)
+        .env("WEIR_SEARCH_TYPOS", typos)
         .stdin(Stdio::null())
         .output()
         .unwrap();

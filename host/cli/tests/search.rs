@@ -202,6 +202,21 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
         assert!(czech_in(&found) > 0, "{how}: no Czech-named chicken breast in {found:#?}");
     }
 
+    // A misspelt word the catalogue does not have gets the catalogue's closest term from the
+    // vocabulary the run kept: "chiken" finds chicken, and nothing without the correction.
+    let chiken = |typos: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["search", "--json", "--mode", "sparse", "-k", "10", "--config", c, "chiken"])
+            .env("WEIR_SEARCH_FEEDBACK", "off")
+            .env("WEIR_SEARCH_TRANSLATE", "off")
+            .env("WEIR_SEARCH_TYPOS", typos);
+        async move { hits(&tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()) }
+    };
+    assert!(chiken("off").await.is_empty(), "\"chiken\" is no word of the catalogue");
+    let found = chiken("on").await;
+    let says_chicken = |h: &Value| h["payload"]["name"].as_str().is_some_and(|n| n.to_lowercase().contains("chicken"));
+    assert!(!found.is_empty() && found.iter().all(says_chicken), "{found:#?}");
+
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
     let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;

@@ -32,6 +32,7 @@ use tracing::{info, warn};
 use weir_embed::LexicalEncoder;
 
 use super::translate::{Learner, Translations, learn};
+use super::typos::{self, Vocabulary};
 use crate::error::{Error, Result};
 
 /// The folder of the state directory that holds the translation files.
@@ -70,6 +71,11 @@ struct TableFile {
     /// texts, for weighing a translation by its IDF against its source term's.
     #[serde(default)]
     df: BTreeMap<String, u32>,
+    /// The collection's vocabulary for typo tolerance: each term that could correct a query
+    /// term ([`typos::kept_term`]) with its document frequency over the same texts (empty in
+    /// a table kept before the vocabulary was).
+    #[serde(default)]
+    vocab: BTreeMap<String, u32>,
 }
 
 fn pairs_path(state_dir: &Path, pipeline: &str) -> PathBuf {
@@ -109,11 +115,11 @@ pub(crate) struct PairCollector {
     /// Whether the pairs differ from the kept ones (a fresh start, or a record seen): an
     /// incremental run that read nothing does not learn the same table again.
     changed: bool,
-    /// A fresh run's count of records and of the records each term's id is in (their lexical
+    /// A fresh run's count of records and of the records each term is in (their lexical
     /// texts); none in another run, which keeps the counts of the last fresh one (a few
     /// changed records do not move a collection's IDF far, and counting them again on top
     /// would count them twice).
-    counts: Option<(u32, HashMap<u32, u32>)>,
+    counts: Option<(u32, HashMap<String, u32>)>,
 }
 
 impl PairCollector {
@@ -155,11 +161,11 @@ impl PairCollector {
     pub(crate) fn count(&mut self, encoder: &LexicalEncoder, lexical: &str) {
         let Some((docs, df)) = &mut self.counts else { return };
         *docs += 1;
-        let mut ids = encoder.document(lexical).indices;
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            *df.entry(id).or_default() += 1;
+        let mut terms = encoder.tokens(lexical);
+        terms.sort_unstable();
+        terms.dedup();
+        for term in terms {
+            *df.entry(term).or_default() += 1;
         }
     }
 
@@ -183,19 +189,22 @@ impl PairCollector {
         }
         let learner = Learner::from_env();
         let translations = learn(encoder, learner, self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
-        let (docs, df) = match &self.counts {
+        let (docs, df, vocab) = match &self.counts {
             Some((docs, counted)) => {
                 let mut df = BTreeMap::new();
                 for (term, list) in &translations.terms {
                     for t in std::iter::once(term).chain(list.iter().map(|(u, _)| u)) {
-                        df.insert(t.clone(), counted.get(&weir_embed::token_id(t)).copied().unwrap_or(0));
+                        df.insert(t.clone(), counted.get(t).copied().unwrap_or(0));
                     }
                 }
-                (*docs, df)
+                let vocab = counted.iter().filter(|(t, _)| typos::kept_term(t)).map(|(t, n)| (t.clone(), *n)).collect();
+                (*docs, df, vocab)
             }
             None => match read_table(&self.state_dir, &self.pipeline) {
-                Some(kept) if kept.made == self.made && kept.lexical == encoder.id().key() => (kept.docs, kept.df),
-                _ => (0, BTreeMap::new()),
+                Some(kept) if kept.made == self.made && kept.lexical == encoder.id().key() => {
+                    (kept.docs, kept.df, kept.vocab)
+                }
+                _ => (0, BTreeMap::new(), BTreeMap::new()),
             },
         };
         let table = TableFile {
@@ -206,6 +215,7 @@ impl PairCollector {
             translations,
             docs,
             df,
+            vocab,
         };
         if table.translations.is_empty() {
             info!(pipeline = %self.pipeline, pairs = table.pairs, "no term translations learned from the name pairs");
@@ -250,6 +260,24 @@ pub(crate) fn load(
     } else {
         table.translations.by_id()
     })
+}
+
+/// The collection's vocabulary kept with `pipeline`'s table, when the table was made for
+/// `collection`, `fields` and `encoder`'s terms and a full run counted it; `None` otherwise
+/// (searched without typo tolerance).
+pub(crate) fn vocabulary(
+    state_dir: &Path,
+    pipeline: &str,
+    collection: &str,
+    fields: &[String; 2],
+    encoder: &LexicalEncoder,
+) -> Option<Vocabulary> {
+    let table = read_table(state_dir, pipeline)?;
+    let made = Made { collection: collection.to_owned(), fields: fields.clone() };
+    if table.made != made || table.lexical != encoder.id().key() || table.vocab.is_empty() {
+        return None;
+    }
+    Some(Vocabulary::new(&table.vocab))
 }
 
 fn read_table(state_dir: &Path, pipeline: &str) -> Option<TableFile> {
@@ -405,5 +433,12 @@ mod tests {
         c.finish(&e).unwrap();
         let kept = read_table(dir.path(), "p").unwrap();
         assert_eq!((kept.docs, kept.df[&breast]), (6, 2));
+        // The vocabulary for typo tolerance: the fresh run's terms, kept by the incremental one;
+        // short terms and terms with digits are not in it.
+        let vocab = &kept.vocab;
+        assert_eq!((vocab.get(&breast), vocab.get(&e.tokens("chicken")[0])), (Some(&2), Some(&2)), "{vocab:?}");
+        assert!(vocab.keys().all(|t| typos::kept_term(t)) && !vocab.contains_key(&prsa), "{vocab:?}");
+        let v = vocabulary(dir.path(), "p", "p", &fields(), &e).unwrap();
+        assert_eq!(v.corrections(&e.tokens("chiken")[0]), [e.tokens("chicken")[0].clone()]);
     }
 }

@@ -22,12 +22,16 @@
 //! weight: an English query reaches the products named only in Czech, and a Czech query the
 //! products named only in English, where no word of the query is in their text.
 //!
+//! Before both, a query term the collection does not have gets the collection's closest
+//! terms ([`typos`]): a typo finds what the user meant to type.
+//!
 //! A collection made before hybrid search (no lexical vectors) is searched dense-only, with a
 //! note that a rebuild upgrades it.
 
 mod feedback;
 pub(crate) mod kept;
 pub mod translate;
+pub mod typos;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -317,7 +321,8 @@ impl Scope<'_> {
                 let v = tokio::task::spawn_blocking(move || encoder.query(&q))
                     .await
                     .map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
-                let (v, translations) = self.translated(SparseVector { indices: v.indices, values: v.values });
+                let v = self.corrected(query, SparseVector { indices: v.indices, values: v.values });
+                let (v, translations) = self.translated(v);
                 (Some(v), translations)
             }
             SearchMode::Dense => (None, None),
