@@ -237,47 +237,43 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
 }
 
-/// The kept table of `pipeline` by lexical index, when there is one made for `collection`,
-/// `fields` and `encoder`'s terms; `None` otherwise (never run, another collection, other
-/// fields, another tokeniser, an unreadable file: searched without translations). With
-/// `idf`, each translation's strength is multiplied by its source term's IDF over its own
-/// (see [`Translations::by_id_idf`]), where the table has the counts.
-pub(crate) fn load(
+/// A pipeline's kept table, read once per search and checked to be made for the collection,
+/// the fields and the tokeniser searched; the translations and the vocabulary come from it.
+pub(crate) struct Kept(TableFile);
+
+/// The kept table of `pipeline`, when there is one made for `collection`, `fields` and
+/// `encoder`'s terms; `None` otherwise (never run, another collection, other fields, another
+/// tokeniser, an unreadable file: searched without translations and corrections).
+pub(crate) fn open(
     state_dir: &Path,
     pipeline: &str,
     collection: &str,
     fields: &[String; 2],
     encoder: &LexicalEncoder,
-    idf: bool,
-) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
+) -> Option<Kept> {
     let table = read_table(state_dir, pipeline)?;
     let made = Made { collection: collection.to_owned(), fields: fields.clone() };
-    if table.made != made || table.lexical != encoder.id().key() {
-        return None;
-    }
-    Some(if idf && table.docs > 0 {
-        table.translations.by_id_idf(table.docs, &table.df)
-    } else {
-        table.translations.by_id()
-    })
+    (table.made == made && table.lexical == encoder.id().key()).then_some(Kept(table))
 }
 
-/// The collection's vocabulary kept with `pipeline`'s table, when the table was made for
-/// `collection`, `fields` and `encoder`'s terms and a full run counted it; `None` otherwise
-/// (searched without typo tolerance).
-pub(crate) fn vocabulary(
-    state_dir: &Path,
-    pipeline: &str,
-    collection: &str,
-    fields: &[String; 2],
-    encoder: &LexicalEncoder,
-) -> Option<Vocabulary> {
-    let table = read_table(state_dir, pipeline)?;
-    let made = Made { collection: collection.to_owned(), fields: fields.clone() };
-    if table.made != made || table.lexical != encoder.id().key() || table.vocab.is_empty() {
-        return None;
+impl Kept {
+    /// The translations by lexical index. With `idf`, each translation's strength is
+    /// multiplied by its source term's IDF over its own (see [`Translations::by_id_idf`]),
+    /// where the table has the counts.
+    pub(crate) fn translations(&self, idf: bool) -> HashMap<u32, Vec<(u32, f32)>> {
+        let table = &self.0;
+        if idf && table.docs > 0 {
+            table.translations.by_id_idf(table.docs, &table.df)
+        } else {
+            table.translations.by_id()
+        }
     }
-    Some(Vocabulary::new(&table.vocab))
+
+    /// The collection's vocabulary, when a full run counted it; `None` otherwise (searched
+    /// without typo tolerance).
+    pub(crate) fn vocabulary(&self) -> Option<Vocabulary> {
+        (!self.0.vocab.is_empty()).then(|| Vocabulary::new(&self.0.vocab))
+    }
 }
 
 fn read_table(state_dir: &Path, pipeline: &str) -> Option<TableFile> {
@@ -304,6 +300,28 @@ fn read_table(state_dir: &Path, pipeline: &str) -> Option<TableFile> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn load(
+        dir: &Path,
+        pipeline: &str,
+        collection: &str,
+        fields: &[String; 2],
+        encoder: &LexicalEncoder,
+        idf: bool,
+    ) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
+        open(dir, pipeline, collection, fields, encoder).map(|k| k.translations(idf))
+    }
+
+    fn vocabulary(
+        dir: &Path,
+        pipeline: &str,
+        collection: &str,
+        fields: &[String; 2],
+        encoder: &LexicalEncoder,
+    ) -> Option<Vocabulary> {
+        open(dir, pipeline, collection, fields, encoder)?.vocabulary()
+    }
+
     use serde_json::json;
 
     fn encoder() -> LexicalEncoder {

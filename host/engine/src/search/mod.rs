@@ -321,8 +321,9 @@ impl Scope<'_> {
                 let v = tokio::task::spawn_blocking(move || encoder.query(&q))
                     .await
                     .map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
-                let v = self.corrected(query, SparseVector { indices: v.indices, values: v.values });
-                let (v, translations) = self.translated(v);
+                let kept = self.kept();
+                let v = self.corrected(query, SparseVector { indices: v.indices, values: v.values }, kept.as_ref());
+                let (v, translations) = self.translated(v, kept.as_ref());
                 (Some(v), translations)
             }
             SearchMode::Dense => (None, None),
@@ -419,24 +420,25 @@ impl Scope<'_> {
         Ok(with_terms(sparse, &added))
     }
 
+    /// The pipeline's kept table for this collection (translations and vocabulary), read once
+    /// per search; none without a state directory or `translate`.
+    fn kept(&self) -> Option<kept::Kept> {
+        let (dir, fields) = (self.state_dir?, self.settings.translate_pair()?);
+        kept::open(dir, self.name, self.collection, &fields, self.lexical)
+    }
+
     /// The translations of `query`'s terms from the pipeline's learned table, when it has one
     /// for this collection (see [`kept`]): with [`translate::Use::Add`] added to the query,
     /// with [`translate::Use::Fuse`] as a query of their own (the second value; none when no
     /// term has a translation).
-    fn translated(&self, query: SparseVector) -> (SparseVector, Option<SparseVector>) {
-        let (Some(dir), Some(fields)) = (self.state_dir, self.settings.translate_pair()) else {
-            return (query, None);
-        };
-        let Some(usage) = translate::translate_use() else {
+    fn translated(&self, query: SparseVector, kept: Option<&kept::Kept>) -> (SparseVector, Option<SparseVector>) {
+        let (Some(kept), Some(usage)) = (kept, translate::translate_use()) else {
             return (query, None);
         };
         if query.indices.is_empty() {
             return (query, None);
         }
-        let idf = usage == translate::Use::Idf;
-        let Some(table) = kept::load(dir, self.name, self.collection, &fields, self.lexical, idf) else {
-            return (query, None);
-        };
+        let table = kept.translations(usage == translate::Use::Idf);
         let added = translate::translation_terms(&table, &query.indices, translate::translate_weight());
         match usage {
             translate::Use::Add | translate::Use::Idf => (with_terms(query, &added), None),

@@ -128,19 +128,20 @@ impl Vocabulary {
     }
 }
 
+use super::kept::Kept;
+
 impl super::Scope<'_> {
     /// The lexical query `query` (of `text`) with its misspelt terms' corrections added, when
-    /// the pipeline keeps a vocabulary for this collection (with its learned table) and
+    /// the pipeline keeps a vocabulary for this collection (with its learned table, `kept`) and
     /// corrections are on ([`typo_weight`]).
-    pub(super) fn corrected(&self, text: &str, query: SparseVector) -> SparseVector {
-        let (Some(dir), Some(fields), Some(weight)) = (self.state_dir, self.settings.translate_pair(), typo_weight())
-        else {
+    pub(super) fn corrected(&self, text: &str, query: SparseVector, kept: Option<&Kept>) -> SparseVector {
+        let (Some(kept), Some(weight)) = (kept, typo_weight()) else {
             return query;
         };
         if query.indices.is_empty() {
             return query;
         }
-        let Some(vocab) = super::kept::vocabulary(dir, self.name, self.collection, &fields, self.lexical) else {
+        let Some(vocab) = kept.vocabulary() else {
             return query;
         };
         let added = vocab.correction_terms(self.lexical, text, &query.indices, weight);
