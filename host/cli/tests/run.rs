@@ -181,17 +181,7 @@ async fn the_daemon_runs_on_schedule_serves_metrics_status_and_search_and_stops_
     }
 
     // SIGTERM: a clean stop.
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(30), "the daemon did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "{status:?}");
+    stop_on_sigterm(&mut child).await;
 
     // The page searched in the mode and with the fusion chosen: its hits are those `weir search`
     // finds with the same choice, and the choices find different hits (scores included), so
@@ -387,17 +377,7 @@ async fn the_daemon_runs_pipelines_due_together_at_once_sharing_their_source_lim
         assert!(started.elapsed() < Duration::from_secs(300), "the runs did not both end:\n{metrics}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(60), "the daemon did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "{status:?}");
+    stop_on_sigterm(&mut child).await;
 
     e.assert_exact("first", "the first of two pipelines the daemon ran at once").await;
     e.assert_exact("second", "the second of two pipelines the daemon ran at once").await;
@@ -427,4 +407,19 @@ async fn the_daemon_runs_pipelines_due_together_at_once_sharing_their_source_lim
     assert!(overlap > 1.0, "the runs did not overlap: {spans:?}");
     let max = e.sim.stats().max_in_flight;
     assert_eq!(max, 1, "{max} requests were in flight at once, 1 allowed for the source");
+}
+
+/// Sends the daemon SIGTERM and waits (a minute at most) for it to exit cleanly.
+async fn stop_on_sigterm(child: &mut std::process::Child) {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "the daemon did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
 }
