@@ -224,3 +224,55 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     let found = sparse_without_feedback(&e, plain.to_str().unwrap(), "chicken breast", "on").await;
     assert_eq!(czech_in(&found), 0, "{found:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_full_run_gives_czech_named_products_their_learned_english_words() {
+    let e = env(BlueJetSim::builder().products(3_000)).await;
+    let cfg = e.config("expand", "expand", &format!("{HYBRID}\ntranslate = [\"name\", \"nazev\"]"));
+    let c = cfg.to_str().unwrap();
+    let full = |expand: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["run", "--json", "--mode", "full", "--config", c]).env("WEIR_EXPAND", expand);
+        async move {
+            let o = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+            assert!(o.status.success(), "{}", text(&o));
+            common::reports(&o)[0]["counts"]["embedded"].as_u64().unwrap()
+        }
+    };
+    let products = e.sim.products();
+    let czech: Vec<&str> =
+        products.iter().filter(|p| p.type_id() == "kure-prsa" && !p.english).map(|p| p.key.as_str()).collect();
+    assert!(!czech.is_empty(), "the catalogue has Czech-named chicken breast");
+    let czech_in =
+        |found: &[Value]| found.iter().filter(|h| czech.contains(&h["key"].as_str().unwrap_or_default())).count();
+
+    // The first full run learns the table after writing the records: they hold no English
+    // word, and without the query's translations "chicken breast" does not reach them.
+    let written = full("1").await;
+    assert!(written > 0);
+    assert_eq!(czech_in(&sparse_without_feedback(&e, c, "chicken breast", "off").await), 0);
+
+    // The next full run rewrites the records the table expands (not every record: English
+    // words a record holds already are not added), and the query's own words now reach the
+    // Czech-named chicken breast, all of it, ahead of what matches one word.
+    let rewritten = full("1").await;
+    assert!(rewritten >= czech.len() as u64 && rewritten < written, "{rewritten} of {written} rewritten");
+    let found = sparse_without_feedback(&e, c, "chicken breast", "off").await;
+    assert_eq!(czech_in(&found), czech.len(), "{found:#?}");
+    let type_of = |h: &Value| {
+        let key = h["key"].as_str().unwrap_or_default();
+        products.iter().find(|p| p.key == key).map(|p| p.type_id()).unwrap_or_default()
+    };
+    let last_czech = found.iter().rposition(|h| czech.contains(&h["key"].as_str().unwrap_or_default())).unwrap();
+    let first_other_breast = found.iter().position(|h| ["kruti-prsa", "kachni-prsa"].contains(&type_of(h)));
+    assert!(
+        first_other_breast.is_none_or(|i| i > last_czech),
+        "every Czech-named chicken breast before any turkey or duck breast: {found:#?}"
+    );
+
+    // The table is the same, so a third run rewrites nothing; without the expansion the
+    // records go back to their own words.
+    assert_eq!(full("1").await, 0);
+    assert_eq!(full("off").await, rewritten);
+    assert_eq!(czech_in(&sparse_without_feedback(&e, c, "chicken breast", "off").await), 0);
+}

@@ -27,6 +27,7 @@ pub use mode::Mode;
 pub use pipeline::{KEY_FIELD, Pipeline};
 pub use report::{CountCheck, Counts, EmbedCounts, PluginCalls, RunReport, RunStatus, StageTimes};
 pub use run::{Progress, ProgressFn, RunOptions, StopSignal, run};
+pub use search::expand::expands_records;
 pub use search::{DENSE_ONLY_NOTE, Found, Hit, MAX_QUERY_CHARS, Match, SearchMode, Searcher, normalise_identifier};
 pub use settings::{
     DEFAULT_BATCH_SIZE, DEFAULT_DISPLAY, DEFAULT_MAX_DELETE_SHARE, DEFAULT_OVERLAP_SECONDS, DEFAULT_READ_CONCURRENCY,

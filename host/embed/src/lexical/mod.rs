@@ -352,11 +352,9 @@ impl LexicalEncoder {
         if ids.is_empty() {
             return SparseVector::default();
         }
-        let len = ids.len() as f64;
+        let norm = self.norm(ids.len());
         ids.sort_unstable();
         let k1 = f64::from(self.config.k1);
-        let b = f64::from(self.config.b);
-        let norm = k1 * (1.0 - b + b * len / f64::from(self.config.avg_doc_len));
         let mut vector = SparseVector::default();
         for run in ids.chunk_by(|x, y| x == y) {
             let tf = run.len() as f64;
@@ -364,6 +362,43 @@ impl LexicalEncoder {
             vector.values.push((tf * (k1 + 1.0) / (tf + norm)) as f32);
         }
         vector
+    }
+
+    /// [`Self::document`] with `extra` terms (sorted by index) counted as if each occurred its
+    /// weight's number of times (a fraction allowed), without lengthening the text: terms a
+    /// record is known to mean without holding them, such as its words' learned
+    /// translations. An extra term the text holds already keeps the text's own weight.
+    pub fn document_expanded(&self, text: &str, extra: &[(u32, f32)]) -> SparseVector {
+        let mut ids = Vec::with_capacity(text.len() / 6 + 1);
+        self.analyzer.tokens(text, |t| ids.push(token_id(t)));
+        let norm = self.norm(ids.len().max(1));
+        let mut counts: Vec<(u32, f64)> = Vec::with_capacity(ids.len() + extra.len());
+        ids.sort_unstable();
+        for run in ids.chunk_by(|x, y| x == y) {
+            counts.push((run[0], run.len() as f64));
+        }
+        let own = counts.len();
+        for &(id, weight) in extra {
+            if weight > 0.0 && counts[..own].binary_search_by_key(&id, |c| c.0).is_err() {
+                counts.push((id, f64::from(weight)));
+            }
+        }
+        counts.sort_unstable_by_key(|c| c.0);
+        counts.dedup_by_key(|c| c.0);
+        let k1 = f64::from(self.config.k1);
+        let mut vector = SparseVector::default();
+        for (id, tf) in counts {
+            vector.indices.push(id);
+            vector.values.push((tf * (k1 + 1.0) / (tf + norm)) as f32);
+        }
+        vector
+    }
+
+    /// BM25's length normalisation for a text of `len` tokens: k1 × (1 − b + b × len / avgdl).
+    fn norm(&self, len: usize) -> f64 {
+        let k1 = f64::from(self.config.k1);
+        let b = f64::from(self.config.b);
+        k1 * (1.0 - b + b * len as f64 / f64::from(self.config.avg_doc_len))
     }
 
     /// The query vector of `text`: `1.0` for each distinct term (the collection's IDF

@@ -82,6 +82,26 @@ fn document_weights_are_bm25_term_frequency_parts() {
 }
 
 #[test]
+fn extra_terms_weigh_as_their_fractional_count_without_lengthening_the_text() {
+    let bm25 = |tf: f64, len: f64| tf * 2.2 / (tf + 1.2 * (1.0 - 0.75 + 0.75 * len / 3.0));
+    let e = with(1.2, 0.75, 3.0);
+    let text = "hrnec hrnce nádoba";
+    let (chicken, hrnc) = (token_id("chickn"), token_id("hrnc"));
+    let plain = e.document(text);
+    assert_eq!(e.document_expanded(text, &[]), plain, "no extra terms: the plain vector");
+    let mut extra = vec![(chicken, 0.5), (hrnc, 0.9), (token_id("pot"), 0.0)];
+    extra.sort_unstable_by_key(|p| p.0);
+    let doc = e.document_expanded(text, &extra);
+    assert_well_formed(&doc);
+    assert_eq!(doc.len(), 3, "the text's two terms and one extra (a zero weight adds nothing)");
+    assert_eq!(doc.get(hrnc), plain.get(hrnc), "a term the text holds keeps its own weight");
+    assert_eq!(doc.get(token_id("nadob")), plain.get(token_id("nadob")), "the length is the text's alone");
+    let w = f64::from(doc.get(chicken).unwrap());
+    assert!((w - bm25(0.5, 3.0)).abs() < 1e-6, "{w}");
+    assert!(w < f64::from(doc.get(token_id("nadob")).unwrap()), "half an occurrence weighs less than one");
+}
+
+#[test]
 fn longer_documents_weigh_a_term_less() {
     let e = encoder();
     let short = e.document("hrnec nerezový");

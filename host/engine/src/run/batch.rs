@@ -11,6 +11,8 @@ pub(super) struct Item {
     pub(super) text: String,
     /// The lexical vector's text, for a hybrid collection.
     pub(super) lexical: Option<String>,
+    /// The learned translations the lexical text lacks, `(term, count)` sorted by term.
+    pub(super) expansion: Vec<(u32, f32)>,
     pub(super) payload: String,
     pub(super) row: LedgerRow,
 }

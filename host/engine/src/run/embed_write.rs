@@ -115,15 +115,16 @@ fn encode_lexical(
     encoder: Arc<LexicalEncoder>,
     dry_run: bool,
 ) -> Option<tokio::task::JoinHandle<Vec<SparseVector>>> {
-    let texts: Vec<String> = batch.embed.iter().map(|i| i.lexical.clone()).collect::<Option<_>>()?;
+    let texts: Vec<(String, Vec<(u32, f32)>)> =
+        batch.embed.iter().map(|i| Some((i.lexical.clone()?, i.expansion.clone()))).collect::<Option<_>>()?;
     if dry_run {
         return None;
     }
     Some(tokio::task::spawn_blocking(move || {
         texts
             .iter()
-            .map(|t| {
-                let v = encoder.document(t);
+            .map(|(t, extra)| {
+                let v = if extra.is_empty() { encoder.document(t) } else { encoder.document_expanded(t, extra) };
                 SparseVector { indices: v.indices, values: v.values }
             })
             .collect()

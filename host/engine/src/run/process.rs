@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::invalid::InvalidLog;
 use crate::mode::Mode;
 use crate::pipeline::{KEY_FIELD, Pipeline};
+use crate::search::expand::Expander;
 use crate::search::kept::PairCollector;
 use crate::search::normalise_identifier;
 use crate::settings::{IDS_FIELD, InvalidPolicy, PipelineSettings};
@@ -34,8 +35,8 @@ use crate::template::Template;
 use crate::validate::CompiledRules;
 
 /// A valid record of a page: its index there, its rendered text, its lexical text (hybrid
-/// collections) and its payload.
-type Candidate = (usize, String, Option<String>, String);
+/// collections) with the learned translations it lacks, and its payload.
+type Candidate = (usize, String, Option<String>, Vec<(u32, f32)>, String);
 
 /// The newest cursor seen for each key (by hash).
 #[derive(Default)]
@@ -89,6 +90,9 @@ pub(super) struct Processor {
     /// The pairs for the learned term translations (`translate` set, a hybrid collection, not
     /// a dry run); learned and kept when the stream was read to its end.
     pairs: Option<PairCollector>,
+    /// The translations that expand the records' lexical vectors (`translate` set, a hybrid
+    /// collection, a table kept by an earlier run).
+    expander: Option<Expander>,
     lexical_encoder: Arc<weir_embed::LexicalEncoder>,
 }
 
@@ -100,16 +104,25 @@ fn key_hash(key: &str) -> u64 {
 }
 
 /// The hash of what a point's vectors are made from: the text, and the lexical text of a
-/// hybrid collection (a change to either re-embeds). A dense-only collection hashes the text
-/// alone, as before hybrid search, so that its points are not all rewritten.
-fn text_hash(text: &str, lexical: Option<&str>) -> [u8; 16] {
+/// hybrid collection with the translations that expand it (a change to any re-embeds). A
+/// dense-only collection hashes the text alone, as before hybrid search, and a record without
+/// translations its two texts, as before they were learned, so that points are not all
+/// rewritten.
+fn text_hash(text: &str, lexical: Option<&str>, expansion: &[(u32, f32)]) -> [u8; 16] {
     match lexical {
         None => hash16(text.as_bytes()),
         Some(lexical) => {
-            let mut bytes = Vec::with_capacity(text.len() + lexical.len() + 1);
+            let mut bytes = Vec::with_capacity(text.len() + lexical.len() + 1 + expansion.len() * 8);
             bytes.extend_from_slice(text.as_bytes());
             bytes.push(0);
             bytes.extend_from_slice(lexical.as_bytes());
+            if !expansion.is_empty() {
+                bytes.push(0);
+                for (term, count) in expansion {
+                    bytes.extend_from_slice(&term.to_le_bytes());
+                    bytes.extend_from_slice(&count.to_le_bytes());
+                }
+            }
             hash16(&bytes)
         }
     }
@@ -158,6 +171,7 @@ impl Processor {
                 let fresh = matches!(checkpoint.mode, Mode::Full | Mode::Rebuild) && checkpoint.batches == 0;
                 PairCollector::start(state.dir(), &pipeline.name, &pipeline.collection, fields, fresh)
             }),
+            expander: hybrid.then(|| Expander::open(state.dir(), pipeline)).flatten(),
             lexical_encoder: pipeline.lexical.clone(),
         }
     }
@@ -289,6 +303,10 @@ impl Processor {
                 continue;
             }
             let lexical = self.lexical.as_ref().map(|t| t.render(&fields));
+            let expansion = match (&self.expander, &lexical) {
+                (Some(e), Some(text)) => e.terms(&self.lexical_encoder, &fields, text),
+                _ => Vec::new(),
+            };
             if let Some(pairs) = &mut self.pairs {
                 pairs.see(&record.key, &fields);
                 if let Some(text) = &lexical {
@@ -296,7 +314,7 @@ impl Processor {
                 }
             }
             let payload = self.payload(&record.key, fields);
-            candidates.push((i, text, lexical, payload));
+            candidates.push((i, text, lexical, expansion, payload));
         }
         Ok((candidates, invalid_keys))
     }
@@ -314,7 +332,7 @@ impl Processor {
         keys.extend(invalid_keys.iter().map(String::as_str));
         let rows = self.state.ledger_get(&self.ledger, &keys)?;
         let (rows, invalid_rows) = rows.split_at(candidates.len());
-        for ((i, text, lexical, payload), old) in candidates.into_iter().zip(rows) {
+        for ((i, text, lexical, expansion, payload), old) in candidates.into_iter().zip(rows) {
             let key = records[i].key.clone();
             if let Some(seen) = &mut self.seen_keys {
                 seen.insert(key.clone());
@@ -324,11 +342,11 @@ impl Processor {
                 _ => self.generation,
             };
             let row = LedgerRow {
-                text_hash: text_hash(&text, lexical.as_deref()),
+                text_hash: text_hash(&text, lexical.as_deref(), &expansion),
                 payload_hash: hash16(payload.as_bytes()),
                 generation,
             };
-            let item = Item { key, text, lexical, payload, row };
+            let item = Item { key, text, lexical, expansion, payload, row };
             match old {
                 None => {
                     batch.new += 1;

@@ -28,6 +28,7 @@
 //! A collection made before hybrid search (no lexical vectors) is searched dense-only, with a
 //! note that a rebuild upgrades it.
 
+pub(crate) mod expand;
 mod feedback;
 pub(crate) mod kept;
 pub mod translate;
