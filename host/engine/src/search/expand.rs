@@ -117,7 +117,7 @@ impl Expander {
         let fields = pipeline.settings.translate_pair()?;
         let kept = kept::open(state_dir, &pipeline.name, &pipeline.collection, &fields, &pipeline.lexical)?;
         let min = expand_min_strength();
-        let mut table = kept.translations(false);
+        let mut table = kept.translations(false).clone();
         for list in table.values_mut() {
             list.retain(|&(_, strength)| strength >= min);
         }

@@ -25,6 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -237,9 +238,41 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
 }
 
-/// A pipeline's kept table, read once per search and checked to be made for the collection,
-/// the fields and the tokeniser searched; the translations and the vocabulary come from it.
-pub(crate) struct Kept(TableFile);
+/// A pipeline's kept table, checked to be made for the collection, the fields and the
+/// tokeniser searched; the translations and the vocabulary come from it, each made once per
+/// table read.
+pub(crate) struct Kept(Arc<Loaded>);
+
+/// A table file as read, with what searches make of it.
+struct Loaded {
+    file: TableFile,
+    translations: OnceLock<HashMap<u32, Vec<(u32, f32)>>>,
+    translations_idf: OnceLock<HashMap<u32, Vec<(u32, f32)>>>,
+    vocabulary: OnceLock<Option<Vocabulary>>,
+}
+
+/// The tables this process read, by file, with the file's modification time and length when
+/// read: a long-lived process (the daemon's status page, an embedding application's
+/// [`crate::Searcher`]) reads and indexes a table again only when a run replaced it. A table
+/// is written whole and renamed into place, so a new one is a new file.
+type Cache = HashMap<PathBuf, (Stamp, Arc<Loaded>)>;
+
+/// What tells one table file from the next at a path: its modification time, length and (on
+/// Unix) inode; a file renamed into place has its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stamp(std::time::SystemTime, u64, u64);
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp(meta.modified().ok()?, meta.len(), inode))
+    }
+}
+static READ: Mutex<Option<Cache>> = Mutex::new(None);
 
 /// The kept table of `pipeline`, when there is one made for `collection`, `fields` and
 /// `encoder`'s terms; `None` otherwise (never run, another collection, other fields, another
@@ -251,28 +284,56 @@ pub(crate) fn open(
     fields: &[String; 2],
     encoder: &LexicalEncoder,
 ) -> Option<Kept> {
-    let table = read_table(state_dir, pipeline)?;
+    let table = cached_table(state_dir, pipeline)?;
     let made = Made { collection: collection.to_owned(), fields: fields.clone() };
-    (table.made == made && table.lexical == encoder.id().key()).then_some(Kept(table))
+    (table.file.made == made && table.file.lexical == encoder.id().key()).then_some(Kept(table))
+}
+
+/// The table of `pipeline` from [`READ`] when its file is the one read there, else read.
+fn cached_table(state_dir: &Path, pipeline: &str) -> Option<Arc<Loaded>> {
+    let path = table_path(state_dir, pipeline);
+    let stamp = Stamp::of(&path);
+    let mut read = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cache = read.get_or_insert_with(HashMap::new);
+    match (stamp, cache.get(&path)) {
+        (Some(stamp), Some((seen, table))) if *seen == stamp => return Some(table.clone()),
+        _ => {
+            cache.remove(&path);
+        }
+    }
+    drop(read);
+    let file = read_table(state_dir, pipeline)?;
+    let loaded = Arc::new(Loaded {
+        file,
+        translations: OnceLock::new(),
+        translations_idf: OnceLock::new(),
+        vocabulary: OnceLock::new(),
+    });
+    if let Some(stamp) = stamp {
+        let mut read = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        read.get_or_insert_with(HashMap::new).insert(path, (stamp, loaded.clone()));
+    }
+    Some(loaded)
 }
 
 impl Kept {
     /// The translations by lexical index. With `idf`, each translation's strength is
     /// multiplied by its source term's IDF over its own (see [`Translations::by_id_idf`]),
     /// where the table has the counts.
-    pub(crate) fn translations(&self, idf: bool) -> HashMap<u32, Vec<(u32, f32)>> {
-        let table = &self.0;
+    pub(crate) fn translations(&self, idf: bool) -> &HashMap<u32, Vec<(u32, f32)>> {
+        let (loaded, table) = (&self.0, &self.0.file);
         if idf && table.docs > 0 {
-            table.translations.by_id_idf(table.docs, &table.df)
+            loaded.translations_idf.get_or_init(|| table.translations.by_id_idf(table.docs, &table.df))
         } else {
-            table.translations.by_id()
+            loaded.translations.get_or_init(|| table.translations.by_id())
         }
     }
 
     /// The collection's vocabulary, when a full run counted it; `None` otherwise (searched
     /// without typo tolerance).
-    pub(crate) fn vocabulary(&self) -> Option<Vocabulary> {
-        (!self.0.vocab.is_empty()).then(|| Vocabulary::new(&self.0.vocab))
+    pub(crate) fn vocabulary(&self) -> Option<&Vocabulary> {
+        let vocab = &self.0.file.vocab;
+        self.0.vocabulary.get_or_init(|| (!vocab.is_empty()).then(|| Vocabulary::new(vocab))).as_ref()
     }
 }
 
@@ -309,17 +370,19 @@ mod tests {
         encoder: &LexicalEncoder,
         idf: bool,
     ) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
-        open(dir, pipeline, collection, fields, encoder).map(|k| k.translations(idf))
+        open(dir, pipeline, collection, fields, encoder).map(|k| k.translations(idf).clone())
     }
 
-    fn vocabulary(
+    /// The corrections of `term` from the kept vocabulary.
+    fn corrections(
         dir: &Path,
         pipeline: &str,
         collection: &str,
         fields: &[String; 2],
         encoder: &LexicalEncoder,
-    ) -> Option<Vocabulary> {
-        open(dir, pipeline, collection, fields, encoder)?.vocabulary()
+        term: &str,
+    ) -> Option<Vec<String>> {
+        Some(open(dir, pipeline, collection, fields, encoder)?.vocabulary()?.corrections(term))
     }
 
     use serde_json::json;
@@ -456,7 +519,33 @@ mod tests {
         let vocab = &kept.vocab;
         assert_eq!((vocab.get(&breast), vocab.get(&e.tokens("chicken")[0])), (Some(&2), Some(&2)), "{vocab:?}");
         assert!(vocab.keys().all(|t| typos::kept_term(t)) && !vocab.contains_key(&prsa), "{vocab:?}");
-        let v = vocabulary(dir.path(), "p", "p", &fields(), &e).unwrap();
-        assert_eq!(v.corrections(&e.tokens("chiken")[0]), [e.tokens("chicken")[0].clone()]);
+        let found = corrections(dir.path(), "p", "p", &fields(), &e, &e.tokens("chiken")[0]).unwrap();
+        assert_eq!(found, [e.tokens("chicken")[0].clone()]);
+    }
+
+    #[test]
+    fn a_table_is_read_once_until_a_run_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = encoder();
+        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
+        see_chicken(&mut c);
+        c.finish(&e).unwrap();
+        let open = || open(dir.path(), "products", "products", &fields(), &e).unwrap();
+        let (a, b) = (open(), open());
+        assert!(Arc::ptr_eq(&a.0, &b.0), "the same file is not read twice");
+        assert!(std::ptr::eq(a.translations(false), b.translations(false)), "nor indexed twice");
+        let before = a.translations(false).len();
+
+        // A later full run learns from other pairs: the next search reads the new file.
+        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
+        c.see("1", &record("Chicken breast 2 kg", "Kuřecí prsa 2 kg"));
+        c.see("2", &record("Chicken wings 5 kg", "Kuřecí křídla 5 kg"));
+        c.finish(&e).unwrap();
+        let c = open();
+        assert!(!Arc::ptr_eq(&a.0, &c.0));
+        assert_ne!(c.translations(false).len(), before, "{:?}", c.0.file.translations);
+        // A table removed is no table, whatever was read before.
+        std::fs::remove_file(table_path(dir.path(), "products")).unwrap();
+        assert!(super::open(dir.path(), "products", "products", &fields(), &e).is_none());
     }
 }

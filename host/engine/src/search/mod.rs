@@ -440,7 +440,7 @@ impl Scope<'_> {
             return (query, None);
         }
         let table = kept.translations(usage == translate::Use::Idf);
-        let added = translate::translation_terms(&table, &query.indices, translate::translate_weight());
+        let added = translate::translation_terms(table, &query.indices, translate::translate_weight());
         match usage {
             translate::Use::Add | translate::Use::Idf => (with_terms(query, &added), None),
             translate::Use::Fuse if added.is_empty() => (query, None),

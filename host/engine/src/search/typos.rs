@@ -270,4 +270,50 @@ mod tests {
         assert_eq!(added, [(token_id(&term(&e, "chicken")), 0.5)]);
         assert!(v.correction_terms(&e, "chicken breast", &e.query("chicken breast").indices, 0.5).is_empty());
     }
+    /// What a real catalogue's vocabulary costs: 50,000 terms (the simulator's 109,253
+    /// products have 1,903), built from the table as a search does and asked for the
+    /// corrections of 1,000 misspelt terms. Prints its figures (`docs/BENCHMARKS.md`); asserts
+    /// only that most misspellings (80 %) find their words: random words have close neighbours.
+    /// `cargo test -p weir-engine --lib vocabulary_of_a_large_catalogue -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement: run it by name"]
+    fn vocabulary_of_a_large_catalogue() {
+        // Pseudo-words of 4 to 14 letters from a fixed generator, so every run sees the same.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let letters: Vec<char> = "abcdefghijklmnoprstuvyz".chars().collect();
+        let mut df: BTreeMap<String, u32> = BTreeMap::new();
+        while df.len() < 50_000 {
+            let len = 4 + (next() % 11) as usize;
+            let word: String = (0..len).map(|_| letters[(next() % letters.len() as u64) as usize]).collect();
+            df.insert(word, 1 + (next() % 500) as u32);
+        }
+        let json = serde_json::to_vec(&df).unwrap();
+        let words: Vec<&String> =
+            df.keys().filter(|w| w.len() >= MIN_CORRECTED_CHARS).step_by(40).take(1_000).collect();
+        // One letter dropped from the middle of each.
+        let typos: Vec<String> =
+            words.iter().map(|w| format!("{}{}", &w[..w.len() / 2], &w[w.len() / 2 + 1..])).collect();
+        for round in 0..3 {
+            let t = std::time::Instant::now();
+            let parsed: BTreeMap<String, u32> = serde_json::from_slice(&json).unwrap();
+            let v = Vocabulary::new(&parsed);
+            let built = t.elapsed();
+            let t = std::time::Instant::now();
+            let found = typos.iter().zip(&words).filter(|(typo, word)| v.corrections(typo).contains(*word)).count();
+            let per = t.elapsed() / typos.len() as u32;
+            println!(
+                "round {round}: {} KB of JSON parsed and indexed in {built:?}; a misspelt term corrected in {per:?} \
+                 ({found} of {} found their word)",
+                json.len() / 1024,
+                typos.len()
+            );
+            assert!(found * 10 >= typos.len() * 8, "{found} of {}", typos.len());
+        }
+    }
 }
