@@ -369,6 +369,9 @@ impl LexicalEncoder {
     /// record is known to mean without holding them, such as its words' learned
     /// translations. An extra term the text holds already keeps the text's own weight.
     pub fn document_expanded(&self, text: &str, extra: &[(u32, f32)]) -> SparseVector {
+        if extra.is_empty() {
+            return self.document(text);
+        }
         let mut ids = Vec::with_capacity(text.len() / 6 + 1);
         self.analyzer.tokens(text, |t| ids.push(token_id(t)));
         let norm = self.norm(ids.len().max(1));

@@ -124,7 +124,7 @@ fn encode_lexical(
         texts
             .iter()
             .map(|(t, extra)| {
-                let v = if extra.is_empty() { encoder.document(t) } else { encoder.document_expanded(t, extra) };
+                let v = encoder.document_expanded(t, extra);
                 SparseVector { indices: v.indices, values: v.values }
             })
             .collect()

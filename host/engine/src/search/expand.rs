@@ -29,7 +29,7 @@ use serde_json::Value;
 use weir_embed::LexicalEncoder;
 
 use super::kept;
-use super::translate::translation_terms;
+use super::translate::translations_lacking;
 use crate::pipeline::Pipeline;
 use crate::state::StateDir;
 
@@ -131,21 +131,10 @@ impl Expander {
     pub(crate) fn terms(&self, encoder: &LexicalEncoder, fields: &Value, lexical: &str) -> Vec<(u32, f32)> {
         let held = encoder.query(lexical).indices;
         if self.from == ExpandFrom::Text {
-            return translation_terms(&self.table, &held, self.weight);
+            return translations_lacking(&self.table, &held, &held, self.weight);
         }
         let names: Vec<&str> = self.fields.iter().filter_map(|f| fields.get(f).and_then(Value::as_str)).collect();
-        let mut added: HashMap<u32, f32> = HashMap::new();
-        for id in encoder.query(&names.join(" · ")).indices {
-            for &(to, strength) in self.table.get(&id).map(Vec::as_slice).unwrap_or_default() {
-                if held.binary_search(&to).is_err() {
-                    let e = added.entry(to).or_insert(0.0);
-                    *e = e.max(self.weight * strength);
-                }
-            }
-        }
-        let mut out: Vec<(u32, f32)> = added.into_iter().collect();
-        out.sort_unstable_by_key(|p| p.0);
-        out
+        translations_lacking(&self.table, &encoder.query(&names.join(" · ")).indices, &held, self.weight)
     }
 
     #[cfg(test)]

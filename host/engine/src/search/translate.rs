@@ -390,14 +390,23 @@ fn model1(pairs: &[(Vec<u32>, Vec<u32>)], sources: usize, targets: usize, revers
         .collect()
 }
 
-/// The translations of a lexical query's terms not already in it: `(term id, weight)` with
-/// weight `weight` × strength (the strongest when several query terms give the same
-/// translation), sorted by id.
+/// The translations of a lexical query's terms not already in it ([`translations_lacking`]).
 pub fn translation_terms(table: &HashMap<u32, Vec<(u32, f32)>>, query: &[u32], weight: f32) -> Vec<(u32, f32)> {
+    translations_lacking(table, query, query, weight)
+}
+
+/// The translations of the terms `from` not in `held` (sorted ids): `(term id, weight)` with
+/// weight `weight` × strength (the strongest when several terms give the same one), by id.
+pub fn translations_lacking(
+    table: &HashMap<u32, Vec<(u32, f32)>>,
+    from: &[u32],
+    held: &[u32],
+    weight: f32,
+) -> Vec<(u32, f32)> {
     let mut added: HashMap<u32, f32> = HashMap::new();
-    for id in query {
+    for id in from {
         for &(to, strength) in table.get(id).map(Vec::as_slice).unwrap_or_default() {
-            if query.binary_search(&to).is_ok() {
+            if held.binary_search(&to).is_ok() {
                 continue;
             }
             let w = weight * strength;
