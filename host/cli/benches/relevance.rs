@@ -7,6 +7,8 @@
 //! cargo xtask bench relevance --modes dense,sparse --verbose
 //! cargo xtask bench relevance --embedder hash --modes sparse,sparse+off   # with and without
 //!                                                 # the learned term translations
+//! cargo xtask bench relevance --modes hybrid-rrf,hybrid-rrf^off   # with and without the
+//!                                                 # catalogue's diacritics put back in queries
 //! ```
 //!
 //! It starts the BlueJet simulator with the benchmark catalogue (`BENCH_PRODUCTS` products,
@@ -26,7 +28,9 @@
 //! (`weir_engine::search::expand`) before the searches; `--one-pass` searches after the
 //! first, and `WEIR_EXPAND=on|W` (inherited by the runs) turns the expansion on (off by default).
 //! A mode ending in `~off` or `~W` (`sparse+add~off`, `sparse~0.8`) searches with
-//! `WEIR_SEARCH_TYPOS` set so: without typo corrections, or with them at weight W.
+//! `WEIR_SEARCH_TYPOS` set so: without typo corrections, or with them at weight W. A mode
+//! ending in `^off` (`hybrid-rrf^off`, after any `~`) embeds each query as typed, without the
+//! catalogue's diacritics put back (`WEIR_SEARCH_ACCENTS=off`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -95,6 +99,8 @@ fn args() -> Args {
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
+        let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
+        assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
         let (mode, how) = m.split_once('+').unwrap_or((m, "default"));
         assert!(MODES.contains(&mode), "unknown mode {m} (one of {})", MODES.join(", "));
@@ -186,6 +192,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `sparse+off`, `sparse+add`, `sparse+idf`, `sparse+fuse`: that use of the learned table (`sparse`: the
     // default, whatever the environment says).
     // `~off`, `~0.8`: typo corrections off, or at that weight.
+    // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
+    let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));
     let (mode, typos) = mode.split_once('~').unwrap_or((mode, "default"));
     let (mode, translate) = match mode.split_once('+') {
         Some((m, how)) => (m, how),
@@ -203,6 +211,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .arg(query)
         .env("WEIR_SEARCH_TRANSLATE", translate)
         .env("WEIR_SEARCH_TYPOS", typos)
+        .env("WEIR_SEARCH_ACCENTS", accents)
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -217,6 +217,24 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     let says_chicken = |h: &Value| h["payload"]["name"].as_str().is_some_and(|n| n.to_lowercase().contains("chicken"));
     assert!(!found.is_empty() && found.iter().all(says_chicken), "{found:#?}");
 
+    // A query typed without diacritics is embedded as the catalogue spells its words (kept
+    // by the same run): the dense ranking of "kureci prsa" is the one of "kuřecí prsa", and
+    // another one when it is embedded as typed.
+    let dense = |query: &'static str, accents: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["search", "--json", "--mode", "dense", "-k", "10", "--config", c, query])
+            .env("WEIR_SEARCH_ACCENTS", accents);
+        async move {
+            let found = hits(&tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap());
+            found.iter().map(|h| h["key"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    let spelled = dense("kuřecí prsa", "on").await;
+    assert_eq!(spelled.len(), 10);
+    assert_eq!(dense("kureci prsa", "on").await, spelled);
+    assert_eq!(dense("Kureci Prsa", "on").await, dense("Kuřecí Prsa", "on").await);
+    assert_ne!(dense("kureci prsa", "off").await, spelled);
+
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
     let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;

@@ -35,7 +35,7 @@ pub use hash::{HASH_MODEL_NAME, HashEmbedder};
 pub use integrity::{FallbackChain, ensure_compatible};
 pub use lexical::{
     DEFAULT_AVG_DOC_LEN, DEFAULT_B, DEFAULT_K1, LEXICAL_MODEL_NAME, Language, LexicalConfig, LexicalEncoder, LexicalId,
-    MAX_TOKEN_BYTES, SparseVector, TOKENIZER_VERSION, ensure_lexical_compatible, token_id,
+    MAX_TOKEN_BYTES, SparseVector, TOKENIZER_VERSION, ensure_lexical_compatible, fold, token_id,
 };
 pub use limiter::TokenBucket;
 pub use local::{

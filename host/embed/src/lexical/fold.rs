@@ -45,9 +45,9 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
     }
 }
 
-/// The folded form of `text`.
-#[cfg(test)]
-pub(crate) fn fold(text: &str) -> String {
+/// The folded form of `text`: lower-cased, diacritics removed (`Kuřecí` → `kureci`), the
+/// form the tokeniser matches words in.
+pub fn fold(text: &str) -> String {
     let mut out = String::new();
     fold_into(text, &mut out);
     out

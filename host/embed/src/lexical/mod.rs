@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub use fold::fold;
 pub use hash::token_id;
 pub use tokenize::MAX_TOKEN_BYTES;
 

@@ -32,6 +32,7 @@ use serde_json::Value;
 use tracing::{info, warn};
 use weir_embed::LexicalEncoder;
 
+use super::accents::Spellings;
 use super::translate::{Learner, Translations, learn};
 use super::typos::{self, Vocabulary};
 use crate::error::{Error, Result};
@@ -77,6 +78,10 @@ struct TableFile {
     /// a table kept before the vocabulary was).
     #[serde(default)]
     vocab: BTreeMap<String, u32>,
+    /// The catalogue's spelling of each word it writes with diacritics, by the word's folded
+    /// form ([`accents`]), counted over the same texts (empty in a table kept before).
+    #[serde(default)]
+    accents: BTreeMap<String, String>,
 }
 
 fn pairs_path(state_dir: &Path, pipeline: &str) -> PathBuf {
@@ -121,6 +126,8 @@ pub(crate) struct PairCollector {
     /// changed records do not move a collection's IDF far, and counting them again on top
     /// would count them twice).
     counts: Option<(u32, HashMap<String, u32>)>,
+    /// A fresh run's spellings of the words of the same texts ([`accents`]).
+    spellings: Option<Spellings>,
 }
 
 impl PairCollector {
@@ -154,6 +161,7 @@ impl PairCollector {
             pairs,
             changed: fresh,
             counts: fresh.then(Default::default),
+            spellings: fresh.then(Default::default),
         }
     }
 
@@ -167,6 +175,9 @@ impl PairCollector {
         terms.dedup();
         for term in terms {
             *df.entry(term).or_default() += 1;
+        }
+        if let Some(spellings) = &mut self.spellings {
+            spellings.count(lexical);
         }
     }
 
@@ -190,7 +201,7 @@ impl PairCollector {
         }
         let learner = Learner::from_env();
         let translations = learn(encoder, learner, self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
-        let (docs, df, vocab) = match &self.counts {
+        let (docs, df, vocab, accents) = match &self.counts {
             Some((docs, counted)) => {
                 let mut df = BTreeMap::new();
                 for (term, list) in &translations.terms {
@@ -199,13 +210,14 @@ impl PairCollector {
                     }
                 }
                 let vocab = counted.iter().filter(|(t, _)| typos::kept_term(t)).map(|(t, n)| (t.clone(), *n)).collect();
-                (*docs, df, vocab)
+                let accents = self.spellings.as_ref().map(Spellings::table).unwrap_or_default();
+                (*docs, df, vocab, accents)
             }
             None => match read_table(&self.state_dir, &self.pipeline) {
                 Some(kept) if kept.made == self.made && kept.lexical == encoder.id().key() => {
-                    (kept.docs, kept.df, kept.vocab)
+                    (kept.docs, kept.df, kept.vocab, kept.accents)
                 }
-                _ => (0, BTreeMap::new(), BTreeMap::new()),
+                _ => (0, BTreeMap::new(), BTreeMap::new(), BTreeMap::new()),
             },
         };
         let table = TableFile {
@@ -217,6 +229,7 @@ impl PairCollector {
             docs,
             df,
             vocab,
+            accents,
         };
         if table.translations.is_empty() {
             info!(pipeline = %self.pipeline, pairs = table.pairs, "no term translations learned from the name pairs");
@@ -334,6 +347,12 @@ impl Kept {
     pub(crate) fn vocabulary(&self) -> Option<&Vocabulary> {
         let vocab = &self.0.file.vocab;
         self.0.vocabulary.get_or_init(|| (!vocab.is_empty()).then(|| Vocabulary::new(vocab))).as_ref()
+    }
+
+    /// The catalogue's spellings with diacritics by folded word ([`super::accents`]); empty
+    /// when a full run has not counted them.
+    pub(crate) fn accents(&self) -> &BTreeMap<String, String> {
+        &self.0.file.accents
     }
 }
 

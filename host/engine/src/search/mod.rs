@@ -25,9 +25,14 @@
 //! Before both, a query term the collection does not have gets the collection's closest
 //! terms ([`typos`]): a typo finds what the user meant to type.
 //!
+//! The dense side embeds the query with the diacritics it was typed without put back, as the
+//! catalogue spells its words ([`accents`]): the model reads "vepřová panenka" as pork, and
+//! "veprova panenka" as something else. The lexical side folds diacritics anyway.
+//!
 //! A collection made before hybrid search (no lexical vectors) is searched dense-only, with a
 //! note that a rebuild upgrades it.
 
+pub mod accents;
 pub(crate) mod expand;
 mod feedback;
 pub(crate) mod kept;
@@ -311,8 +316,11 @@ impl Scope<'_> {
         let mode = self.searchable_mode(sink, mode, &mut notes).await?;
 
         let mut hits = self.identifier_hits(sink, query, k, filter.as_ref()).await?;
+        let kept = self.kept();
         let dense = match mode {
-            SearchMode::Hybrid | SearchMode::Dense => Some(self.embed_query(query).await?),
+            SearchMode::Hybrid | SearchMode::Dense => {
+                Some(self.embed_query(&self.spelled(query, kept.as_ref())).await?)
+            }
             SearchMode::Sparse => None,
         };
         let (sparse, translations) = match mode {
@@ -322,7 +330,6 @@ impl Scope<'_> {
                 let v = tokio::task::spawn_blocking(move || encoder.query(&q))
                     .await
                     .map_err(|e| Error::Internal(format!("the lexical encoder failed: {e}")))?;
-                let kept = self.kept();
                 let v = self.corrected(query, SparseVector { indices: v.indices, values: v.values }, kept.as_ref());
                 let (v, translations) = self.translated(v, kept.as_ref());
                 (Some(v), translations)
@@ -448,6 +455,15 @@ impl Scope<'_> {
                 let (indices, values) = added.into_iter().unzip();
                 (query, Some(SparseVector { indices, values }))
             }
+        }
+    }
+
+    /// `query` as the dense side embeds it: its words typed without diacritics spelled as the
+    /// catalogue spells them ([`accents`]), when the kept table has the spellings.
+    fn spelled<'q>(&self, query: &'q str, kept: Option<&kept::Kept>) -> std::borrow::Cow<'q, str> {
+        match kept.filter(|_| accents::accents_enabled()).and_then(|k| accents::restore(query, k.accents())) {
+            Some(spelled) => spelled.into(),
+            None => query.into(),
         }
     }
 
