@@ -30,7 +30,10 @@
 //! A mode ending in `~off` or `~W` (`sparse+add~off`, `sparse~0.8`) searches with
 //! `WEIR_SEARCH_TYPOS` set so: without typo corrections, or with them at weight W. A mode
 //! ending in `^off` (`hybrid-rrf^off`, after any `~`) embeds each query as typed, without the
-//! catalogue's diacritics put back (`WEIR_SEARCH_ACCENTS=off`).
+//! catalogue's diacritics put back (`WEIR_SEARCH_ACCENTS=off`). A mode ending in `@off` or
+//! `@count` (after any `^`) leaves the fused ranking as it is, or orders its first hits by the
+//! number of query terms each covers (`WEIR_SEARCH_COVER`; by default those covering all come
+//! first).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -99,6 +102,8 @@ fn args() -> Args {
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
+        let (m, cover) = m.split_once('@').unwrap_or((m, "default"));
+        assert!(["default", "off", "all", "count"].contains(&cover), "unknown @{cover} in {m} (@off, @all, @count)");
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
@@ -192,6 +197,9 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `sparse+off`, `sparse+add`, `sparse+idf`, `sparse+fuse`: that use of the learned table (`sparse`: the
     // default, whatever the environment says).
     // `~off`, `~0.8`: typo corrections off, or at that weight.
+    // `@off`, `@count`: the fused ranking left as it is, or ordered by the number of query
+    // terms each hit covers (`@all`, the default: those that cover all first).
+    let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));
     let (mode, typos) = mode.split_once('~').unwrap_or((mode, "default"));
@@ -212,6 +220,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .env("WEIR_SEARCH_TRANSLATE", translate)
         .env("WEIR_SEARCH_TYPOS", typos)
         .env("WEIR_SEARCH_ACCENTS", accents)
+        .env("WEIR_SEARCH_COVER", cover)
         .stdin(Stdio::null())
         .output()
         .unwrap();

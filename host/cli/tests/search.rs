@@ -235,6 +235,30 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     assert_eq!(dense("Kureci Prsa", "on").await, dense("Kuřecí Prsa", "on").await);
     assert_ne!(dense("kureci prsa", "off").await, spelled);
 
+    // "chicken breast" means both words: with the ranking's first hits put in tiers by the
+    // query terms they cover (a translation covers its term), every Czech-named chicken breast
+    // comes before any turkey or duck breast, which holds "breast" alone. Without the tiers,
+    // the English "breast" of the turkey and duck puts at least one of them ahead.
+    let ranked = |cover: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["search", "--json", "--mode", "sparse", "-k", "40", "--config", c, "chicken breast"])
+            .env("WEIR_SEARCH_FEEDBACK", "off")
+            .env("WEIR_SEARCH_COVER", cover);
+        async move { hits(&tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()) }
+    };
+    let type_of = |h: &Value| {
+        let key = h["key"].as_str().unwrap_or_default();
+        products.iter().find(|p| p.key == key).map(|p| (p.type_id().to_owned(), p.english)).unwrap()
+    };
+    let czech_chicken_after_other_breast = |found: &[Value]| {
+        let other = found.iter().position(|h| ["kruti-prsa", "kachni-prsa"].contains(&type_of(h).0.as_str()));
+        let last_czech = found.iter().rposition(|h| matches!(type_of(h), (t, false) if t.starts_with("kure-prsa")));
+        assert!(other.is_some() && last_czech.is_some(), "{found:#?}");
+        last_czech > other
+    };
+    assert!(!czech_chicken_after_other_breast(&ranked("all").await));
+    assert!(czech_chicken_after_other_breast(&ranked("off").await));
+
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
     let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;

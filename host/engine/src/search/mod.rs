@@ -25,6 +25,9 @@
 //! Before both, a query term the collection does not have gets the collection's closest
 //! terms ([`typos`]): a typo finds what the user meant to type.
 //!
+//! Last, the fused ranking's first hits that hold every word of the query (or its
+//! translation, or its correction) come before those that lack one ([`cover`]).
+//!
 //! The dense side embeds the query with the diacritics it was typed without put back, as the
 //! catalogue spells its words ([`accents`]): the model reads "vepřová panenka" as pork, and
 //! "veprova panenka" as something else. The lexical side folds diacritics anyway.
@@ -33,6 +36,7 @@
 //! note that a rebuild upgrades it.
 
 pub mod accents;
+pub mod cover;
 pub(crate) mod expand;
 mod feedback;
 pub(crate) mod kept;
@@ -368,9 +372,19 @@ impl Scope<'_> {
             }
             other => other,
         };
-        let ranked_k = if translated.is_some() { depth } else { k };
+        // Coverage only where words were searched: a dense search is by meaning alone.
+        let cover = cover::cover_use().filter(|_| sparse.is_some());
+        let ranked_k = match (cover, translated.is_some()) {
+            (Some(_), _) => depth.max(cover::COVER_POOL as u32),
+            (None, true) => depth,
+            (None, false) => k,
+        };
         let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter };
-        let points = fuse_translated(sink.search(self.collection, &ranked).await?, translated.as_deref());
+        let mut points = fuse_translated(sink.search(self.collection, &ranked).await?, translated.as_deref());
+        if let Some(how) = cover {
+            let terms = self.query_terms(query, kept.as_ref());
+            points = cover::by_cover(points, &terms, how, self.lexical, self.lexical_template);
+        }
         for p in points {
             if hits.len() >= k as usize {
                 break;
@@ -456,6 +470,18 @@ impl Scope<'_> {
                 (query, Some(SparseVector { indices, values }))
             }
         }
+    }
+
+    /// The terms of `query`, each with what covers it in a record's text besides itself: its
+    /// learned translations and its typo corrections, when those are in use ([`cover`]).
+    fn query_terms(&self, query: &str, kept: Option<&kept::Kept>) -> cover::Terms {
+        let table = kept.filter(|_| translate::translate_use().is_some()).map(|k| k.translations(false));
+        let vocab = kept.filter(|_| typos::typo_weight().is_some()).and_then(kept::Kept::vocabulary);
+        cover::Terms::of(self.lexical, query, |term, id| {
+            let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
+            let corrections = vocab.map(|v| v.corrections(term)).unwrap_or_default();
+            translations.chain(corrections.iter().map(|c| weir_embed::token_id(c))).collect()
+        })
     }
 
     /// `query` as the dense side embeds it: its words typed without diacritics spelled as the
