@@ -31,9 +31,9 @@
 //! `WEIR_SEARCH_TYPOS` set so: without typo corrections, or with them at weight W. A mode
 //! ending in `^off` (`hybrid-rrf^off`, after any `~`) embeds each query as typed, without the
 //! catalogue's diacritics put back (`WEIR_SEARCH_ACCENTS=off`). A mode ending in `@off` or
-//! `@count` (after any `^`) leaves the fused ranking as it is, or orders its first hits by the
-//! number of query terms each covers (`WEIR_SEARCH_COVER`; by default those covering all come
-//! first).
+//! `@all` (after any `^`) leaves the fused ranking as it is, or puts its first hits that cover
+//! every query term before the rest (`WEIR_SEARCH_COVER`; by default they are ordered by the
+//! number of terms each covers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -197,8 +197,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `sparse+off`, `sparse+add`, `sparse+idf`, `sparse+fuse`: that use of the learned table (`sparse`: the
     // default, whatever the environment says).
     // `~off`, `~0.8`: typo corrections off, or at that weight.
-    // `@off`, `@count`: the fused ranking left as it is, or ordered by the number of query
-    // terms each hit covers (`@all`, the default: those that cover all first).
+    // `@off`, `@all`: the fused ranking left as it is, or those hits that cover every query
+    // term first (`@count`, the default: ordered by the number of terms each covers).
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));

@@ -236,7 +236,7 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     assert_ne!(dense("kureci prsa", "off").await, spelled);
 
     // "chicken breast" means both words: with the ranking's first hits put in tiers by the
-    // query terms they cover (a translation covers its term), every Czech-named chicken breast
+    // number of query terms they cover (or with those covering all first) (a translation covers its term), every Czech-named chicken breast
     // comes before any turkey or duck breast, which holds "breast" alone. Without the tiers,
     // the English "breast" of the turkey and duck puts at least one of them ahead.
     let ranked = |cover: &'static str| {
@@ -256,6 +256,7 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
         assert!(other.is_some() && last_czech.is_some(), "{found:#?}");
         last_czech > other
     };
+    assert!(!czech_chicken_after_other_breast(&ranked("count").await));
     assert!(!czech_chicken_after_other_breast(&ranked("all").await));
     assert!(czech_chicken_after_other_breast(&ranked("off").await));
 

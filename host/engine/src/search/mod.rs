@@ -25,8 +25,8 @@
 //! Before both, a query term the collection does not have gets the collection's closest
 //! terms ([`typos`]): a typo finds what the user meant to type.
 //!
-//! Last, the fused ranking's first hits that hold every word of the query (or its
-//! translation, or its correction) come before those that lack one ([`cover`]).
+//! Last, the fused ranking's first hits are ordered by how many words of the query (or their
+//! translations, or corrections) each holds, most first ([`cover`]).
 //!
 //! The dense side embeds the query with the diacritics it was typed without put back, as the
 //! catalogue spells its words ([`accents`]): the model reads "vepřová panenka" as pork, and
