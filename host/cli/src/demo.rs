@@ -16,8 +16,10 @@ use weir_engine::{Mode, RunOptions, RunReport, StopSignal};
 
 use crate::app::App;
 
+/// What staff type: English for a product named in Czech, Czech without diacritics, a type
+/// with its size, words that neighbour other products; then a bare EAN of the catalogue.
 const QUERIES: &[&str] =
-    &["chicken breast", "nerezový hrnec 20 l", "konvektomat", "kuřecí prsa", "dishwasher detergent"];
+    &["chicken breast", "kureci prsa", "GN 1/1 65 mm", "nerezový hrnec 20 l", "konvektomat", "dishwasher detergent"];
 const EVIDENCE_PRODUCTS: u32 = 217;
 const PIPELINE: &str = "products";
 /// The default catalogue: the demo (full sync, change, incremental sync, searches) should end
@@ -170,12 +172,18 @@ validation = {{ required = ["name"], types = {{ price = "number" }} }}
         return Ok(ExitCode::from(crate::run_cmd::EXIT_INTERRUPTED));
     }
 
-    println!("\n3. search: Czech and English queries, one multilingual model");
+    println!("\n3. search: Czech and English, without diacritics, sizes and an EAN");
     let display = pipeline.settings().display.clone();
-    for query in QUERIES {
+    let catalogue = sim.products();
+    let ean = catalogue.get(catalogue.len() / 3).map(|p| (p.ean.clone(), p.name.clone()));
+    let queries = QUERIES.iter().map(|q| ((*q).to_owned(), None)).chain(ean.map(|(e, name)| (e, Some(name))));
+    for (query, of) in queries {
         let hits =
-            pipeline.search(query, weir_engine::SearchMode::Hybrid, weir_core::Fusion::Rrf, args.k, None).await?;
-        println!("\n  \"{query}\"");
+            pipeline.search(&query, weir_engine::SearchMode::Hybrid, weir_core::Fusion::Rrf, args.k, None).await?;
+        match of {
+            Some(name) => println!("\n  \"{query}\" (the EAN of {name})"),
+            None => println!("\n  \"{query}\""),
+        }
         for hit in hits {
             let shown: Vec<String> = hit.display(&display).into_iter().map(|(_, v)| v).collect();
             println!("    {:.3}  {}", hit.score, shown.join("  "));

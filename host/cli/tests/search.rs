@@ -42,6 +42,8 @@ async fn codes_and_eans_come_first_words_match_without_diacritics_and_bad_input_
         }
         let found = hits(&e.output(&["search", "--json", "-k", "5", "--config", c, &p.ean]).await);
         assert_eq!(found[0]["key"], Value::from(p.key.clone()), "EAN {}: {found:#?}", p.ean);
+        // No other product holds the EAN, and the dense neighbours of a number are not shown.
+        assert_eq!(found.len(), 1, "EAN {}: {found:#?}", p.ean);
     }
 
     // Words without diacritics find the products by lexical match alone.
@@ -318,4 +320,35 @@ async fn the_next_full_run_gives_czech_named_products_their_learned_english_word
     assert_eq!(full("1").await, 0);
     assert_eq!(full("off").await, rewritten);
     assert_eq!(czech_in(&sparse_without_feedback(&e, c, "chicken breast", "off").await), 0);
+}
+
+/// `weir demo` end to end with the hash embedder (the local model's demo is `cargo xtask demo`,
+/// too slow for a test): it syncs, changes, syncs again and searches what staff type, each query
+/// with results, and the bare EAN it picks from the catalogue finds that product first.
+#[test]
+fn the_demo_searches_what_staff_type_and_a_bare_ean_finds_its_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(["demo", "--products", "1000", "--embedder", "hash", "-k", "3", "--state-dir"])
+        .arg(dir.path())
+        .env("WEIR_LOG", "warn")
+        .env_remove("WEIR_PLUGIN_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    let searched: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].trim_start().starts_with('"')).collect();
+    assert!(searched.len() >= 7, "six queries and an EAN: {out}");
+    for &i in &searched {
+        let first = lines.get(i + 1).copied().unwrap_or_default();
+        assert!(!first.trim().is_empty(), "no result for {}: {out}", lines[i]);
+    }
+    for q in ["\"chicken breast\"", "\"kureci prsa\"", "\"GN 1/1 65 mm\""] {
+        assert!(out.contains(q), "{q} not searched: {out}");
+    }
+    let i = searched.iter().copied().find(|i| lines[*i].contains("(the EAN of ")).expect("an EAN searched");
+    let name = lines[i].split("(the EAN of ").nth(1).unwrap().trim_end_matches(')');
+    assert!(lines[i + 1].contains(name), "the EAN's product first: {}\n{out}", lines[i + 1]);
 }

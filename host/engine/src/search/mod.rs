@@ -6,7 +6,8 @@
 //! comes first, because staff who type a product code or an EAN want that product and a
 //! vector of the text cannot find it. Then by meaning (the dense vector of the query) and by
 //! its words (the lexical BM25 vector), the two rankings fused by the sink (RRF or DBSF).
-//! Points already returned as identifier hits are not repeated.
+//! Points already returned as identifier hits are not repeated, and a hybrid search that found
+//! one ranks the rest by words alone (the dense neighbours of a code or an EAN are noise).
 //!
 //! The lexical side then gets one round of pseudo-relevance feedback (RM3's idea, see
 //! [`feedback_terms`]): the words that most of the first ranking's top hits share, that the
@@ -321,7 +322,11 @@ impl Scope<'_> {
 
         let mut hits = self.identifier_hits(sink, query, k, filter.as_ref()).await?;
         let kept = self.kept();
+        // A query that named an identifier has no meaning to embed: in a hybrid search, what
+        // follows that product is what shares the code's words (its family, its prefix), not
+        // the dense neighbours of a number.
         let dense = match mode {
+            SearchMode::Hybrid if !hits.is_empty() => None,
             SearchMode::Hybrid | SearchMode::Dense => {
                 Some(self.embed_query(&self.spelled(query, kept.as_ref())).await?)
             }
@@ -473,9 +478,11 @@ impl Scope<'_> {
     }
 
     /// The terms of `query`, each with what covers it in a record's text besides itself: its
-    /// learned translations and its typo corrections, when those are in use ([`cover`]).
+    /// learned translations (the catalogue's own words for it, whether or not the query is
+    /// searched with them: a record expanded by them holds them in its vector, not its text)
+    /// and its typo corrections, when those are on ([`cover`]).
     fn query_terms(&self, query: &str, kept: Option<&kept::Kept>) -> cover::Terms {
-        let table = kept.filter(|_| translate::translate_use().is_some()).map(|k| k.translations(false));
+        let table = kept.map(|k| k.translations(false));
         let vocab = kept.filter(|_| typos::typo_weight().is_some()).and_then(kept::Kept::vocabulary);
         cover::Terms::of(self.lexical, query, |term, id| {
             let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
