@@ -79,7 +79,7 @@ struct TableFile {
     #[serde(default)]
     vocab: BTreeMap<String, u32>,
     /// The catalogue's spelling of each word it writes with diacritics, by the word's folded
-    /// form ([`accents`]), counted over the same texts (empty in a table kept before).
+    /// form ([`super::accents`]), counted over the same texts (empty in a table kept before).
     #[serde(default)]
     accents: BTreeMap<String, String>,
 }
@@ -126,7 +126,7 @@ pub(crate) struct PairCollector {
     /// changed records do not move a collection's IDF far, and counting them again on top
     /// would count them twice).
     counts: Option<(u32, HashMap<String, u32>)>,
-    /// A fresh run's spellings of the words of the same texts ([`accents`]).
+    /// A fresh run's spellings of the words of the same texts ([`super::accents`]).
     spellings: Option<Spellings>,
 }
 

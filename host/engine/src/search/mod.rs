@@ -103,7 +103,7 @@ pub struct Hit {
     pub id: String,
     /// The sink's score (1.0 for an identifier match; fused scores are only comparable
     /// within one search). The order is the hits' order: a hit that covers more of the
-    /// query's terms ([`cover`]) comes before one with a higher fused score.
+    /// query's terms (see `search/cover.rs`) comes before one with a higher fused score.
     pub score: f32,
     /// The record's key, when the payload carries it.
     pub key: Option<String>,
