@@ -21,7 +21,6 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
 use weir_core::ScoredPoint;
 use weir_embed::{LexicalEncoder, token_id};
 
@@ -103,10 +102,7 @@ pub(crate) fn by_cover(
         .into_iter()
         .enumerate()
         .map(|(rank, p)| {
-            let text = match serde_json::from_str::<Value>(&p.payload) {
-                Ok(v) => template.render(&v),
-                Err(_) => String::new(),
-            };
+            let text = super::lexical_text(template, &p.payload);
             let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
             let covered = terms.covered(&held);
             let tier = match how {

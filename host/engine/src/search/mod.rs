@@ -437,13 +437,7 @@ impl Scope<'_> {
     ) -> Result<SparseVector> {
         let mut top = fuse_translated(sink.search(self.collection, first).await?, translated);
         top.truncate(FEEDBACK_POOL);
-        let texts: Vec<String> = top
-            .iter()
-            .map(|p| match serde_json::from_str::<Value>(&p.payload) {
-                Ok(v) => self.lexical_template.render(&v),
-                Err(_) => String::new(),
-            })
-            .collect();
+        let texts: Vec<String> = top.iter().map(|p| lexical_text(self.lexical_template, &p.payload)).collect();
         let added = feedback_terms(self.lexical, &sparse, &texts);
         Ok(with_terms(sparse, &added))
     }
@@ -554,6 +548,15 @@ impl Scope<'_> {
 /// `kon-10023` are the same.
 pub fn normalise_identifier(value: &str) -> String {
     value.trim().to_lowercase()
+}
+
+/// The lexical text of a hit: `template` over its payload (a JSON object; empty when it is
+/// not one).
+pub(crate) fn lexical_text(template: &Template, payload: &str) -> String {
+    match serde_json::from_str::<Value>(payload) {
+        Ok(v) => template.render(&v),
+        Err(_) => String::new(),
+    }
 }
 
 fn hit(id: String, score: f32, payload: &str, matched: Match) -> Hit {
