@@ -24,7 +24,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use qdrant_edge::{
     CountRequest, EdgeConfig, EdgeOptimizersConfig, EdgeShard, EdgeSparseVectorParamsBuilder, EdgeVectorParams,
@@ -555,7 +555,7 @@ impl Collection {
             let _ = remove_dir_if_present(&backup);
             return false;
         }
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let res = match self.shard() {
             Ok(shard) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.optimize())),
             Err(_) => Ok(Ok(false)),
@@ -710,7 +710,7 @@ fn load_shard(name: &str, dir: &Path) -> Result<EdgeShard> {
     let shard_dir = dir.join(SHARD_DIR);
     recover_interrupted_seal(dir)?;
     prune_engine_log(&shard_dir);
-    let shard = EdgeShard::load(&shard_dir, None).map_err(engine)?;
+    let shard = load_engine(&shard_dir).map_err(engine)?;
     let (hnsw, optimizers) = {
         let config = shard.config();
         (config.hnsw_config != no_graph(), config.optimizers != sealing_optimizers())
@@ -749,6 +749,27 @@ fn load_shard(name: &str, dir: &Path) -> Result<EdgeShard> {
         }
     }
     Ok(shard)
+}
+
+/// How long [`load_engine`] waits for a log lock that another process holds for a moment.
+const LOG_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Loads the engine's shard in `shard_dir`, waiting up to [`LOG_LOCK_WAIT`] while its log's
+/// lock is taken. The lock is a `flock` on the log directory, and a child process started
+/// by any thread of this process shares that descriptor from its fork to its exec: a shard
+/// closed in that window stays locked until the child has started its program. (Seen when
+/// a collection is created, built under a temporary name, closed and reopened, while the
+/// process embedding the server starts other programs.)
+fn load_engine(shard_dir: &Path) -> Result<EdgeShard, qdrant_edge::OperationError> {
+    let deadline = Instant::now() + LOG_LOCK_WAIT;
+    loop {
+        match EdgeShard::load(shard_dir, None) {
+            Err(e) if e.to_string().contains("WouldBlock") && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// The engine's closed log segments (`closed-<first index>`) in `shard_dir`, oldest first.
@@ -1229,6 +1250,31 @@ mod tests {
         assert!(
             serde_json::from_str::<CollectionMeta>(r#"{ "size": 4, "distance": "Cosine", "onDisk": true }"#).is_err()
         );
+    }
+
+    /// A shard whose log lock is still held for a moment (by a child process between its
+    /// fork and its exec, in the wild) opens once the lock is let go, instead of failing.
+    #[test]
+    fn a_shard_whose_log_is_locked_for_a_moment_opens_when_it_is_let_go() {
+        let root = tempfile::tempdir().unwrap();
+        let shard_dir = root.path().join(SHARD_DIR);
+        fs::create_dir_all(&shard_dir).unwrap();
+        let config =
+            EdgeConfig::builder().vector("d", EdgeVectorParams::builder(4, qdrant_edge::Distance::Dot).build()).build();
+        drop(EdgeShard::new(&shard_dir, config).unwrap());
+        let held = fs::File::open(shard_dir.join("wal")).unwrap();
+        held.try_lock().unwrap();
+        let locked = EdgeShard::load(&shard_dir, None).map(drop).unwrap_err();
+        assert!(locked.to_string().contains("WouldBlock"), "{locked}");
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        let started = Instant::now();
+        let shard = load_engine(&shard_dir).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(250), "opened while the lock was held");
+        release.join().unwrap();
+        drop(shard);
     }
 
     #[test]
