@@ -33,7 +33,9 @@
 //! catalogue's diacritics put back (`WEIR_SEARCH_ACCENTS=off`). A mode ending in `@off` or
 //! `@all` (after any `^`) leaves the fused ranking as it is, or puts its first hits that cover
 //! every query term before the rest (`WEIR_SEARCH_COVER`; by default they are ordered by the
-//! number of terms each covers).
+//! number of terms each covers). A `%off` before any `@` (`hybrid-rrf%off`) tiers the fused
+//! ranking's own hits only, without those of the search for the terms' translations
+//! (`WEIR_SEARCH_REACH=off`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -104,6 +106,8 @@ fn args() -> Args {
     for m in &a.modes {
         let (m, cover) = m.split_once('@').unwrap_or((m, "default"));
         assert!(["default", "off", "all", "count"].contains(&cover), "unknown @{cover} in {m} (@off, @all, @count)");
+        let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
+        assert!(["default", "off"].contains(&reach), "unknown %{reach} in {m} (%off)");
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
@@ -200,6 +204,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `@off`, `@all`: the fused ranking left as it is, or those hits that cover every query
     // term first (`@count`, the default: ordered by the number of terms each covers).
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
+    // `%off`: the tiers' pool without the hits of the search for the terms' translations.
+    let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));
     let (mode, typos) = mode.split_once('~').unwrap_or((mode, "default"));
@@ -221,6 +227,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .env("WEIR_SEARCH_TYPOS", typos)
         .env("WEIR_SEARCH_ACCENTS", accents)
         .env("WEIR_SEARCH_COVER", cover)
+        .env("WEIR_SEARCH_REACH", reach)
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -262,6 +262,23 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     assert!(!czech_chicken_after_other_breast(&ranked("all").await));
     assert!(czech_chicken_after_other_breast(&ranked("off").await));
 
+    // The tiers lift only what their pool holds. In a hybrid search the Czech-named chicken
+    // breasts rank below the fused pool (translations weigh less than the query's own words,
+    // and the hash vectors know no meaning), so the pool also takes the hits of a search for
+    // the terms' translations: with it they reach the top ten, without it none does.
+    let hybrid = |reach: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["search", "--json", "-k", "10", "--config", c, "chicken breast"]).env("WEIR_SEARCH_REACH", reach);
+        async move { hits(&tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()) }
+    };
+    let (with, without) = (hybrid("on").await, hybrid("off").await);
+    assert!(czech_in(&with) > 0, "{with:#?}");
+    assert_eq!(czech_in(&without), 0, "{without:#?}");
+    // They come in the tier of the hits that hold both words: before any other product.
+    let first_other = with.iter().position(|h| !type_of(h).0.starts_with("kure-prsa")).unwrap_or(with.len());
+    let last_czech = with.iter().rposition(|h| czech.contains(&h["key"].as_str().unwrap_or_default()));
+    assert!(last_czech < Some(first_other), "{with:#?}");
+
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
     let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;

@@ -14,6 +14,16 @@
 //! Czech-named product's text. This is the classic coordination factor of lexical search,
 //! applied as a tier rather than a weight; what is ranked below the pool stays where it is.
 //!
+//! The tiers can lift only what the pool holds, and a product named in the other language
+//! may rank far below it: its words match only through translations, weighed below the
+//! query's own, whose IDF is low besides (an English-named product's text holds its Czech
+//! name too). So the pool also takes the first [`REACH_POOL`] hits of a lexical search for
+//! what covers the query's terms other than the terms themselves, their translations and
+//! corrections ("kuřecí prsa" for "chicken breast"), after the fused ones: a tier takes them
+//! after every fused hit of its own, and one that covers fewer terms than the fused hits
+//! stays below them. `WEIR_SEARCH_REACH=off` tiers the fused hits alone, and so does a search
+//! without translations (`WEIR_SEARCH_TRANSLATE=off`).
+//!
 //! `WEIR_SEARCH_COVER=off` leaves the ranking as fused (to compare on the same collection);
 //! `all` makes two tiers only, those that cover every term and the rest. Counting was chosen
 //! by the relevance benchmark's odd-numbered queries (hybrid RRF nDCG@10 0.767 fused as it is,
@@ -21,7 +31,7 @@
 
 use std::collections::HashSet;
 
-use weir_core::ScoredPoint;
+use weir_core::{ScoredPoint, SparseVector};
 use weir_embed::{LexicalEncoder, token_id};
 
 use crate::template::Template;
@@ -31,6 +41,19 @@ pub const COVER_POOL: usize = 50;
 
 /// Environment variable: `off`, `all` or `count` (the default) ([`Cover`]).
 pub const COVER_ENV: &str = "WEIR_SEARCH_COVER";
+
+/// How many hits of the search for the terms' translations and corrections join the pool
+/// (set before measuring).
+pub const REACH_POOL: usize = 30;
+
+/// Environment variable: `off` tiers the fused ranking's own hits only (see the module's
+/// documentation).
+pub const REACH_ENV: &str = "WEIR_SEARCH_REACH";
+
+/// Whether the pool takes the hits of the search for the terms' alternatives ([`REACH_ENV`]).
+pub fn reach_enabled() -> bool {
+    std::env::var(REACH_ENV).map_or(true, |v| v.trim() != "off")
+}
 
 /// How a ranking's first hits are ordered by the query terms they cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +73,9 @@ pub fn cover_use() -> Option<Cover> {
     }
 }
 
-/// A query's distinct terms, each with the term ids that cover it in a record's text.
+/// A query's distinct terms: each one's id, and the ids of what covers it besides itself.
 #[derive(Debug, Default)]
-pub(crate) struct Terms(Vec<Vec<u32>>);
+pub(crate) struct Terms(Vec<(u32, Vec<u32>)>);
 
 impl Terms {
     /// The terms of `query` (`encoder`'s), each covered by itself and by what `alike` gives
@@ -67,10 +90,10 @@ impl Terms {
                 .map(|t| {
                     let id = token_id(t);
                     let mut ids = alike(t, id);
-                    ids.push(id);
+                    ids.retain(|&other| other != id);
                     ids.sort_unstable();
                     ids.dedup();
-                    ids
+                    (id, ids)
                 })
                 .collect(),
         )
@@ -78,14 +101,29 @@ impl Terms {
 
     /// How many of the terms a text of term ids `held` covers.
     fn covered(&self, held: &HashSet<u32>) -> usize {
-        self.0.iter().filter(|ids| ids.iter().any(|id| held.contains(id))).count()
+        self.0.iter().filter(|(id, alike)| held.contains(id) || alike.iter().any(|a| held.contains(a))).count()
+    }
+
+    /// The lexical query for what covers the terms besides themselves, each at weight 1; none
+    /// for fewer than two terms (they are not put in tiers) or when no term has any.
+    pub(crate) fn reach(&self) -> Option<SparseVector> {
+        if self.0.len() < 2 {
+            return None;
+        }
+        let mut indices: Vec<u32> = self.0.iter().flat_map(|(_, alike)| alike.iter().copied()).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        (!indices.is_empty()).then(|| SparseVector { values: vec![1.0; indices.len()], indices })
     }
 }
 
-/// `points` with their first [`COVER_POOL`] ordered by the query terms (`terms`) their lexical
-/// texts (`template` over their payloads, `encoder`'s terms) cover, as `how` says.
+/// `points` with their first [`COVER_POOL`], and after them the hits of `reached` not among
+/// those (see [`Terms::reach`]), ordered by the query terms (`terms`) their lexical texts
+/// (`template` over their payloads, `encoder`'s terms) cover, as `how` says; the rest of
+/// `points` follows as it was, less what the pool took.
 pub(crate) fn by_cover(
     mut points: Vec<ScoredPoint>,
+    reached: Vec<ScoredPoint>,
     terms: &Terms,
     how: Cover,
     encoder: &LexicalEncoder,
@@ -96,8 +134,18 @@ pub(crate) fn by_cover(
     if terms.0.len() < 2 {
         return points;
     }
-    let pool = points.len().min(COVER_POOL);
-    let rest = points.split_off(pool);
+    // A reached hit shows its fused score: its own when the fused ranking has it below the
+    // pool, else the ranking's last one, which it does not exceed.
+    let floor = points.last().map_or(0.0, |p| p.score);
+    let mut rest = points.split_off(points.len().min(COVER_POOL));
+    let mut seen: HashSet<String> = points.iter().map(|p| p.id.clone()).collect();
+    for p in reached {
+        if seen.insert(p.id.clone()) {
+            let score = rest.iter().find(|r| r.id == p.id).map_or(floor, |r| r.score);
+            points.push(ScoredPoint { score, ..p });
+        }
+    }
+    rest.retain(|p| !seen.contains(&p.id));
     let mut tiered: Vec<(usize, usize, ScoredPoint)> = points
         .into_iter()
         .enumerate()
@@ -150,13 +198,14 @@ mod tests {
             point("chicken-cs", "Kuřecí prsa bez kosti"),
             point("stock", "Chicken stock"),
         ];
-        let all = by_cover(ranked.clone(), &terms, Cover::All, &encoder, &template);
+        let all = by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template);
         assert_eq!(ids(&all), ["chicken-en", "chicken-cs", "turkey", "duck", "stock"]);
-        let count = by_cover(ranked.clone(), &terms, Cover::Count, &encoder, &template);
+        let count = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&count), ["chicken-en", "chicken-cs", "turkey", "duck", "stock"]);
         // Nothing covers both: the order stays.
         let none = by_cover(
             ranked[2..3].iter().chain(&ranked[4..]).cloned().collect(),
+            Vec::new(),
             &terms,
             Cover::All,
             &encoder,
@@ -175,10 +224,72 @@ mod tests {
             point("b", "Frying pan 50 cm"),
             point("c", "Stainless steel stock pot 50 l"),
         ];
-        assert_eq!(ids(&by_cover(ranked.clone(), &terms, Cover::Count, &encoder, &template)), ["c", "a", "b"]);
-        assert_eq!(ids(&by_cover(ranked.clone(), &terms, Cover::All, &encoder, &template)), ["c", "a", "b"]);
+        assert_eq!(
+            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template)),
+            ["c", "a", "b"]
+        );
+        assert_eq!(
+            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template)),
+            ["c", "a", "b"]
+        );
         let one = Terms::of(&encoder, "pot", |_, _| Vec::new());
-        assert_eq!(ids(&by_cover(ranked.clone(), &one, Cover::All, &encoder, &template)), ["a", "b", "c"]);
+        assert_eq!(ids(&by_cover(ranked.clone(), Vec::new(), &one, Cover::All, &encoder, &template)), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_reach_query_asks_for_what_covers_the_terms_besides_themselves() {
+        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
+        let id = |w: &str| token_id(&encoder.tokens(w)[0]);
+        let chicken = encoder.tokens("chicken")[0].clone();
+        let alike = |t: &str, own: u32| if t == chicken { vec![id("kuřecí"), own] } else { Vec::new() };
+        let reach = Terms::of(&encoder, "chicken breast", alike).reach().unwrap();
+        assert_eq!(reach.indices, [id("kuřecí")], "the term itself is not asked for again");
+        assert_eq!(reach.values, [1.0]);
+        assert!(Terms::of(&encoder, "chicken", alike).reach().is_none(), "one term is not put in tiers");
+        assert!(Terms::of(&encoder, "duck breast", alike).reach().is_none(), "nothing besides the terms");
+    }
+
+    #[test]
+    fn reached_hits_join_the_pool_after_the_fused_ones_of_their_tier_and_only_once() {
+        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
+        let template = Template::parse("{name}").unwrap();
+        let id = |w: &str| token_id(&encoder.tokens(w)[0]);
+        let (chicken, breast) = (encoder.tokens("chicken")[0].clone(), encoder.tokens("breast")[0].clone());
+        let terms = Terms::of(&encoder, "chicken breast", |t, _| match t {
+            t if t == chicken => vec![id("kuřecí")],
+            t if t == breast => vec![id("prsa")],
+            _ => Vec::new(),
+        });
+        let mut ranked = vec![point("turkey", "Turkey breast fillet"), point("chicken-en", "Chicken breast fillet")];
+        ranked.extend((0..COVER_POOL).map(|i| point(&format!("duck{i}"), "Duck breast")));
+        ranked.push(ScoredPoint { score: 0.25, ..point("chicken-cs-below", "Kuřecí prsa 2 kg") });
+        ranked.push(ScoredPoint { score: 0.125, ..point("tail", "Pánev") });
+        let reached: Vec<ScoredPoint> = [
+            point("chicken-cs", "Kuřecí prsa 1 kg"),
+            point("chicken-en", "Chicken breast fillet"),
+            point("chicken-cs-below", "Kuřecí prsa 2 kg"),
+            point("liver", "Kuřecí játra"),
+        ]
+        .into_iter()
+        .map(|p| ScoredPoint { score: 13.0, ..p })
+        .collect();
+        let out = by_cover(ranked, reached, &terms, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out[..4]), ["chicken-en", "chicken-cs", "chicken-cs-below", "turkey"]);
+        assert_eq!(out.len(), COVER_POOL + 3 + 3, "every hit once");
+        // Every hit shows a fused score: the one it had below the pool, or at most the last.
+        let score = |id: &str| out.iter().find(|p| p.id == id).unwrap().score;
+        assert_eq!((score("chicken-cs"), score("chicken-cs-below"), score("chicken-en")), (0.125, 0.25, 1.0));
+        let liver = out.iter().position(|p| p.id == "liver").unwrap();
+        assert!(liver > out.iter().position(|p| p.id == "duck0").unwrap(), "one term, after the fused hits of one");
+        let none = by_cover(
+            vec![point("a", "Duck breast")],
+            vec![point("b", "Kuřecí prsa")],
+            &terms,
+            Cover::Count,
+            &encoder,
+            &template,
+        );
+        assert_eq!(ids(&none), ["b", "a"]);
     }
 
     #[test]
@@ -188,7 +299,7 @@ mod tests {
         let terms = Terms::of(&encoder, "wine glass", |_, _| Vec::new());
         let mut ranked: Vec<ScoredPoint> = (0..COVER_POOL).map(|i| point(&format!("beer{i}"), "Beer glass")).collect();
         ranked.push(point("wine", "Wine glass"));
-        let out = by_cover(ranked, &terms, Cover::All, &encoder, &template);
+        let out = by_cover(ranked, Vec::new(), &terms, Cover::All, &encoder, &template);
         assert_eq!(out.len(), COVER_POOL + 1);
         assert_eq!(out[COVER_POOL].id, "wine", "below the pool, a hit stays where it was");
     }

@@ -223,18 +223,6 @@ impl std::fmt::Debug for Searcher {
 }
 
 impl Searcher {
-    /// As [`Pipeline::search`].
-    pub async fn search(
-        &mut self,
-        text: &str,
-        mode: SearchMode,
-        fusion: Fusion,
-        k: u32,
-        filter: Option<&str>,
-    ) -> Result<Vec<Hit>> {
-        Ok(self.search_detailed(text, mode, fusion, k, filter).await?.hits)
-    }
-
     /// As [`Pipeline::search_detailed`].
     pub async fn search_detailed(
         &mut self,
@@ -385,11 +373,20 @@ impl Scope<'_> {
             (None, true) => depth,
             (None, false) => k,
         };
-        let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter };
+        let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter: filter.clone() };
         let mut points = fuse_translated(sink.search(self.collection, &ranked).await?, translated.as_deref());
         if let Some(how) = cover {
             let terms = self.query_terms(query, kept.as_ref());
-            points = cover::by_cover(points, &terms, how, self.lexical, self.lexical_template);
+            // A search by the translations: none when the query is searched without them.
+            let reach = terms.reach().filter(|_| cover::reach_enabled() && translate::translate_use().is_some());
+            let reached = match reach {
+                Some(r) => {
+                    let k = cover::REACH_POOL as u32;
+                    sink.search(self.collection, &Query { vector: None, sparse: Some(r), fusion, k, filter }).await?
+                }
+                None => Vec::new(),
+            };
+            points = cover::by_cover(points, reached, &terms, how, self.lexical, self.lexical_template);
         }
         for p in points {
             if hits.len() >= k as usize {
