@@ -35,7 +35,9 @@
 //! every query term before the rest (`WEIR_SEARCH_COVER`; by default they are ordered by the
 //! number of terms each covers). A `%off` before any `@` (`hybrid-rrf%off`) tiers the fused
 //! ranking's own hits only, without those of the search for the terms' translations
-//! (`WEIR_SEARCH_REACH=off`).
+//! (`WEIR_SEARCH_REACH=off`); a `#off` before that (`hybrid-rrf#off`) keeps each tier in
+//! ranked order, without the hits holding the query's words as typed first
+//! (`WEIR_SEARCH_EXACT=off`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -108,6 +110,8 @@ fn args() -> Args {
         assert!(["default", "off", "all", "count"].contains(&cover), "unknown @{cover} in {m} (@off, @all, @count)");
         let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&reach), "unknown %{reach} in {m} (%off)");
+        let (m, exact) = m.split_once('#').unwrap_or((m, "default"));
+        assert!(["default", "off"].contains(&exact), "unknown #{exact} in {m} (#off)");
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
@@ -206,6 +210,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `%off`: the tiers' pool without the hits of the search for the terms' translations.
     let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
+    // `#off`: each tier in ranked order, without the words as typed first.
+    let (mode, exact) = mode.split_once('#').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));
     let (mode, typos) = mode.split_once('~').unwrap_or((mode, "default"));
@@ -228,6 +234,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .env("WEIR_SEARCH_ACCENTS", accents)
         .env("WEIR_SEARCH_COVER", cover)
         .env("WEIR_SEARCH_REACH", reach)
+        .env("WEIR_SEARCH_EXACT", exact)
         .stdin(Stdio::null())
         .output()
         .unwrap();

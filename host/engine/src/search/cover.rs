@@ -24,6 +24,14 @@
 //! stays below them. `WEIR_SEARCH_REACH=off` tiers the fused hits alone, and so does a search
 //! without translations (`WEIR_SEARCH_TRANSLATE=off`).
 //!
+//! Within a tier, the hits that hold more of the query's words as typed (folded, not
+//! stemmed) come first: the stemmer makes one term of "ledu" (ice) and "ledové" (icy), so
+//! for "výrobník ledu" an ice-slush machine ("Výrobník ledové tříště") covers both terms as
+//! an ice maker does; the word as typed tells them apart. A one-term query is not put in
+//! tiers, but among the hits that cover its term those that hold the word as typed come
+//! first ("gastronádoba" before "gastronorm", its correction). `WEIR_SEARCH_EXACT=off` keeps
+//! each tier in ranked order.
+//!
 //! `WEIR_SEARCH_COVER=off` leaves the ranking as fused (to compare on the same collection);
 //! `all` makes two tiers only, those that cover every term and the rest. Counting was chosen
 //! by the relevance benchmark's odd-numbered queries (hybrid RRF nDCG@10 0.767 fused as it is,
@@ -55,6 +63,15 @@ pub fn reach_enabled() -> bool {
     std::env::var(REACH_ENV).map_or(true, |v| v.trim() != "off")
 }
 
+/// Environment variable: `off` leaves the hits of a tier in ranked order, without those that
+/// hold the query's words as typed first.
+pub const EXACT_ENV: &str = "WEIR_SEARCH_EXACT";
+
+/// Whether a tier puts the hits that hold the query's words as typed first ([`EXACT_ENV`]).
+pub fn exact_enabled() -> bool {
+    std::env::var(EXACT_ENV).map_or(true, |v| v.trim() != "off")
+}
+
 /// How a ranking's first hits are ordered by the query terms they cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cover {
@@ -73,9 +90,10 @@ pub fn cover_use() -> Option<Cover> {
     }
 }
 
-/// A query's distinct terms: each one's id, and the ids of what covers it besides itself.
+/// A query's distinct terms (each one's id, and the ids of what covers it besides itself),
+/// and its words as typed, folded, that carry a term.
 #[derive(Debug, Default)]
-pub(crate) struct Terms(Vec<(u32, Vec<u32>)>);
+pub(crate) struct Terms(Vec<(u32, Vec<u32>)>, Vec<String>);
 
 impl Terms {
     /// The terms of `query` (`encoder`'s), each covered by itself and by what `alike` gives
@@ -84,6 +102,9 @@ impl Terms {
         let mut tokens = encoder.tokens(query);
         tokens.sort_unstable();
         tokens.dedup();
+        let mut words: Vec<String> = words(query).filter(|w| !encoder.tokens(w).is_empty()).collect();
+        words.sort_unstable();
+        words.dedup();
         Terms(
             tokens
                 .iter()
@@ -96,7 +117,27 @@ impl Terms {
                     (id, ids)
                 })
                 .collect(),
+            words,
         )
+    }
+
+    /// How many of the query's words, as typed (folded), a text of words `held` holds.
+    fn typed(&self, held: &HashSet<String>) -> usize {
+        self.1.iter().filter(|w| held.contains(*w)).count()
+    }
+
+    /// The terms of `query`, each with what covers it in a record's text besides itself: its
+    /// learned translations in `kept` (the catalogue's own words for it, whether or not the
+    /// query is searched with them: a record expanded by them holds them in its vector, not
+    /// its text) and its typo corrections, when those are on.
+    pub(crate) fn of_query(encoder: &LexicalEncoder, query: &str, kept: Option<&super::kept::Kept>) -> Terms {
+        let table = kept.map(|k| k.translations(false));
+        let vocab = kept.filter(|_| super::typos::typo_weight().is_some()).and_then(super::kept::Kept::vocabulary);
+        Terms::of(encoder, query, |term, id| {
+            let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
+            let corrections = vocab.map(|v| v.corrections(term)).unwrap_or_default();
+            translations.chain(corrections.iter().map(|c| token_id(c))).collect()
+        })
     }
 
     /// How many of the terms a text of term ids `held` covers.
@@ -119,8 +160,10 @@ impl Terms {
 
 /// `points` with their first [`COVER_POOL`], and after them the hits of `reached` not among
 /// those (see [`Terms::reach`]), ordered by the query terms (`terms`) their lexical texts
-/// (`template` over their payloads, `encoder`'s terms) cover, as `how` says; the rest of
-/// `points` follows as it was, less what the pool took.
+/// (`template` over their payloads, `encoder`'s terms) cover, as `how` says, and within a
+/// tier by how many of the query's words as typed each holds ([`EXACT_ENV`]); the rest of
+/// `points` follows as it was, less what the pool took. A one-term query's pool keeps its
+/// order but for the hits that cover the term: those holding the word as typed come first.
 pub(crate) fn by_cover(
     mut points: Vec<ScoredPoint>,
     reached: Vec<ScoredPoint>,
@@ -129,10 +172,11 @@ pub(crate) fn by_cover(
     encoder: &LexicalEncoder,
     template: &Template,
 ) -> Vec<ScoredPoint> {
+    let typed = exact_enabled();
     // One term alone: a hit covers it or was found by meaning, and the fused ranking already
-    // weighs that; two or more, and a hit that lacks one can rank above one that has all.
+    // weighs that; only the word as typed is put first among the hits that cover it.
     if terms.0.len() < 2 {
-        return points;
+        return if typed && terms.0.len() == 1 { typed_first(points, terms, encoder, template) } else { points };
     }
     // A reached hit shows its fused score: its own when the fused ranking has it below the
     // pool, else the ranking's last one, which it does not exceed.
@@ -146,22 +190,60 @@ pub(crate) fn by_cover(
         }
     }
     rest.retain(|p| !seen.contains(&p.id));
-    let mut tiered: Vec<(usize, usize, ScoredPoint)> = points
+    let mut tiered: Vec<(usize, usize, usize, ScoredPoint)> = points
         .into_iter()
         .enumerate()
         .map(|(rank, p)| {
-            let text = super::lexical_text(template, &p.payload);
-            let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
-            let covered = terms.covered(&held);
+            let (covered, held) = coverage(&p, terms, encoder, template);
             let tier = match how {
                 Cover::All => usize::from(covered < terms.0.len()),
                 Cover::Count => terms.0.len() - covered,
             };
-            (tier, rank, p)
+            let untyped = if typed { terms.1.len() - held } else { 0 };
+            (tier, untyped, rank, p)
         })
         .collect();
-    tiered.sort_by_key(|(tier, rank, _)| (*tier, *rank));
-    tiered.into_iter().map(|(_, _, p)| p).chain(rest).collect()
+    tiered.sort_by_key(|(tier, untyped, rank, _)| (*tier, *untyped, *rank));
+    tiered.into_iter().map(|(_, _, _, p)| p).chain(rest).collect()
+}
+
+/// How many of `terms` the lexical text of `p` covers, and how many of the query's words as
+/// typed it holds.
+fn coverage(p: &ScoredPoint, terms: &Terms, encoder: &LexicalEncoder, template: &Template) -> (usize, usize) {
+    let text = super::lexical_text(template, &p.payload);
+    let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
+    (terms.covered(&held), terms.typed(&words(&text).collect()))
+}
+
+/// A one-term query's pool with the hits that hold the word as typed first among those that
+/// cover its term, each in ranked order; the other hits keep their places.
+fn typed_first(
+    mut points: Vec<ScoredPoint>,
+    terms: &Terms,
+    encoder: &LexicalEncoder,
+    template: &Template,
+) -> Vec<ScoredPoint> {
+    let rest = points.split_off(points.len().min(COVER_POOL));
+    let marks: Vec<(usize, usize)> = points.iter().map(|p| coverage(p, terms, encoder, template)).collect();
+    let slots: Vec<usize> = (0..points.len()).filter(|&i| marks[i].0 > 0).collect();
+    let mut order = slots.clone();
+    order.sort_by_key(|&i| (usize::from(marks[i].1 == 0), i));
+    let mut out: Vec<Option<ScoredPoint>> = points.into_iter().map(Some).collect();
+    let moved: Vec<ScoredPoint> = order.iter().filter_map(|&i| out[i].take()).collect();
+    for (slot, p) in slots.into_iter().zip(moved) {
+        out[slot] = Some(p);
+    }
+    out.into_iter().flatten().chain(rest).collect()
+}
+
+/// The words of `text`, folded (lower-cased, diacritics removed), as typed: no stemming.
+fn words(text: &str) -> impl Iterator<Item = String> {
+    weir_embed::fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 #[cfg(test)]
@@ -290,6 +372,31 @@ mod tests {
             &template,
         );
         assert_eq!(ids(&none), ["b", "a"]);
+    }
+
+    #[test]
+    fn within_a_tier_the_words_as_typed_come_first() {
+        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
+        let template = Template::parse("{name}").unwrap();
+        // "ledu" and "ledové" are one term; the ice maker holds the word as typed.
+        assert_eq!(encoder.tokens("ledu"), encoder.tokens("ledové"));
+        let terms = Terms::of(&encoder, "vyrobnik ledu", |_, _| Vec::new());
+        let ranked = vec![
+            point("slush", "Výrobník ledové tříště"),
+            point("maker", "Výrobník ledu Scotsman"),
+            point("crushed", "Výrobník tříštěného ledu"),
+            point("other", "Výrobník zmrzliny"),
+        ];
+        let out = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["maker", "crushed", "slush", "other"]);
+        // A one-term query: among the hits that cover the term, the word as typed first; a hit
+        // that does not cover it keeps its place.
+        let one = Terms::of(&encoder, "ledu", |_, _| Vec::new());
+        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["maker", "crushed", "slush", "other"]);
+        let ranked = vec![point("a", "Ledové kostky"), point("b", "Pánev"), point("c", "Kostky ledu")];
+        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["c", "b", "a"]);
     }
 
     #[test]

@@ -376,17 +376,7 @@ impl Scope<'_> {
         let ranked = Query { vector: dense, sparse, fusion, k: ranked_k, filter: filter.clone() };
         let mut points = fuse_translated(sink.search(self.collection, &ranked).await?, translated.as_deref());
         if let Some(how) = cover {
-            let terms = self.query_terms(query, kept.as_ref());
-            // A search by the translations: none when the query is searched without them.
-            let reach = terms.reach().filter(|_| cover::reach_enabled() && translate::translate_use().is_some());
-            let reached = match reach {
-                Some(r) => {
-                    let k = cover::REACH_POOL as u32;
-                    sink.search(self.collection, &Query { vector: None, sparse: Some(r), fusion, k, filter }).await?
-                }
-                None => Vec::new(),
-            };
-            points = cover::by_cover(points, reached, &terms, how, self.lexical, self.lexical_template);
+            points = self.tiered(sink, points, query, kept.as_ref(), how, fusion, filter).await?;
         }
         for p in points {
             if hits.len() >= k as usize {
@@ -398,6 +388,32 @@ impl Scope<'_> {
             hits.push(hit(p.id, p.score, &p.payload, Match::Ranked));
         }
         Ok(Found { hits, mode, notes })
+    }
+
+    /// `points` put in tiers by the query terms each covers ([`cover`]), with the hits of the
+    /// search for the terms' translations in the pool when the query uses translations.
+    #[allow(clippy::too_many_arguments)]
+    async fn tiered(
+        &self,
+        sink: &mut SinkInstance,
+        points: Vec<ScoredPoint>,
+        query: &str,
+        kept: Option<&kept::Kept>,
+        how: cover::Cover,
+        fusion: Fusion,
+        filter: Option<String>,
+    ) -> Result<Vec<ScoredPoint>> {
+        let terms = cover::Terms::of_query(self.lexical, query, kept);
+        // A search by the translations: none when the query is searched without them.
+        let reach = terms.reach().filter(|_| cover::reach_enabled() && translate::translate_use().is_some());
+        let reached = match reach {
+            Some(r) => {
+                let k = cover::REACH_POOL as u32;
+                sink.search(self.collection, &Query { vector: None, sparse: Some(r), fusion, k, filter }).await?
+            }
+            None => Vec::new(),
+        };
+        Ok(cover::by_cover(points, reached, &terms, how, self.lexical, self.lexical_template))
     }
 
     /// The mode a search of this collection can use: hybrid falls back to dense (with a note)
@@ -467,20 +483,6 @@ impl Scope<'_> {
                 (query, Some(SparseVector { indices, values }))
             }
         }
-    }
-
-    /// The terms of `query`, each with what covers it in a record's text besides itself: its
-    /// learned translations (the catalogue's own words for it, whether or not the query is
-    /// searched with them: a record expanded by them holds them in its vector, not its text)
-    /// and its typo corrections, when those are on ([`cover`]).
-    fn query_terms(&self, query: &str, kept: Option<&kept::Kept>) -> cover::Terms {
-        let table = kept.map(|k| k.translations(false));
-        let vocab = kept.filter(|_| typos::typo_weight().is_some()).and_then(kept::Kept::vocabulary);
-        cover::Terms::of(self.lexical, query, |term, id| {
-            let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
-            let corrections = vocab.map(|v| v.corrections(term)).unwrap_or_default();
-            translations.chain(corrections.iter().map(|c| weir_embed::token_id(c))).collect()
-        })
     }
 
     /// `query` as the dense side embeds it: its words typed without diacritics spelled as the
