@@ -37,7 +37,8 @@
 //! ranking's own hits only, without those of the search for the terms' translations
 //! (`WEIR_SEARCH_REACH=off`); a `#off` before that (`hybrid-rrf#off`) keeps each tier in
 //! ranked order, without the hits holding the query's words as typed first
-//! (`WEIR_SEARCH_EXACT=off`).
+//! (`WEIR_SEARCH_EXACT=off`; `#surface` counts a word only as typed, not through its
+//! translations).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -111,7 +112,7 @@ fn args() -> Args {
         let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&reach), "unknown %{reach} in {m} (%off)");
         let (m, exact) = m.split_once('#').unwrap_or((m, "default"));
-        assert!(["default", "off"].contains(&exact), "unknown #{exact} in {m} (#off)");
+        assert!(["default", "off", "surface"].contains(&exact), "unknown #{exact} in {m} (#off, #surface)");
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));
@@ -210,7 +211,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `%off`: the tiers' pool without the hits of the search for the terms' translations.
     let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
-    // `#off`: each tier in ranked order, without the words as typed first.
+    // `#off`: each tier in ranked order, without the words as typed first; `#surface`: a
+    // word counts only as typed, not through its translations.
     let (mode, exact) = mode.split_once('#').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));

@@ -64,12 +64,26 @@ pub fn reach_enabled() -> bool {
 }
 
 /// Environment variable: `off` leaves the hits of a tier in ranked order, without those that
-/// hold the query's words as typed first.
+/// hold the query's words first; `surface` counts a word only as typed; by default a word
+/// also counts where a hit holds one of its learned translations ([`Exact`]).
 pub const EXACT_ENV: &str = "WEIR_SEARCH_EXACT";
 
-/// Whether a tier puts the hits that hold the query's words as typed first ([`EXACT_ENV`]).
-pub fn exact_enabled() -> bool {
-    std::env::var(EXACT_ENV).map_or(true, |v| v.trim() != "off")
+/// What counts as holding a query word, to order the hits of a tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exact {
+    /// The word as typed (folded, not stemmed).
+    Surface,
+    /// The word as typed, or one of its learned translations.
+    Translated,
+}
+
+/// How a tier orders its hits by the query's words ([`EXACT_ENV`]); `None` when it does not.
+pub fn exact_use() -> Option<Exact> {
+    match std::env::var(EXACT_ENV).as_deref().map(str::trim) {
+        Ok("off") => None,
+        Ok("surface") => Some(Exact::Surface),
+        _ => Some(Exact::Translated),
+    }
 }
 
 /// How a ranking's first hits are ordered by the query terms they cover.
@@ -91,9 +105,9 @@ pub fn cover_use() -> Option<Cover> {
 }
 
 /// A query's distinct terms (each one's id, and the ids of what covers it besides itself),
-/// and its words as typed, folded, that carry a term.
+/// and its words as typed, folded, that carry a term (each with its terms' translations).
 #[derive(Debug, Default)]
-pub(crate) struct Terms(Vec<(u32, Vec<u32>)>, Vec<String>);
+pub(crate) struct Terms(Vec<(u32, Vec<u32>)>, Vec<(String, Vec<u32>)>);
 
 impl Terms {
     /// The terms of `query` (`encoder`'s), each covered by itself and by what `alike` gives
@@ -102,7 +116,8 @@ impl Terms {
         let mut tokens = encoder.tokens(query);
         tokens.sort_unstable();
         tokens.dedup();
-        let mut words: Vec<String> = words(query).filter(|w| !encoder.tokens(w).is_empty()).collect();
+        let mut words: Vec<(String, Vec<u32>)> =
+            words(query).filter(|w| !encoder.tokens(w).is_empty()).map(|w| (w, Vec::new())).collect();
         words.sort_unstable();
         words.dedup();
         Terms(
@@ -121,9 +136,11 @@ impl Terms {
         )
     }
 
-    /// How many of the query's words, as typed (folded), a text of words `held` holds.
-    fn typed(&self, held: &HashSet<String>) -> usize {
-        self.1.iter().filter(|w| held.contains(*w)).count()
+    /// How many of the query's words a text holds: as typed (folded) among its words `held`,
+    /// or, with [`Exact::Translated`], through a translation among its term ids `ids`.
+    fn typed(&self, held: &HashSet<String>, ids: &HashSet<u32>, how: Exact) -> usize {
+        let translated = |t: &[u32]| how == Exact::Translated && t.iter().any(|id| ids.contains(id));
+        self.1.iter().filter(|(w, t)| held.contains(w) || translated(t)).count()
     }
 
     /// The terms of `query`, each with what covers it in a record's text besides itself: its
@@ -133,11 +150,16 @@ impl Terms {
     pub(crate) fn of_query(encoder: &LexicalEncoder, query: &str, kept: Option<&super::kept::Kept>) -> Terms {
         let table = kept.map(|k| k.translations(false));
         let vocab = kept.filter(|_| super::typos::typo_weight().is_some()).and_then(super::kept::Kept::vocabulary);
-        Terms::of(encoder, query, |term, id| {
+        let mut terms = Terms::of(encoder, query, |term, id| {
             let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
             let corrections = vocab.map(|v| v.corrections(term)).unwrap_or_default();
             translations.chain(corrections.iter().map(|c| token_id(c))).collect()
-        })
+        });
+        for (word, translations) in &mut terms.1 {
+            let ids = encoder.tokens(word).iter().map(|t| token_id(t)).collect::<Vec<_>>();
+            translations.extend(ids.iter().filter_map(|id| table?.get(id)).flatten().map(|(u, _)| *u));
+        }
+        terms
     }
 
     /// How many of the terms a text of term ids `held` covers.
@@ -172,11 +194,14 @@ pub(crate) fn by_cover(
     encoder: &LexicalEncoder,
     template: &Template,
 ) -> Vec<ScoredPoint> {
-    let typed = exact_enabled();
+    let typed = exact_use();
     // One term alone: a hit covers it or was found by meaning, and the fused ranking already
     // weighs that; only the word as typed is put first among the hits that cover it.
     if terms.0.len() < 2 {
-        return if typed && terms.0.len() == 1 { typed_first(points, terms, encoder, template) } else { points };
+        return match typed {
+            Some(how) if terms.0.len() == 1 => typed_first(points, terms, how, encoder, template),
+            _ => points,
+        };
     }
     // A reached hit shows its fused score: its own when the fused ranking has it below the
     // pool, else the ranking's last one, which it does not exceed.
@@ -194,12 +219,12 @@ pub(crate) fn by_cover(
         .into_iter()
         .enumerate()
         .map(|(rank, p)| {
-            let (covered, held) = coverage(&p, terms, encoder, template);
+            let (covered, held) = coverage(&p, terms, typed.unwrap_or(Exact::Surface), encoder, template);
             let tier = match how {
                 Cover::All => usize::from(covered < terms.0.len()),
                 Cover::Count => terms.0.len() - covered,
             };
-            let untyped = if typed { terms.1.len() - held } else { 0 };
+            let untyped = if typed.is_some() { terms.1.len() - held } else { 0 };
             (tier, untyped, rank, p)
         })
         .collect();
@@ -209,10 +234,16 @@ pub(crate) fn by_cover(
 
 /// How many of `terms` the lexical text of `p` covers, and how many of the query's words as
 /// typed it holds.
-fn coverage(p: &ScoredPoint, terms: &Terms, encoder: &LexicalEncoder, template: &Template) -> (usize, usize) {
+fn coverage(
+    p: &ScoredPoint,
+    terms: &Terms,
+    how: Exact,
+    encoder: &LexicalEncoder,
+    template: &Template,
+) -> (usize, usize) {
     let text = super::lexical_text(template, &p.payload);
     let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
-    (terms.covered(&held), terms.typed(&words(&text).collect()))
+    (terms.covered(&held), terms.typed(&words(&text).collect(), &held, how))
 }
 
 /// A one-term query's pool with the hits that hold the word as typed first among those that
@@ -220,11 +251,12 @@ fn coverage(p: &ScoredPoint, terms: &Terms, encoder: &LexicalEncoder, template: 
 fn typed_first(
     mut points: Vec<ScoredPoint>,
     terms: &Terms,
+    how: Exact,
     encoder: &LexicalEncoder,
     template: &Template,
 ) -> Vec<ScoredPoint> {
     let rest = points.split_off(points.len().min(COVER_POOL));
-    let marks: Vec<(usize, usize)> = points.iter().map(|p| coverage(p, terms, encoder, template)).collect();
+    let marks: Vec<(usize, usize)> = points.iter().map(|p| coverage(p, terms, how, encoder, template)).collect();
     let slots: Vec<usize> = (0..points.len()).filter(|&i| marks[i].0 > 0).collect();
     let mut order = slots.clone();
     order.sort_by_key(|&i| (usize::from(marks[i].1 == 0), i));
@@ -397,6 +429,28 @@ mod tests {
         let ranked = vec![point("a", "Ledové kostky"), point("b", "Pánev"), point("c", "Kostky ledu")];
         let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn a_translation_counts_as_the_word_typed_unless_only_the_surface_is_asked_for() {
+        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
+        let template = Template::parse("{name}").unwrap();
+        let id = |w: &str| token_id(&encoder.tokens(w)[0]);
+        let (chicken, breast) = (encoder.tokens("chicken")[0].clone(), encoder.tokens("breast")[0].clone());
+        let mut terms = Terms::of(&encoder, "chicken breast", |t, _| match t {
+            t if t == chicken => vec![id("kuřecí")],
+            t if t == breast => vec![id("prsa")],
+            _ => Vec::new(),
+        });
+        for (word, translations) in &mut terms.1 {
+            translations.push(if word == "chicken" { id("kuřecí") } else { id("prsa") });
+        }
+        // Both cover both terms: one by stems of other forms, the other by translations.
+        let ranked = vec![point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
+        let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template);
+        assert_eq!(held(&ranked[0], Exact::Translated), (2, 0));
+        assert_eq!(held(&ranked[1], Exact::Translated), (2, 2));
+        assert_eq!(held(&ranked[1], Exact::Surface), (2, 0));
     }
 
     #[test]
