@@ -446,7 +446,7 @@ mod tests {
             translations.push(if word == "chicken" { id("kuřecí") } else { id("prsa") });
         }
         // Both cover both terms: one by stems of other forms, the other by translations.
-        let ranked = vec![point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
+        let ranked = [point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
         let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template);
         assert_eq!(held(&ranked[0], Exact::Translated), (2, 0));
         assert_eq!(held(&ranked[1], Exact::Translated), (2, 2));
