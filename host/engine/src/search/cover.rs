@@ -292,19 +292,27 @@ mod tests {
         points.iter().map(|p| p.id.as_str()).collect()
     }
 
-    #[test]
-    fn hits_that_cover_every_term_come_first_in_their_ranked_order() {
-        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
-        let template = Template::parse("{name}").unwrap();
-        // "kuřecí" and "prsa" are translations of "chicken" and "breast", as a learned table
-        // would give them.
+    /// The terms of "chicken breast" with "kuřecí" and "prsa" as their translations, as a
+    /// learned table would give them.
+    fn chicken_breast(encoder: &LexicalEncoder) -> Terms {
         let id = |w: &str| token_id(&encoder.tokens(w)[0]);
         let (chicken, breast) = (encoder.tokens("chicken")[0].clone(), encoder.tokens("breast")[0].clone());
-        let terms = Terms::of(&encoder, "chicken breast", |t, _| match t {
+        let mut terms = Terms::of(encoder, "chicken breast", |t, _| match t {
             t if t == chicken => vec![id("kuřecí")],
             t if t == breast => vec![id("prsa")],
             _ => Vec::new(),
         });
+        for (word, translations) in &mut terms.1 {
+            translations.push(if word == "chicken" { id("kuřecí") } else { id("prsa") });
+        }
+        terms
+    }
+
+    #[test]
+    fn hits_that_cover_every_term_come_first_in_their_ranked_order() {
+        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
+        let template = Template::parse("{name}").unwrap();
+        let terms = chicken_breast(&encoder);
         let ranked = vec![
             point("turkey", "Turkey breast fillet"),
             point("chicken-en", "Chicken breast fillet"),
@@ -367,13 +375,7 @@ mod tests {
     fn reached_hits_join_the_pool_after_the_fused_ones_of_their_tier_and_only_once() {
         let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
         let template = Template::parse("{name}").unwrap();
-        let id = |w: &str| token_id(&encoder.tokens(w)[0]);
-        let (chicken, breast) = (encoder.tokens("chicken")[0].clone(), encoder.tokens("breast")[0].clone());
-        let terms = Terms::of(&encoder, "chicken breast", |t, _| match t {
-            t if t == chicken => vec![id("kuřecí")],
-            t if t == breast => vec![id("prsa")],
-            _ => Vec::new(),
-        });
+        let terms = chicken_breast(&encoder);
         let mut ranked = vec![point("turkey", "Turkey breast fillet"), point("chicken-en", "Chicken breast fillet")];
         ranked.extend((0..COVER_POOL).map(|i| point(&format!("duck{i}"), "Duck breast")));
         ranked.push(ScoredPoint { score: 0.25, ..point("chicken-cs-below", "Kuřecí prsa 2 kg") });
@@ -435,22 +437,16 @@ mod tests {
     fn a_translation_counts_as_the_word_typed_unless_only_the_surface_is_asked_for() {
         let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
         let template = Template::parse("{name}").unwrap();
-        let id = |w: &str| token_id(&encoder.tokens(w)[0]);
-        let (chicken, breast) = (encoder.tokens("chicken")[0].clone(), encoder.tokens("breast")[0].clone());
-        let mut terms = Terms::of(&encoder, "chicken breast", |t, _| match t {
-            t if t == chicken => vec![id("kuřecí")],
-            t if t == breast => vec![id("prsa")],
-            _ => Vec::new(),
-        });
-        for (word, translations) in &mut terms.1 {
-            translations.push(if word == "chicken" { id("kuřecí") } else { id("prsa") });
-        }
+        let terms = chicken_breast(&encoder);
         // Both cover both terms: one by stems of other forms, the other by translations.
         let ranked = [point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
         let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template);
         assert_eq!(held(&ranked[0], Exact::Translated), (2, 0));
         assert_eq!(held(&ranked[1], Exact::Translated), (2, 2));
         assert_eq!(held(&ranked[1], Exact::Surface), (2, 0));
+        // By default (`WEIR_SEARCH_EXACT` unset) a tier counts the translations.
+        let out = by_cover(ranked.to_vec(), Vec::new(), &terms, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["czech", "stems"]);
     }
 
     #[test]
