@@ -38,7 +38,10 @@
 //! (`WEIR_SEARCH_REACH=off`); a `#off` before that (`hybrid-rrf#off`) keeps each tier in
 //! ranked order, without the hits holding the query's words as typed first
 //! (`WEIR_SEARCH_EXACT=off`; `#surface` counts a word only as typed, not through its
-//! translations).
+//! translations). A mode ending in `&` and a learner's name, last of all (`hybrid-rrf&links`,
+//! `hybrid-rrf&dice/stems`), searches with a table learned again from the run's kept name
+//! pairs by that learner (`WEIR_SEARCH_LEARNER`; `/stems`: words too short to learn told by
+//! their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners compare on one collection.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -107,6 +110,13 @@ fn args() -> Args {
     }
     assert!(["local", "hash"].contains(&a.embedder.as_str()), "--embedder is local or hash");
     for m in &a.modes {
+        let (m, learning) = m.split_once('&').unwrap_or((m, "default"));
+        let (learner, short) = learning.split_once('/').unwrap_or((learning, "default"));
+        assert!(
+            ["default", "dice", "model1", "links"].contains(&learner),
+            "unknown &{learner} in {m} (&dice, &model1, &links)"
+        );
+        assert!(["default", "stems", "words"].contains(&short), "unknown /{short} in {m} (/stems, /words)");
         let (m, cover) = m.split_once('@').unwrap_or((m, "default"));
         assert!(["default", "off", "all", "count"].contains(&cover), "unknown @{cover} in {m} (@off, @all, @count)");
         let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
@@ -208,6 +218,10 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `~off`, `~0.8`: typo corrections off, or at that weight.
     // `@off`, `@all`: the fused ranking left as it is, or those hits that cover every query
     // term first (`@count`, the default: ordered by the number of terms each covers).
+    // `&links`, `&dice/stems`: the table learned again from the kept pairs by that learner
+    // (and with `/stems`, words measured by their stems), instead of the kept one.
+    let (mode, learning) = mode.split_once('&').unwrap_or((mode, "default"));
+    let (learner, short) = learning.split_once('/').unwrap_or((learning, "default"));
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `%off`: the tiers' pool without the hits of the search for the terms' translations.
     let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
@@ -237,6 +251,8 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .env("WEIR_SEARCH_COVER", cover)
         .env("WEIR_SEARCH_REACH", reach)
         .env("WEIR_SEARCH_EXACT", exact)
+        .env("WEIR_SEARCH_LEARNER", learner)
+        .env("WEIR_TRANSLATE_SHORT", short)
         .stdin(Stdio::null())
         .output()
         .unwrap();

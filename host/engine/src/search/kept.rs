@@ -33,12 +33,19 @@ use tracing::{info, warn};
 use weir_embed::LexicalEncoder;
 
 use super::accents::Spellings;
-use super::translate::{Learner, Translations, learn};
+use super::learn::{Learner, Short, learn};
+use super::translate::Translations;
 use super::typos::{self, Vocabulary};
 use crate::error::{Error, Result};
 
 /// The folder of the state directory that holds the translation files.
 pub const TRANSLATE_DIR: &str = "translate";
+
+/// Environment variable: a learner's name (`dice`, `model1`, `links`) makes a search learn its
+/// table again from the kept pairs with that learner (and [`super::learn::SHORT_ENV`]'s rule)
+/// instead of using the kept one's translations, to compare learners on one collection (the
+/// relevance benchmark's `&` mode suffix); anything else, or unset, uses the kept table.
+pub const SEARCH_LEARNER_ENV: &str = "WEIR_SEARCH_LEARNER";
 
 /// What a kept file was made for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,7 +63,7 @@ struct PairsFile {
     pairs: BTreeMap<String, [String; 2]>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct TableFile {
     made: Made,
     /// The lexical model's key ([`weir_embed::LexicalId::key`]) whose terms the table holds.
@@ -200,7 +207,8 @@ impl PairCollector {
             return Ok(());
         }
         let learner = Learner::from_env();
-        let translations = learn(encoder, learner, self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
+        let pairs = self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str()));
+        let translations = learn(encoder, learner, Short::from_env(), pairs);
         let (docs, df, vocab, accents) = match &self.counts {
             Some((docs, counted)) => {
                 let mut df = BTreeMap::new();
@@ -264,6 +272,12 @@ struct Loaded {
     vocabulary: OnceLock<Option<Vocabulary>>,
 }
 
+impl Loaded {
+    fn new(file: TableFile) -> Self {
+        Loaded { file, translations: OnceLock::new(), translations_idf: OnceLock::new(), vocabulary: OnceLock::new() }
+    }
+}
+
 /// The tables this process read, by file, with the file's modification time and length when
 /// read: a long-lived process (the daemon's status page, an embedding application's
 /// [`crate::Searcher`]) reads and indexes a table again only when a run replaced it. A table
@@ -297,9 +311,60 @@ pub(crate) fn open(
     fields: &[String; 2],
     encoder: &LexicalEncoder,
 ) -> Option<Kept> {
+    let relearn = std::env::var(SEARCH_LEARNER_ENV).ok().and_then(|v| Learner::named(&v));
+    open_learned(state_dir, pipeline, collection, fields, encoder, relearn.map(|l| (l, Short::from_env())))
+}
+
+/// [`open`], with the translations learned again from the kept pairs by `relearn`'s learner
+/// and rule when given.
+fn open_learned(
+    state_dir: &Path,
+    pipeline: &str,
+    collection: &str,
+    fields: &[String; 2],
+    encoder: &LexicalEncoder,
+    relearn: Option<(Learner, Short)>,
+) -> Option<Kept> {
     let table = cached_table(state_dir, pipeline)?;
     let made = Made { collection: collection.to_owned(), fields: fields.clone() };
-    (table.file.made == made && table.file.lexical == encoder.id().key()).then_some(Kept(table))
+    if table.file.made != made || table.file.lexical != encoder.id().key() {
+        return None;
+    }
+    match relearn {
+        Some((learner, short)) => relearned(state_dir, pipeline, &table.file, learner, short, encoder).map(Kept),
+        None => Some(Kept(table)),
+    }
+}
+
+/// `kept` with its translations learned again from the kept pairs by `learner` with `short`'s
+/// rule ([`SEARCH_LEARNER_ENV`]); `None` when the pairs cannot be read or were made for
+/// something else.
+fn relearned(
+    state_dir: &Path,
+    pipeline: &str,
+    kept: &TableFile,
+    learner: Learner,
+    short: Short,
+    encoder: &LexicalEncoder,
+) -> Option<Arc<Loaded>> {
+    let path = pairs_path(state_dir, pipeline);
+    let pairs = match std::fs::read(&path).map(|b| serde_json::from_slice::<PairsFile>(&b)) {
+        Ok(Ok(p)) if p.made == kept.made => p.pairs,
+        Ok(Ok(_)) => {
+            warn!(file = %path.display(), "the kept translation pairs were made for another collection or fields");
+            return None;
+        }
+        Ok(Err(e)) => {
+            warn!(file = %path.display(), error = %e, "the kept translation pairs are unreadable");
+            return None;
+        }
+        Err(e) => {
+            warn!(file = %path.display(), error = %e, "cannot read the kept translation pairs");
+            return None;
+        }
+    };
+    let translations = learn(encoder, learner, short, pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
+    Some(Arc::new(Loaded::new(TableFile { learner, pairs: pairs.len(), translations, ..kept.clone() })))
 }
 
 /// The table of `pipeline` from [`READ`] when its file is the one read there, else read.
@@ -316,12 +381,7 @@ fn cached_table(state_dir: &Path, pipeline: &str) -> Option<Arc<Loaded>> {
     }
     drop(read);
     let file = read_table(state_dir, pipeline)?;
-    let loaded = Arc::new(Loaded {
-        file,
-        translations: OnceLock::new(),
-        translations_idf: OnceLock::new(),
-        vocabulary: OnceLock::new(),
-    });
+    let loaded = Arc::new(Loaded::new(file));
     if let Some(stamp) = stamp {
         let mut read = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         read.get_or_insert_with(HashMap::new).insert(path, (stamp, loaded.clone()));
@@ -377,194 +437,4 @@ fn read_table(state_dir: &Path, pipeline: &str) -> Option<TableFile> {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    fn load(
-        dir: &Path,
-        pipeline: &str,
-        collection: &str,
-        fields: &[String; 2],
-        encoder: &LexicalEncoder,
-        idf: bool,
-    ) -> Option<HashMap<u32, Vec<(u32, f32)>>> {
-        open(dir, pipeline, collection, fields, encoder).map(|k| k.translations(idf).clone())
-    }
-
-    /// The corrections of `term` from the kept vocabulary.
-    fn corrections(
-        dir: &Path,
-        pipeline: &str,
-        collection: &str,
-        fields: &[String; 2],
-        encoder: &LexicalEncoder,
-        term: &str,
-    ) -> Option<Vec<String>> {
-        Some(open(dir, pipeline, collection, fields, encoder)?.vocabulary()?.corrections(term))
-    }
-
-    use serde_json::json;
-
-    fn encoder() -> LexicalEncoder {
-        LexicalEncoder::new(weir_embed::LexicalConfig::default()).unwrap()
-    }
-
-    fn fields() -> [String; 2] {
-        ["name".to_owned(), "nazev".to_owned()]
-    }
-
-    fn record(name: &str, nazev: &str) -> Value {
-        json!({ "name": name, "nazev": nazev })
-    }
-
-    fn see_chicken(c: &mut PairCollector) {
-        c.see("1", &record("Chicken breast 2 kg", "Kuřecí prsa 2 kg"));
-        c.see("2", &record("Chicken wings 5 kg", "Kuřecí křídla 5 kg"));
-        c.see("3", &record("Turkey breast 1 kg", "Krůtí prsa 1 kg"));
-        c.see("4", &record("Turkey wings", "Krůtí křídla"));
-        c.see("5", &record("Hrnec 20 l", "Hrnec 20 l"));
-    }
-
-    #[test]
-    fn a_run_keeps_the_table_for_its_collection_fields_and_tokeniser_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = encoder();
-        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
-        see_chicken(&mut c);
-        c.finish(&e).unwrap();
-        let table = load(dir.path(), "products", "products", &fields(), &e, false).unwrap();
-        let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
-        assert_eq!(table.get(&id("chicken")).and_then(|l| l.first()).map(|p| p.0), Some(id("kuřecí")));
-        // Another collection, other fields, another tokeniser: not this table.
-        assert!(load(dir.path(), "products", "other", &fields(), &e, false).is_none());
-        assert!(load(dir.path(), "products", "products", &["name".into(), "title".into()], &e, false).is_none());
-        let other = LexicalEncoder::new(weir_embed::LexicalConfig { k1: 1.5, ..Default::default() }).unwrap();
-        assert!(load(dir.path(), "products", "products", &fields(), &other, false).is_none());
-        assert!(load(dir.path(), "orders", "products", &fields(), &e, false).is_none());
-        // No temporary file is left beside the kept ones.
-        let names: Vec<String> = std::fs::read_dir(dir.path().join(TRANSLATE_DIR))
-            .unwrap()
-            .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".new")), "{names:?}");
-    }
-
-    #[test]
-    fn an_incremental_run_adds_to_the_pairs_and_a_fresh_one_replaces_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = encoder();
-        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
-        see_chicken(&mut c);
-        c.finish(&e).unwrap();
-        let kept = |dir: &Path| -> BTreeMap<String, [String; 2]> {
-            serde_json::from_slice::<PairsFile>(&std::fs::read(pairs_path(dir, "p")).unwrap()).unwrap().pairs
-        };
-        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
-
-        // Incremental: record 6 is new, record 2 is renamed to its Czech name (drops out).
-        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), false);
-        c.see("6", &record("Duck breast", "Kachní prsa"));
-        c.see("2", &record("Kuřecí křídla 5 kg", "Kuřecí křídla 5 kg"));
-        c.finish(&e).unwrap();
-        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["1", "3", "4", "6"]);
-
-        // A fresh (full) run keeps only what it saw.
-        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
-        c.see("9", &record("Frying pan", "Pánev"));
-        c.finish(&e).unwrap();
-        assert_eq!(kept(dir.path()).keys().cloned().collect::<Vec<_>>(), ["9"]);
-
-        // Other fields: the kept pairs are not added to.
-        let c = PairCollector::start(dir.path(), "p", "p", ["name".into(), "title".into()], false);
-        assert!(c.pairs.is_empty());
-    }
-
-    #[test]
-    fn a_broken_table_file_is_searched_without() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = table_path(dir.path(), "p");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, b"{ not json").unwrap();
-        assert!(load(dir.path(), "p", "p", &fields(), &encoder(), false).is_none());
-        // And a run starts its pairs afresh from a broken pairs file.
-        std::fs::write(pairs_path(dir.path(), "p"), b"[1, 2").unwrap();
-        let c = PairCollector::start(dir.path(), "p", "p", fields(), false);
-        assert!(c.pairs.is_empty());
-    }
-
-    #[test]
-    fn a_fresh_run_counts_the_terms_document_frequencies_and_an_incremental_one_keeps_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = encoder();
-        let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
-        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
-        see_chicken(&mut c);
-        // The lexical texts of the collection: "prsa" in four records, "breast" in two (each
-        // record counts once, however often it says the word).
-        for text in [
-            "Chicken breast · Kuřecí prsa · Kuřecí prsa",
-            "Turkey breast · Krůtí prsa",
-            "Kuřecí prsa chlazená",
-            "Kachní prsa",
-            "Chicken wings · Kuřecí křídla",
-            "Hrnec 20 l",
-        ] {
-            c.count(&e, text);
-        }
-        c.finish(&e).unwrap();
-        let kept = read_table(dir.path(), "p").unwrap();
-        assert_eq!(kept.docs, 6);
-        let (breast, prsa) = (e.tokens("breast")[0].clone(), e.tokens("prsa")[0].clone());
-        assert_eq!((kept.df[&breast], kept.df[&prsa]), (2, 4), "{:?}", kept.df);
-        // Searched with IDF weights, "breast"'s translation weighs more than learned; without,
-        // as learned.
-        let plain = load(dir.path(), "p", "p", &fields(), &e, false).unwrap();
-        let weighted = load(dir.path(), "p", "p", &fields(), &e, true).unwrap();
-        let strength = |t: &HashMap<u32, Vec<(u32, f32)>>| {
-            t[&id("breast")].iter().find(|(u, _)| *u == id("prsa")).map(|p| p.1).unwrap()
-        };
-        assert!(strength(&weighted) > strength(&plain), "{} {}", strength(&weighted), strength(&plain));
-
-        // An incremental run counts nothing and keeps the fresh run's counts.
-        let mut c = PairCollector::start(dir.path(), "p", "p", fields(), false);
-        c.see("6", &record("Duck breast", "Kachní prsa"));
-        c.count(&e, "Duck breast · Kachní prsa");
-        c.finish(&e).unwrap();
-        let kept = read_table(dir.path(), "p").unwrap();
-        assert_eq!((kept.docs, kept.df[&breast]), (6, 2));
-        // The vocabulary for typo tolerance: the fresh run's terms, kept by the incremental one;
-        // short terms and terms with digits are not in it.
-        let vocab = &kept.vocab;
-        assert_eq!((vocab.get(&breast), vocab.get(&e.tokens("chicken")[0])), (Some(&2), Some(&2)), "{vocab:?}");
-        assert!(vocab.keys().all(|t| typos::kept_term(t)) && !vocab.contains_key(&prsa), "{vocab:?}");
-        let found = corrections(dir.path(), "p", "p", &fields(), &e, &e.tokens("chiken")[0]).unwrap();
-        assert_eq!(found, [e.tokens("chicken")[0].clone()]);
-    }
-
-    #[test]
-    fn a_table_is_read_once_until_a_run_replaces_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = encoder();
-        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
-        see_chicken(&mut c);
-        c.finish(&e).unwrap();
-        let open = || open(dir.path(), "products", "products", &fields(), &e).unwrap();
-        let (a, b) = (open(), open());
-        assert!(Arc::ptr_eq(&a.0, &b.0), "the same file is not read twice");
-        assert!(std::ptr::eq(a.translations(false), b.translations(false)), "nor indexed twice");
-        let before = a.translations(false).len();
-
-        // A later full run learns from other pairs: the next search reads the new file.
-        let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
-        c.see("1", &record("Chicken breast 2 kg", "Kuřecí prsa 2 kg"));
-        c.see("2", &record("Chicken wings 5 kg", "Kuřecí křídla 5 kg"));
-        c.finish(&e).unwrap();
-        let c = open();
-        assert!(!Arc::ptr_eq(&a.0, &c.0));
-        assert_ne!(c.translations(false).len(), before, "{:?}", c.0.file.translations);
-        // A table removed is no table, whatever was read before.
-        std::fs::remove_file(table_path(dir.path(), "products")).unwrap();
-        assert!(super::open(dir.path(), "products", "products", &fields(), &e).is_none());
-    }
-}
+mod tests;

@@ -41,6 +41,7 @@ pub mod cover;
 pub(crate) mod expand;
 mod feedback;
 pub(crate) mod kept;
+pub mod learn;
 pub mod translate;
 pub mod typos;
 
