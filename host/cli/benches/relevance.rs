@@ -41,9 +41,7 @@
 //! translations). A mode ending in `&` and a learner's name, last of all (`hybrid-rrf&links`,
 //! `hybrid-rrf&dice/stems`), searches with a table learned again from the run's kept name
 //! pairs by that learner (`WEIR_SEARCH_LEARNER`; `/stems`: words too short to learn told by
-//! their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners compare on one collection;
-//! a `=all` before it lets every learned translation stand for its term in the tiers, however
-//! weak (`WEIR_SEARCH_ALIKE=all`).
+//! their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners compare on one collection.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]
@@ -119,8 +117,6 @@ fn args() -> Args {
             "unknown &{learner} in {m} (&dice, &model1, &links)"
         );
         assert!(["default", "stems", "words"].contains(&short), "unknown /{short} in {m} (/stems, /words)");
-        let (m, alike) = m.split_once('=').unwrap_or((m, "default"));
-        assert!(["default", "all"].contains(&alike), "unknown ={alike} in {m} (=all)");
         let (m, cover) = m.split_once('@').unwrap_or((m, "default"));
         assert!(["default", "off", "all", "count"].contains(&cover), "unknown @{cover} in {m} (@off, @all, @count)");
         let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
@@ -226,8 +222,6 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // (and with `/stems`, words measured by their stems), instead of the kept one.
     let (mode, learning) = mode.split_once('&').unwrap_or((mode, "default"));
     let (learner, short) = learning.split_once('/').unwrap_or((learning, "default"));
-    // `=all`: every learned translation stands for its term in the tiers, however weak.
-    let (mode, alike) = mode.split_once('=').unwrap_or((mode, "default"));
     let (mode, cover) = mode.split_once('@').unwrap_or((mode, "default"));
     // `%off`: the tiers' pool without the hits of the search for the terms' translations.
     let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
@@ -258,7 +252,6 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
         .env("WEIR_SEARCH_REACH", reach)
         .env("WEIR_SEARCH_EXACT", exact)
         .env("WEIR_SEARCH_LEARNER", learner)
-        .env("WEIR_SEARCH_ALIKE", alike)
         .env("WEIR_TRANSLATE_SHORT", short)
         .stdin(Stdio::null())
         .output()

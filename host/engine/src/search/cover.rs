@@ -9,9 +9,8 @@
 //!
 //! So the fused ranking's top [`COVER_POOL`] hits are put in tiers by how many of the query's
 //! terms their lexical text covers, most first, each tier in its ranked order. A term is
-//! covered by itself, by one of its learned translations ([`super::translate`]; one at least
-//! [`ALIKE_MIN_SHARE`] as strong as its strongest) or by one of its typo corrections
-//! ([`super::typos`]): "chicken" is covered by "kuřecí" in a
+//! covered by itself, by one of its learned translations ([`super::translate`]) or by
+//! one of its typo corrections ([`super::typos`]): "chicken" is covered by "kuřecí" in a
 //! Czech-named product's text. This is the classic coordination factor of lexical search,
 //! applied as a tier rather than a weight; what is ranked below the pool stays where it is.
 //!
@@ -62,27 +61,6 @@ pub const REACH_ENV: &str = "WEIR_SEARCH_REACH";
 /// Whether the pool takes the hits of the search for the terms' alternatives ([`REACH_ENV`]).
 pub fn reach_enabled() -> bool {
     std::env::var(REACH_ENV).map_or(true, |v| v.trim() != "off")
-}
-
-/// The least strength, as a share of the strongest translation of the same term, at which a
-/// learned translation stands for its term here (covers it, is searched by the reach, holds
-/// the word in a tier): a word's second translation in contexts of its own counts
-/// ("tenderloin": "panenka" and "svíčková", alike strong), one it is linked to now and then
-/// does not ("chicken": "kuřecí", and weakly "kuře", which is also in a supplier's brand). The
-/// lexical query still adds every translation at its strength. Set before measuring.
-pub const ALIKE_MIN_SHARE: f32 = 0.5;
-
-/// Environment variable: `all` lets every learned translation stand for its term, whatever
-/// its strength ([`ALIKE_MIN_SHARE`]), to compare on one collection.
-pub const ALIKE_ENV: &str = "WEIR_SEARCH_ALIKE";
-
-/// The translations in `list` (id, strength) that stand for their term ([`ALIKE_MIN_SHARE`],
-/// [`ALIKE_ENV`]).
-fn standing(list: &[(u32, f32)]) -> impl Iterator<Item = u32> + '_ {
-    let all = std::env::var(ALIKE_ENV).is_ok_and(|v| v.trim() == "all");
-    let strongest = list.iter().map(|p| p.1).fold(0.0f32, f32::max);
-    let floor = if all { 0.0 } else { strongest * ALIKE_MIN_SHARE };
-    list.iter().filter(move |p| p.1 >= floor).map(|p| p.0)
 }
 
 /// Environment variable: `off` leaves the hits of a tier in ranked order, without those that
@@ -173,13 +151,13 @@ impl Terms {
         let table = kept.map(|k| k.translations(false));
         let vocab = kept.filter(|_| super::typos::typo_weight().is_some()).and_then(super::kept::Kept::vocabulary);
         let mut terms = Terms::of(encoder, query, |term, id| {
-            let translations = table.and_then(|t| t.get(&id)).into_iter().flat_map(|l| standing(l));
+            let translations = table.and_then(|t| t.get(&id)).into_iter().flatten().map(|(u, _)| *u);
             let corrections = vocab.map(|v| v.corrections(term)).unwrap_or_default();
             translations.chain(corrections.iter().map(|c| token_id(c))).collect()
         });
         for (word, translations) in &mut terms.1 {
             let ids = encoder.tokens(word).iter().map(|t| token_id(t)).collect::<Vec<_>>();
-            translations.extend(ids.iter().filter_map(|id| table?.get(id)).flat_map(|l| standing(l)));
+            translations.extend(ids.iter().filter_map(|id| table?.get(id)).flatten().map(|(u, _)| *u));
         }
         terms
     }
@@ -328,15 +306,6 @@ mod tests {
             translations.push(if word == "chicken" { id("kuřecí") } else { id("prsa") });
         }
         terms
-    }
-
-    #[test]
-    fn a_translation_far_weaker_than_its_terms_strongest_does_not_stand_for_it() {
-        // "chicken": "kuřecí" 0.94, "kuře" 0.16 (a brand's word too), and one of half strength.
-        assert_eq!(standing(&[(1, 0.94), (2, 0.16), (3, 0.47)]).collect::<Vec<_>>(), [1, 3]);
-        // "tenderloin": two translations alike strong, both stand.
-        assert_eq!(standing(&[(7, 0.67), (8, 0.67)]).collect::<Vec<_>>(), [7, 8]);
-        assert!(standing(&[]).next().is_none());
     }
 
     #[test]
