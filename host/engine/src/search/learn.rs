@@ -3,7 +3,8 @@
 //!
 //! Tokens on both sides of a pair (brands, sizes, model designations, codes) say nothing
 //! about translation and are taken out of that pair first; so are words with digits and
-//! words shorter than three letters (units, size letters), which the user asks for as typed.
+//! words of fewer than three letters as written (units, size letters), which the user asks
+//! for as typed.
 //!
 //! Three learners, chosen by [`LEARNER_ENV`]; the default is [`Learner::default`], by
 //! measurement (`docs/BENCHMARKS.md`):
@@ -17,7 +18,8 @@
 //!   linked one to one, the most associated (Dice) first; a term pair is kept when it is
 //!   linked in enough pairs. A term gets every translation it is linked to in its own
 //!   contexts: "tenderloin" is "panenka" beside "pork" and "svíčková" beside "beef", where
-//!   the mutual best match keeps one of them.
+//!   the mutual best match keeps at most one of them (none, when "panenka" goes with "pork"
+//!   more often than with "tenderloin").
 //!
 //! Nothing is learned from queries or relevance judgments: only from the records a pipeline
 //! syncs.
