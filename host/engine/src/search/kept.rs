@@ -143,24 +143,7 @@ impl PairCollector {
     /// the kept ones when they were made for the same collection and fields.
     pub(crate) fn start(state_dir: &Path, pipeline: &str, collection: &str, fields: [String; 2], fresh: bool) -> Self {
         let made = Made { collection: collection.to_owned(), fields };
-        let path = pairs_path(state_dir, pipeline);
-        let pairs = if fresh {
-            BTreeMap::new()
-        } else {
-            match std::fs::read(&path).map(|b| serde_json::from_slice::<PairsFile>(&b)) {
-                Ok(Ok(kept)) if kept.made == made => kept.pairs,
-                Ok(Ok(_)) => BTreeMap::new(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-                Ok(Err(e)) => {
-                    warn!(file = %path.display(), error = %e, "the kept translation pairs are unreadable; starting afresh");
-                    BTreeMap::new()
-                }
-                Err(e) => {
-                    warn!(file = %path.display(), error = %e, "cannot read the kept translation pairs; starting afresh");
-                    BTreeMap::new()
-                }
-            }
-        };
+        let pairs = if fresh { BTreeMap::new() } else { kept_pairs(state_dir, pipeline, &made).unwrap_or_default() };
         Self {
             state_dir: state_dir.to_path_buf(),
             pipeline: pipeline.to_owned(),
@@ -207,8 +190,7 @@ impl PairCollector {
             return Ok(());
         }
         let learner = Learner::from_env();
-        let pairs = self.pairs.values().map(|[a, b]| (a.as_str(), b.as_str()));
-        let translations = learn(encoder, learner, Short::from_env(), pairs);
+        let translations = learned(encoder, learner, Short::from_env(), &self.pairs);
         let (docs, df, vocab, accents) = match &self.counts {
             Some((docs, counted)) => {
                 let mut df = BTreeMap::new();
@@ -347,24 +329,37 @@ fn relearned(
     short: Short,
     encoder: &LexicalEncoder,
 ) -> Option<Arc<Loaded>> {
+    let pairs = kept_pairs(state_dir, pipeline, &kept.made)?;
+    let translations = learned(encoder, learner, short, &pairs);
+    Some(Arc::new(Loaded::new(TableFile { learner, pairs: pairs.len(), translations, ..kept.clone() })))
+}
+
+/// The kept pairs of `pipeline` when they were made for `made`; `None` when there are none,
+/// they were made for another collection or fields, or cannot be read (said in the log).
+fn kept_pairs(state_dir: &Path, pipeline: &str, made: &Made) -> Option<BTreeMap<String, [String; 2]>> {
     let path = pairs_path(state_dir, pipeline);
-    let pairs = match std::fs::read(&path).map(|b| serde_json::from_slice::<PairsFile>(&b)) {
-        Ok(Ok(p)) if p.made == kept.made => p.pairs,
-        Ok(Ok(_)) => {
-            warn!(file = %path.display(), "the kept translation pairs were made for another collection or fields");
-            return None;
-        }
+    match std::fs::read(&path).map(|b| serde_json::from_slice::<PairsFile>(&b)) {
+        Ok(Ok(kept)) => (kept.made == *made).then_some(kept.pairs),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Ok(Err(e)) => {
-            warn!(file = %path.display(), error = %e, "the kept translation pairs are unreadable");
-            return None;
+            warn!(file = %path.display(), error = %e, "the kept translation pairs are unreadable; not using them");
+            None
         }
         Err(e) => {
-            warn!(file = %path.display(), error = %e, "cannot read the kept translation pairs");
-            return None;
+            warn!(file = %path.display(), error = %e, "cannot read the kept translation pairs; not using them");
+            None
         }
-    };
-    let translations = learn(encoder, learner, short, pairs.values().map(|[a, b]| (a.as_str(), b.as_str())));
-    Some(Arc::new(Loaded::new(TableFile { learner, pairs: pairs.len(), translations, ..kept.clone() })))
+    }
+}
+
+/// The translations `learner` learns from `pairs` (key → the two fields' texts).
+fn learned(
+    encoder: &LexicalEncoder,
+    learner: Learner,
+    short: Short,
+    pairs: &BTreeMap<String, [String; 2]>,
+) -> Translations {
+    learn(encoder, learner, short, pairs.values().map(|[a, b]| (a.as_str(), b.as_str())))
 }
 
 /// The table of `pipeline` from [`READ`] when its file is the one read there, else read.

@@ -217,20 +217,18 @@ pub fn learn<'a>(
 /// [`DICE_MIN_PAIRS`] pairs.
 fn dice(corpus: &Corpus) -> Vec<(bool, u32, u32, f32)> {
     let counts = Counts::of(corpus);
-    let (left_n, right_n, joint) = (&counts.left, &counts.right, &counts.joint);
-    let score = |(a, b): (u32, u32), n: u32| counts.dice(a, b, n);
     // Best partner of each term on either side: (score, partner); ties go to the lower index.
-    let mut best_left: Vec<Option<(f32, u32)>> = vec![None; left_n.len()];
-    let mut best_right: Vec<Option<(f32, u32)>> = vec![None; right_n.len()];
+    let mut best_left: Vec<Option<(f32, u32)>> = vec![None; counts.left.len()];
+    let mut best_right: Vec<Option<(f32, u32)>> = vec![None; counts.right.len()];
     let better = |cur: Option<(f32, u32)>, s: f32, p: u32| match cur {
         None => true,
         Some((cs, cp)) => s > cs || (s == cs && p < cp),
     };
-    for (&(a, b), &n) in joint {
+    for (&(a, b), &n) in &counts.joint {
         if n < DICE_MIN_PAIRS {
             continue;
         }
-        let s = score((a, b), n);
+        let s = counts.dice(a, b, n);
         if better(best_left[a as usize], s, b) {
             best_left[a as usize] = Some((s, b));
         }

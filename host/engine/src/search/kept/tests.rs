@@ -47,13 +47,19 @@ fn see_chicken(c: &mut PairCollector) {
     c.see("5", &record("Hrnec 20 l", "Hrnec 20 l"));
 }
 
+/// A fresh run of `pipeline` (writing the collection of the same name) that sees the chicken
+/// pairs and keeps its table.
+fn chicken_run(dir: &Path, pipeline: &str, e: &LexicalEncoder) {
+    let mut c = PairCollector::start(dir, pipeline, pipeline, fields(), true);
+    see_chicken(&mut c);
+    c.finish(e).unwrap();
+}
+
 #[test]
 fn a_run_keeps_the_table_for_its_collection_fields_and_tokeniser_only() {
     let dir = tempfile::tempdir().unwrap();
     let e = encoder();
-    let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
-    see_chicken(&mut c);
-    c.finish(&e).unwrap();
+    chicken_run(dir.path(), "products", &e);
     let table = load(dir.path(), "products", "products", &fields(), &e, false).unwrap();
     let id = |w: &str| weir_embed::token_id(&e.tokens(w)[0]);
     assert_eq!(table.get(&id("chicken")).and_then(|l| l.first()).map(|p| p.0), Some(id("kuřecí")));
@@ -75,9 +81,7 @@ fn a_run_keeps_the_table_for_its_collection_fields_and_tokeniser_only() {
 fn an_incremental_run_adds_to_the_pairs_and_a_fresh_one_replaces_them() {
     let dir = tempfile::tempdir().unwrap();
     let e = encoder();
-    let mut c = PairCollector::start(dir.path(), "p", "p", fields(), true);
-    see_chicken(&mut c);
-    c.finish(&e).unwrap();
+    chicken_run(dir.path(), "p", &e);
     let kept = |dir: &Path| -> BTreeMap<String, [String; 2]> {
         serde_json::from_slice::<PairsFile>(&std::fs::read(pairs_path(dir, "p")).unwrap()).unwrap().pairs
     };
@@ -167,9 +171,7 @@ fn a_fresh_run_counts_the_terms_document_frequencies_and_an_incremental_one_keep
 fn a_table_is_read_once_until_a_run_replaces_it() {
     let dir = tempfile::tempdir().unwrap();
     let e = encoder();
-    let mut c = PairCollector::start(dir.path(), "products", "products", fields(), true);
-    see_chicken(&mut c);
-    c.finish(&e).unwrap();
+    chicken_run(dir.path(), "products", &e);
     let open = || open(dir.path(), "products", "products", &fields(), &e).unwrap();
     let (a, b) = (open(), open());
     assert!(Arc::ptr_eq(&a.0, &b.0), "the same file is not read twice");
