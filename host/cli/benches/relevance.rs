@@ -38,7 +38,8 @@
 //! (`WEIR_SEARCH_REACH=off`); a `#off` before that (`hybrid-rrf#off`) keeps each tier in
 //! ranked order, without the hits holding the query's words as typed first
 //! (`WEIR_SEARCH_EXACT=off`; `#surface` counts a word only as typed, not through its
-//! translations). A mode ending in `&` and a learner's name, last of all (`hybrid-rrf&links`,
+//! translations; `#translated` counts it either way alike, without those holding it as typed
+//! first among hits that hold as many). A mode ending in `&` and a learner's name, last of all (`hybrid-rrf&links`,
 //! `hybrid-rrf&dice/stems`), searches with a table learned again from the run's kept name
 //! pairs by that learner (`WEIR_SEARCH_LEARNER`; `/stems`: words too short to learn told by
 //! their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners compare on one collection.
@@ -122,7 +123,10 @@ fn args() -> Args {
         let (m, reach) = m.split_once('%').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&reach), "unknown %{reach} in {m} (%off)");
         let (m, exact) = m.split_once('#').unwrap_or((m, "default"));
-        assert!(["default", "off", "surface"].contains(&exact), "unknown #{exact} in {m} (#off, #surface)");
+        assert!(
+            ["default", "off", "surface", "translated"].contains(&exact),
+            "unknown #{exact} in {m} (#off, #surface, #translated)"
+        );
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
         let (m, _typos) = m.split_once('~').unwrap_or((m, "default"));

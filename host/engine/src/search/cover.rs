@@ -25,12 +25,17 @@
 //! without translations (`WEIR_SEARCH_TRANSLATE=off`).
 //!
 //! Within a tier, the hits that hold more of the query's words as typed (folded, not
-//! stemmed) come first: the stemmer makes one term of "ledu" (ice) and "ledové" (icy), so
-//! for "výrobník ledu" an ice-slush machine ("Výrobník ledové tříště") covers both terms as
-//! an ice maker does; the word as typed tells them apart. A one-term query is not put in
-//! tiers, but among the hits that cover its term those that hold the word as typed come
-//! first ("gastronádoba" before "gastronorm", its correction). `WEIR_SEARCH_EXACT=off` keeps
-//! each tier in ranked order.
+//! stemmed) or through one of their learned translations come first: the stemmer makes one
+//! term of "ledu" (ice) and "ledové" (icy), so for "výrobník ledu" an ice-slush machine
+//! ("Výrobník ledové tříště") covers both terms as an ice maker does; the word as typed
+//! tells them apart. Among hits that hold as many, those that hold every word as typed come
+//! first: for "myčka nádobí" a dishwasher ("Myčka nádobí") before an English-named detergent
+//! whose Czech name holds "myčky nádobí" (for dishwashers) and whose English name holds
+//! "dishwasher", a translation of "myčka". A one-term query is not put in tiers, but among
+//! the hits that cover its term those that hold the word come first, as typed before through
+//! a translation ("gastronádoba" before "gastronorm", its correction; "kávovar" before a
+//! "coffee machine" milk cooler). `WEIR_SEARCH_EXACT=off` keeps each tier in ranked order,
+//! `translated` counts the two ways alike, `surface` counts words only as typed.
 //!
 //! `WEIR_SEARCH_COVER=off` leaves the ranking as fused (to compare on the same collection);
 //! `all` makes two tiers only, those that cover every term and the rest. Counting was chosen
@@ -64,8 +69,10 @@ pub fn reach_enabled() -> bool {
 }
 
 /// Environment variable: `off` leaves the hits of a tier in ranked order, without those that
-/// hold the query's words first; `surface` counts a word only as typed; by default a word
-/// also counts where a hit holds one of its learned translations ([`Exact`]).
+/// hold the query's words first; `surface` counts a word only as typed; `translated` counts it
+/// as typed or through one of its learned translations alike; by default it counts either
+/// way, and among hits that hold as many, those that hold every word as typed come first
+/// ([`Exact`]).
 pub const EXACT_ENV: &str = "WEIR_SEARCH_EXACT";
 
 /// What counts as holding a query word, to order the hits of a tier.
@@ -75,6 +82,12 @@ pub enum Exact {
     Surface,
     /// The word as typed, or one of its learned translations.
     Translated,
+    /// As [`Exact::Translated`], and among hits that hold as many words, those that hold every
+    /// one as typed first: a Czech query's "papírové ručníky" before a "paper towel
+    /// dispenser", which holds both words through their translations. (A hit holding only some
+    /// words as typed gains nothing over one holding them through translations: an English
+    /// "knife" rack is not put before a Czech-named knife sharpener for "knife sharpener".)
+    TypedFirst,
 }
 
 /// How a tier orders its hits by the query's words ([`EXACT_ENV`]); `None` when it does not.
@@ -82,7 +95,8 @@ pub fn exact_use() -> Option<Exact> {
     match std::env::var(EXACT_ENV).as_deref().map(str::trim) {
         Ok("off") => None,
         Ok("surface") => Some(Exact::Surface),
-        _ => Some(Exact::Translated),
+        Ok("translated") => Some(Exact::Translated),
+        _ => Some(Exact::TypedFirst),
     }
 }
 
@@ -137,9 +151,9 @@ impl Terms {
     }
 
     /// How many of the query's words a text holds: as typed (folded) among its words `held`,
-    /// or, with [`Exact::Translated`], through a translation among its term ids `ids`.
+    /// or, but with [`Exact::Surface`], through a translation among its term ids `ids`.
     fn typed(&self, held: &HashSet<String>, ids: &HashSet<u32>, how: Exact) -> usize {
-        let translated = |t: &[u32]| how == Exact::Translated && t.iter().any(|id| ids.contains(id));
+        let translated = |t: &[u32]| how != Exact::Surface && t.iter().any(|id| ids.contains(id));
         self.1.iter().filter(|(w, t)| held.contains(w) || translated(t)).count()
     }
 
@@ -215,16 +229,17 @@ pub(crate) fn by_cover(
         }
     }
     rest.retain(|p| !seen.contains(&p.id));
-    let mut tiered: Vec<(usize, usize, usize, ScoredPoint)> = points
+    let mut tiered: Vec<(usize, (usize, usize), usize, ScoredPoint)> = points
         .into_iter()
         .enumerate()
         .map(|(rank, p)| {
-            let (covered, held) = coverage(&p, terms, typed.unwrap_or(Exact::Surface), encoder, template);
+            let (covered, held, as_typed) = coverage(&p, terms, typed.unwrap_or(Exact::Surface), encoder, template);
             let tier = match how {
                 Cover::All => usize::from(covered < terms.0.len()),
                 Cover::Count => terms.0.len() - covered,
             };
-            let untyped = if typed.is_some() { terms.1.len() - held } else { 0 };
+            let words = terms.1.len();
+            let untyped = if typed.is_some() { (words - held, usize::from(as_typed < words)) } else { (0, 0) };
             (tier, untyped, rank, p)
         })
         .collect();
@@ -232,22 +247,27 @@ pub(crate) fn by_cover(
     tiered.into_iter().map(|(_, _, _, p)| p).chain(rest).collect()
 }
 
-/// How many of `terms` the lexical text of `p` covers, and how many of the query's words as
-/// typed it holds.
+/// How many of `terms` the lexical text of `p` covers, how many of the query's words it
+/// holds as `how` counts them, and (for [`Exact::TypedFirst`]; else the same) how many as
+/// typed.
 fn coverage(
     p: &ScoredPoint,
     terms: &Terms,
     how: Exact,
     encoder: &LexicalEncoder,
     template: &Template,
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let text = super::lexical_text(template, &p.payload);
     let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
-    (terms.covered(&held), terms.typed(&words(&text).collect(), &held, how))
+    let seen: HashSet<String> = words(&text).collect();
+    let counted = terms.typed(&seen, &held, how);
+    let as_typed = if how == Exact::TypedFirst { terms.typed(&seen, &held, Exact::Surface) } else { counted };
+    (terms.covered(&held), counted, as_typed)
 }
 
-/// A one-term query's pool with the hits that hold the word as typed first among those that
-/// cover its term, each in ranked order; the other hits keep their places.
+/// A one-term query's pool with the hits that hold the word (as `how` counts it; with
+/// [`Exact::TypedFirst`], those holding it as typed before those holding a translation) first
+/// among those that cover its term, each in ranked order; the other hits keep their places.
 fn typed_first(
     mut points: Vec<ScoredPoint>,
     terms: &Terms,
@@ -256,10 +276,10 @@ fn typed_first(
     template: &Template,
 ) -> Vec<ScoredPoint> {
     let rest = points.split_off(points.len().min(COVER_POOL));
-    let marks: Vec<(usize, usize)> = points.iter().map(|p| coverage(p, terms, how, encoder, template)).collect();
+    let marks: Vec<(usize, usize, usize)> = points.iter().map(|p| coverage(p, terms, how, encoder, template)).collect();
     let slots: Vec<usize> = (0..points.len()).filter(|&i| marks[i].0 > 0).collect();
     let mut order = slots.clone();
-    order.sort_by_key(|&i| (usize::from(marks[i].1 == 0), i));
+    order.sort_by_key(|&i| (usize::from(marks[i].1 == 0), usize::from(marks[i].2 == 0), i));
     let mut out: Vec<Option<ScoredPoint>> = points.into_iter().map(Some).collect();
     let moved: Vec<ScoredPoint> = order.iter().filter_map(|&i| out[i].take()).collect();
     for (slot, p) in slots.into_iter().zip(moved) {
@@ -441,12 +461,30 @@ mod tests {
         // Both cover both terms: one by stems of other forms, the other by translations.
         let ranked = [point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
         let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template);
-        assert_eq!(held(&ranked[0], Exact::Translated), (2, 0));
-        assert_eq!(held(&ranked[1], Exact::Translated), (2, 2));
-        assert_eq!(held(&ranked[1], Exact::Surface), (2, 0));
-        // By default (`WEIR_SEARCH_EXACT` unset) a tier counts the translations.
+        assert_eq!(held(&ranked[0], Exact::Translated), (2, 0, 0));
+        assert_eq!(held(&ranked[1], Exact::Translated), (2, 2, 2));
+        assert_eq!(held(&ranked[1], Exact::Surface), (2, 0, 0));
+        assert_eq!(held(&ranked[1], Exact::TypedFirst), (2, 2, 0));
+        // By default (`WEIR_SEARCH_EXACT` unset) a tier counts the translations ...
         let out = by_cover(ranked.to_vec(), Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["czech", "stems"]);
+        // ... and among hits that hold as many words, those holding every one as typed come
+        // first; one word as typed and the other through its translation gains nothing.
+        let mixed = point("mixed", "Kuřecí breast");
+        assert_eq!(held(&mixed, Exact::TypedFirst), (2, 2, 1));
+        let out = by_cover(vec![ranked[1].clone(), mixed], Vec::new(), &terms, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["czech", "mixed"]);
+        let english = point("english", "Chicken breast fillet");
+        assert_eq!(held(&english, Exact::TypedFirst), (2, 2, 2));
+        let out =
+            by_cover(vec![ranked[1].clone(), english.clone()], Vec::new(), &terms, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["english", "czech"]);
+        // So for one term: "chicken" held as typed before its translation "kuřecí".
+        let one = Terms::of(&encoder, "chicken", |t, _| {
+            terms.0.iter().find(|(id, _)| *id == token_id(t)).map(|(_, a)| a.clone()).unwrap_or_default()
+        });
+        let out = by_cover(vec![ranked[1].clone(), english], Vec::new(), &one, Cover::Count, &encoder, &template);
+        assert_eq!(ids(&out), ["english", "czech"]);
     }
 
     #[test]
