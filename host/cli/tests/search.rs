@@ -309,6 +309,32 @@ async fn an_english_query_finds_czech_named_products_through_the_translations_th
     assert!(!slush_before_ice_maker(&ice("on").await));
     assert!(slush_before_ice_maker(&ice("off").await));
 
+    // "myčka nádobí" (dishwasher): English-named products hold "myčka" only through its
+    // translation "dishwasher" (and "nádobí" as typed, in their Czech descriptions: a glass
+    // basket "for dishwashers", a detergent), while a Czech-named dishwasher holds both words
+    // as typed. Among hits that hold as many words, those holding every one as typed come
+    // first: no other product ranks above a dishwasher of the top ten. Counting the two ways
+    // alike (`translated`) puts a glass basket among them.
+    let dishwasher = |exact: &'static str| {
+        let mut cmd = e.weir();
+        cmd.args(["search", "--json", "--mode", "sparse", "-k", "10", "--config", c, "myčka nádobí"])
+            .env("WEIR_SEARCH_EXACT", exact)
+            .env("WEIR_SEARCH_FEEDBACK", "off");
+        async move { hits(&tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()) }
+    };
+    let other_above_a_dishwasher = |found: &[Value]| {
+        let washer = |h: &Value| {
+            let t = type_of(h).0;
+            t.starts_with("mycka-") && t != "mycka-prostredek"
+        };
+        let last = found.iter().rposition(washer);
+        assert!(last.is_some(), "{found:#?}");
+        found.iter().position(|h| !washer(h)).is_some_and(|other| Some(other) < last)
+    };
+    let typed = dishwasher("on").await;
+    assert!(!other_above_a_dishwasher(&typed), "{typed:#?}");
+    assert!(other_above_a_dishwasher(&dishwasher("translated").await));
+
     // Without `translate` a full run keeps nothing, and searches go without the old table.
     let plain = e.config("translate", "translate", HYBRID);
     let o = e.output(&["run", "--config", plain.to_str().unwrap()]).await;
