@@ -61,9 +61,10 @@ use serde_json::{Value, json};
 const K: usize = 10;
 /// The embedding template of `config/weir.toml`'s products pipeline.
 const TEXT: &str = "{name} · {category} · {brand} · {material} · {description}";
-/// The lexical text with `--nazev`: the embedding template with `nazev`, BlueJet's Czech
-/// name, after `name` (for imported goods `name` is the supplier's English name), then the
-/// identifiers. Without it the pipeline's default: the template and the identifiers.
+/// The lexical text with `--nazev`, as `config/weir.toml`'s products pipeline has it: the
+/// embedding template with `nazev`, BlueJet's Czech name, after `name` (for imported goods
+/// `name` is the supplier's English name), then the identifiers. Without it the pipeline's
+/// default: the template and the identifiers.
 const LEXICAL_TEXT: &str = "{name} · {nazev} · {category} · {brand} · {material} · {description} · {code} · {ean}";
 const MODES: [&str; 4] = ["dense", "sparse", "hybrid-rrf", "hybrid-dbsf"];
 

@@ -98,7 +98,7 @@ source = "bluejet"
 stream = "products"
 sink = "store"
 text = "{{name}} · {{category}} · {{brand}} · {{material}} · {{description}}"
-lexical_text = "{{name}} · {{nazev}} · {{category}} · {{supplier}} · {{brand}} · {{material}} · {{description}} · {{code}} · {{ean}}"
+lexical_text = "{{name}} · {{nazev}} · {{category}} · {{brand}} · {{material}} · {{description}} · {{code}} · {{ean}}"
 identifiers = ["code", "ean"]
 translate = ["name", "nazev"]
 indexes = {{ category = "keyword", brand = "keyword" }}
