@@ -39,10 +39,11 @@
 //! ranked order, without the hits holding the query's words as typed first
 //! (`WEIR_SEARCH_EXACT=off`; `#surface` counts a word only as typed, not through its
 //! translations; `#translated` counts it either way alike, without those holding it as typed
-//! first among hits that hold as many). A mode ending in `&` and a learner's name, last of all (`hybrid-rrf&links`,
-//! `hybrid-rrf&dice/stems`), searches with a table learned again from the run's kept name
-//! pairs by that learner (`WEIR_SEARCH_LEARNER`; `/stems`: words too short to learn told by
-//! their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners compare on one collection.
+//! first among hits that hold as many). A mode ending in `&` and a learner's name, last of
+//! all (`hybrid-rrf&links`, `hybrid-rrf&dice/stems`), searches with a table learned again
+//! from the run's kept name pairs by that learner (`WEIR_SEARCH_LEARNER`; `/stems`: words too
+//! short to learn told by their stems, `WEIR_TRANSLATE_SHORT=stems`), so that learners
+//! compare on one collection.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "relevance/metrics.rs"]

@@ -151,7 +151,7 @@ impl Terms {
     }
 
     /// How many of the query's words a text holds: as typed (folded) among its words `held`,
-    /// or, but with [`Exact::Surface`], through a translation among its term ids `ids`.
+    /// or (unless `how` is [`Exact::Surface`]) through a translation among its term ids `ids`.
     fn typed(&self, held: &HashSet<String>, ids: &HashSet<u32>, how: Exact) -> usize {
         let translated = |t: &[u32]| how != Exact::Surface && t.iter().any(|id| ids.contains(id));
         self.1.iter().filter(|(w, t)| held.contains(w) || translated(t)).count()
