@@ -41,9 +41,14 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The engine warns on every segment it opens that two process-wide settings of a Qdrant
+    // server's start-up were not made (it then uses their defaults, as intended here): noise
+    // in an operator's log, so those two of its modules log errors only unless `RUST_LOG` says
+    // otherwise.
+    let default = "info,qdrant_edge::common::flags=error,qdrant_edge::common::mmap=error";
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into()))
         .init();
     let args = Args::parse();
     let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
