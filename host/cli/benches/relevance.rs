@@ -126,8 +126,8 @@ fn args() -> Args {
         assert!(["default", "off"].contains(&reach), "unknown %{reach} in {m} (%off)");
         let (m, exact) = m.split_once('#').unwrap_or((m, "default"));
         assert!(
-            ["default", "off", "surface", "translated", "names"].contains(&exact),
-            "unknown #{exact} in {m} (#off, #surface, #translated, #names)"
+            ["default", "off", "surface", "translated"].contains(&exact),
+            "unknown #{exact} in {m} (#off, #surface, #translated)"
         );
         let (m, accents) = m.split_once('^').unwrap_or((m, "default"));
         assert!(["default", "off"].contains(&accents), "unknown ^{accents} in {m} (^off)");
@@ -232,8 +232,7 @@ fn search(cfg: &Path, mode: &str, query: &str) -> Result<Searched, String> {
     // `%off`: the tiers' pool without the hits of the search for the terms' translations.
     let (mode, reach) = mode.split_once('%').unwrap_or((mode, "default"));
     // `#off`: each tier in ranked order, without the words as typed first; `#surface`: a
-    // word counts only as typed, not through its translations; `#names`: among hits holding
-    // as many words, those whose names hold more of them first.
+    // word counts only as typed, not through its translations.
     let (mode, exact) = mode.split_once('#').unwrap_or((mode, "default"));
     // `^off`: the query embedded as typed, without the catalogue's diacritics put back.
     let (mode, accents) = mode.split_once('^').unwrap_or((mode, "default"));

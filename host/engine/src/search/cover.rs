@@ -88,11 +88,6 @@ pub enum Exact {
     /// words as typed gains nothing over one holding them through translations: an English
     /// "knife" rack is not put before a Czech-named knife sharpener for "knife sharpener".)
     TypedFirst,
-    /// As [`Exact::TypedFirst`], and before it, among hits that hold as many words, those that
-    /// hold more of them in their names (the pipeline's `translate` fields) first: a rinse aid
-    /// named "Dishwasher rinse aid" / "Oplachový prostředek do myčky" before a dishwasher whose
-    /// description mentions "detergent dosing", for "dishwasher detergent".
-    Names,
 }
 
 /// How a tier orders its hits by the query's words ([`EXACT_ENV`]); `None` when it does not.
@@ -101,7 +96,6 @@ pub fn exact_use() -> Option<Exact> {
         Ok("off") => None,
         Ok("surface") => Some(Exact::Surface),
         Ok("translated") => Some(Exact::Translated),
-        Ok("names") => Some(Exact::Names),
         _ => Some(Exact::TypedFirst),
     }
 }
@@ -213,14 +207,13 @@ pub(crate) fn by_cover(
     how: Cover,
     encoder: &LexicalEncoder,
     template: &Template,
-    names: &[String],
 ) -> Vec<ScoredPoint> {
     let typed = exact_use();
     // One term alone: a hit covers it or was found by meaning, and the fused ranking already
     // weighs that; only the word as typed is put first among the hits that cover it.
     if terms.0.len() < 2 {
         return match typed {
-            Some(how) if terms.0.len() == 1 => typed_first(points, terms, how, encoder, template, names),
+            Some(how) if terms.0.len() == 1 => typed_first(points, terms, how, encoder, template),
             _ => points,
         };
     }
@@ -236,20 +229,17 @@ pub(crate) fn by_cover(
         }
     }
     rest.retain(|p| !seen.contains(&p.id));
-    let mut tiered: Vec<(usize, (usize, usize, usize), usize, ScoredPoint)> = points
+    let mut tiered: Vec<(usize, (usize, usize), usize, ScoredPoint)> = points
         .into_iter()
         .enumerate()
         .map(|(rank, p)| {
-            let held = coverage(&p, terms, typed.unwrap_or(Exact::Surface), encoder, template, names);
+            let (covered, held, as_typed) = coverage(&p, terms, typed.unwrap_or(Exact::Surface), encoder, template);
             let tier = match how {
-                Cover::All => usize::from(held.covered < terms.0.len()),
-                Cover::Count => terms.0.len() - held.covered,
+                Cover::All => usize::from(covered < terms.0.len()),
+                Cover::Count => terms.0.len() - covered,
             };
             let words = terms.1.len();
-            let untyped = match typed {
-                Some(_) => (words - held.words, words - held.in_names, usize::from(held.as_typed < words)),
-                None => (0, 0, 0),
-            };
+            let untyped = if typed.is_some() { (words - held, usize::from(as_typed < words)) } else { (0, 0) };
             (tier, untyped, rank, p)
         })
         .collect();
@@ -257,73 +247,39 @@ pub(crate) fn by_cover(
     tiered.into_iter().map(|(_, _, _, p)| p).chain(rest).collect()
 }
 
-/// What a hit's lexical text holds of a query ([`coverage`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Held {
-    /// The query's terms it covers.
-    covered: usize,
-    /// The query's words it holds, as the [`Exact`] asked for counts them.
-    words: usize,
-    /// Of those, the words held as typed ([`Exact::TypedFirst`], [`Exact::Names`]; else
-    /// `words`).
-    as_typed: usize,
-    /// The words its names hold as typed or through a translation ([`Exact::Names`]; else 0).
-    in_names: usize,
-}
-
-/// What the lexical text of `p` holds of `terms` ([`Held`]); `names` are the payload fields
-/// that name a record, for [`Exact::Names`].
+/// How many of `terms` the lexical text of `p` covers, how many of the query's words it
+/// holds as `how` counts them, and (for [`Exact::TypedFirst`]; else the same) how many as
+/// typed.
 fn coverage(
     p: &ScoredPoint,
     terms: &Terms,
     how: Exact,
     encoder: &LexicalEncoder,
     template: &Template,
-    names: &[String],
-) -> Held {
+) -> (usize, usize, usize) {
     let text = super::lexical_text(template, &p.payload);
     let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
     let seen: HashSet<String> = words(&text).collect();
-    let counted = terms.typed(&seen, &held, if how == Exact::Names { Exact::TypedFirst } else { how });
-    let as_typed = match how {
-        Exact::TypedFirst | Exact::Names => terms.typed(&seen, &held, Exact::Surface),
-        _ => counted,
-    };
-    let in_names = match how {
-        Exact::Names if !names.is_empty() => {
-            let text = names_text(&p.payload, names);
-            let held: HashSet<u32> = encoder.tokens(&text).iter().map(|t| token_id(t)).collect();
-            terms.typed(&words(&text).collect(), &held, Exact::Translated)
-        }
-        _ => 0,
-    };
-    Held { covered: terms.covered(&held), words: counted, as_typed, in_names }
-}
-
-/// The text values of the fields `names` in `payload` (a JSON object), one after another.
-fn names_text(payload: &str, names: &[String]) -> String {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str(payload) else { return String::new() };
-    names.iter().filter_map(|f| map.get(f)?.as_str()).collect::<Vec<_>>().join(" · ")
+    let counted = terms.typed(&seen, &held, how);
+    let as_typed = if how == Exact::TypedFirst { terms.typed(&seen, &held, Exact::Surface) } else { counted };
+    (terms.covered(&held), counted, as_typed)
 }
 
 /// A one-term query's pool with the hits that hold the word (as `how` counts it; with
-/// [`Exact::TypedFirst`], those holding it as typed before those holding a translation; with
-/// [`Exact::Names`], before that, those holding it in their `names`) first among those that
-/// cover its term, each in ranked order; the other hits keep their places.
+/// [`Exact::TypedFirst`], those holding it as typed before those holding a translation) first
+/// among those that cover its term, each in ranked order; the other hits keep their places.
 fn typed_first(
     mut points: Vec<ScoredPoint>,
     terms: &Terms,
     how: Exact,
     encoder: &LexicalEncoder,
     template: &Template,
-    names: &[String],
 ) -> Vec<ScoredPoint> {
     let rest = points.split_off(points.len().min(COVER_POOL));
-    let marks: Vec<Held> = points.iter().map(|p| coverage(p, terms, how, encoder, template, names)).collect();
-    let slots: Vec<usize> = (0..points.len()).filter(|&i| marks[i].covered > 0).collect();
+    let marks: Vec<(usize, usize, usize)> = points.iter().map(|p| coverage(p, terms, how, encoder, template)).collect();
+    let slots: Vec<usize> = (0..points.len()).filter(|&i| marks[i].0 > 0).collect();
     let mut order = slots.clone();
-    let unnamed = |m: &Held| how == Exact::Names && m.in_names == 0;
-    order.sort_by_key(|&i| (usize::from(marks[i].words == 0), usize::from(unnamed(&marks[i])), usize::from(marks[i].as_typed == 0), i));
+    order.sort_by_key(|&i| (usize::from(marks[i].1 == 0), usize::from(marks[i].2 == 0), i));
     let mut out: Vec<Option<ScoredPoint>> = points.into_iter().map(Some).collect();
     let moved: Vec<ScoredPoint> = order.iter().filter_map(|&i| out[i].take()).collect();
     for (slot, p) in slots.into_iter().zip(moved) {
@@ -384,9 +340,9 @@ mod tests {
             point("chicken-cs", "Kuřecí prsa bez kosti"),
             point("stock", "Chicken stock"),
         ];
-        let all = by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template, &[]);
+        let all = by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template);
         assert_eq!(ids(&all), ["chicken-en", "chicken-cs", "turkey", "duck", "stock"]);
-        let count = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template, &[]);
+        let count = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&count), ["chicken-en", "chicken-cs", "turkey", "duck", "stock"]);
         // Nothing covers both: the order stays.
         let none = by_cover(
@@ -396,7 +352,6 @@ mod tests {
             Cover::All,
             &encoder,
             &template,
-            &[],
         );
         assert_eq!(ids(&none), ["duck", "stock"]);
     }
@@ -412,15 +367,15 @@ mod tests {
             point("c", "Stainless steel stock pot 50 l"),
         ];
         assert_eq!(
-            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template, &[])),
+            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template)),
             ["c", "a", "b"]
         );
         assert_eq!(
-            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template, &[])),
+            ids(&by_cover(ranked.clone(), Vec::new(), &terms, Cover::All, &encoder, &template)),
             ["c", "a", "b"]
         );
         let one = Terms::of(&encoder, "pot", |_, _| Vec::new());
-        assert_eq!(ids(&by_cover(ranked.clone(), Vec::new(), &one, Cover::All, &encoder, &template, &[])), ["a", "b", "c"]);
+        assert_eq!(ids(&by_cover(ranked.clone(), Vec::new(), &one, Cover::All, &encoder, &template)), ["a", "b", "c"]);
     }
 
     #[test]
@@ -454,7 +409,7 @@ mod tests {
         .into_iter()
         .map(|p| ScoredPoint { score: 13.0, ..p })
         .collect();
-        let out = by_cover(ranked, reached, &terms, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(ranked, reached, &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out[..4]), ["chicken-en", "chicken-cs", "chicken-cs-below", "turkey"]);
         assert_eq!(out.len(), COVER_POOL + 3 + 3, "every hit once");
         // Every hit shows a fused score: the one it had below the pool, or at most the last.
@@ -469,7 +424,6 @@ mod tests {
             Cover::Count,
             &encoder,
             &template,
-            &[],
         );
         assert_eq!(ids(&none), ["b", "a"]);
     }
@@ -487,15 +441,15 @@ mod tests {
             point("crushed", "Výrobník tříštěného ledu"),
             point("other", "Výrobník zmrzliny"),
         ];
-        let out = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(ranked.clone(), Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["maker", "crushed", "slush", "other"]);
         // A one-term query: among the hits that cover the term, the word as typed first; a hit
         // that does not cover it keeps its place.
         let one = Terms::of(&encoder, "ledu", |_, _| Vec::new());
-        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["maker", "crushed", "slush", "other"]);
         let ranked = vec![point("a", "Ledové kostky"), point("b", "Pánev"), point("c", "Kostky ledu")];
-        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(ranked, Vec::new(), &one, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["c", "b", "a"]);
     }
 
@@ -506,33 +460,30 @@ mod tests {
         let terms = chicken_breast(&encoder);
         // Both cover both terms: one by stems of other forms, the other by translations.
         let ranked = [point("stems", "Chickens breasts"), point("czech", "Kuřecí prsa")];
-        let held = |p: &ScoredPoint, how| {
-            let h = coverage(p, &terms, how, &encoder, &template, &[]);
-            (h.covered, h.words, h.as_typed)
-        };
+        let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template);
         assert_eq!(held(&ranked[0], Exact::Translated), (2, 0, 0));
         assert_eq!(held(&ranked[1], Exact::Translated), (2, 2, 2));
         assert_eq!(held(&ranked[1], Exact::Surface), (2, 0, 0));
         assert_eq!(held(&ranked[1], Exact::TypedFirst), (2, 2, 0));
         // By default (`WEIR_SEARCH_EXACT` unset) a tier counts the translations ...
-        let out = by_cover(ranked.to_vec(), Vec::new(), &terms, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(ranked.to_vec(), Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["czech", "stems"]);
         // ... and among hits that hold as many words, those holding every one as typed come
         // first; one word as typed and the other through its translation gains nothing.
         let mixed = point("mixed", "Kuřecí breast");
         assert_eq!(held(&mixed, Exact::TypedFirst), (2, 2, 1));
-        let out = by_cover(vec![ranked[1].clone(), mixed], Vec::new(), &terms, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(vec![ranked[1].clone(), mixed], Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["czech", "mixed"]);
         let english = point("english", "Chicken breast fillet");
         assert_eq!(held(&english, Exact::TypedFirst), (2, 2, 2));
         let out =
-            by_cover(vec![ranked[1].clone(), english.clone()], Vec::new(), &terms, Cover::Count, &encoder, &template, &[]);
+            by_cover(vec![ranked[1].clone(), english.clone()], Vec::new(), &terms, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["english", "czech"]);
         // So for one term: "chicken" held as typed before its translation "kuřecí".
         let one = Terms::of(&encoder, "chicken", |t, _| {
             terms.0.iter().find(|(id, _)| *id == token_id(t)).map(|(_, a)| a.clone()).unwrap_or_default()
         });
-        let out = by_cover(vec![ranked[1].clone(), english], Vec::new(), &one, Cover::Count, &encoder, &template, &[]);
+        let out = by_cover(vec![ranked[1].clone(), english], Vec::new(), &one, Cover::Count, &encoder, &template);
         assert_eq!(ids(&out), ["english", "czech"]);
     }
 
@@ -543,34 +494,8 @@ mod tests {
         let terms = Terms::of(&encoder, "wine glass", |_, _| Vec::new());
         let mut ranked: Vec<ScoredPoint> = (0..COVER_POOL).map(|i| point(&format!("beer{i}"), "Beer glass")).collect();
         ranked.push(point("wine", "Wine glass"));
-        let out = by_cover(ranked, Vec::new(), &terms, Cover::All, &encoder, &template, &[]);
+        let out = by_cover(ranked, Vec::new(), &terms, Cover::All, &encoder, &template);
         assert_eq!(out.len(), COVER_POOL + 1);
         assert_eq!(out[COVER_POOL].id, "wine", "below the pool, a hit stays where it was");
-    }
-
-    #[test]
-    fn names_count_the_words_the_naming_fields_hold_typed_or_translated() {
-        let encoder = LexicalEncoder::new(LexicalConfig::default()).unwrap();
-        let template = Template::parse("{name} · {nazev} · {description}").unwrap();
-        let terms = chicken_breast(&encoder);
-        let names = ["name".to_owned(), "nazev".to_owned()];
-        let product = |name: &str, nazev: &str, description: &str| ScoredPoint {
-            id: name.into(),
-            score: 1.0,
-            payload: serde_json::json!({ "name": name, "nazev": nazev, "description": description }).to_string(),
-        };
-        let held = |p: &ScoredPoint, how| coverage(p, &terms, how, &encoder, &template, &names);
-        // Both words in the names, one as typed and one through its translation.
-        let fillet = product("Chicken fillet", "Kuřecí prsa", "");
-        assert_eq!(held(&fillet, Exact::Names).in_names, 2);
-        // The description holds "breast": the whole text holds both words, the names one.
-        let nuggets = product("Chicken nuggets", "Kuřecí nugety", "Made of chicken breast.");
-        let h = held(&nuggets, Exact::Names);
-        assert_eq!((h.covered, h.words, h.as_typed, h.in_names), (2, 2, 2, 1));
-        // Counted only when asked for, and only with naming fields.
-        assert_eq!(held(&nuggets, Exact::TypedFirst).in_names, 0);
-        assert_eq!(coverage(&nuggets, &terms, Exact::Names, &encoder, &template, &[]).in_names, 0);
-        // A payload that is not an object names nothing.
-        assert_eq!(names_text("[1]", &names), "");
     }
 }

@@ -414,7 +414,7 @@ impl Scope<'_> {
             }
             None => Vec::new(),
         };
-        Ok(cover::by_cover(points, reached, &terms, how, self.lexical, self.lexical_template, &self.settings.translate))
+        Ok(cover::by_cover(points, reached, &terms, how, self.lexical, self.lexical_template))
     }
 
     /// The mode a search of this collection can use: hybrid falls back to dense (with a note)
