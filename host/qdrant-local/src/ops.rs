@@ -476,6 +476,12 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     if limit == 0 {
         return Ok(Vec::new());
     }
+    // Points of equal score come in the engine's order of insertion, which differs between two
+    // collections filled with the same points by concurrent writers: a few more are asked for,
+    // so that the points tied at the last place asked for are ordered by id too (ties longer
+    // than that are cut where the engine cuts them).
+    let asked = limit;
+    let limit = limit.saturating_add(TIE_MARGIN).min(usize::MAX - q.offset);
     let mut points = c
         .shard()?
         .query(QueryRequest {
@@ -490,14 +496,32 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
             with_payload: q.with_payload,
         })
         .map_err(ApiError::from_engine)?;
+    // Sorted by id among equals: fusion ties often (RRF gives the same score to ranks 1 and 3
+    // as to 3 and 1), near-duplicate records tie on every score, and the engine leaves tied
+    // points in hash or insertion order. So the same query over the same points answers the
+    // same order, and a page and the next one, asked separately, neither repeat nor skip a
+    // point. Only runs of equal scores are reordered: the engine's order between different
+    // scores (best first, whichever way the distance counts) stays. (A fusion's prefetches are
+    // ranked inside the engine, their ties as it leaves them.)
     if fused {
-        // Fusion ties often (RRF gives the same score to ranks 1 and 3 as to 3 and 1), and the
-        // engine leaves tied points in hash order: sorted by id among equals, a page and the
-        // next one, asked separately, neither repeat nor skip a point.
         points.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    } else {
+        ties_by_id(&mut points);
     }
+    points.truncate(q.offset.saturating_add(asked));
     points.drain(..q.offset.min(points.len()));
     Ok(points)
+}
+
+/// Points asked for beyond a query's limit so that those tied at its last place are ordered by
+/// id ([`query`]).
+const TIE_MARGIN: usize = 16;
+
+/// Each run of consecutive points of equal score ordered by id; the runs stay where they are.
+fn ties_by_id(points: &mut [ScoredPoint]) {
+    for run in points.chunk_by_mut(|a, b| a.score == b.score) {
+        run.sort_by_key(|p| p.id);
+    }
 }
 
 /// A point's vectors as Qdrant prints them.
@@ -548,6 +572,24 @@ mod tests {
         assert!(got.exact);
         let q = got.quantization.unwrap_or_default();
         assert_eq!((q.rescore, q.oversampling), (Some(false), Some(OVERSAMPLING)));
+    }
+
+    #[test]
+    fn ties_are_ordered_by_id_and_nothing_else_moves() {
+        let p = |id: u64, score: f32| ScoredPoint {
+            id: PointId::NumId(id),
+            version: 0,
+            score,
+            payload: None,
+            vector: None,
+            shard_key: None,
+            order_value: None,
+        };
+        // Ascending scores (a distance) stay ascending; each tie is put in id order.
+        let mut points = vec![p(9, 0.1), p(4, 0.5), p(2, 0.5), p(7, 0.5), p(1, 0.9), p(3, 1.2), p(0, 1.2)];
+        ties_by_id(&mut points);
+        let ids: Vec<String> = points.iter().map(|x| x.id.to_string()).collect();
+        assert_eq!(ids, ["9", "2", "4", "7", "1", "0", "3"]);
     }
 
     #[test]

@@ -722,3 +722,34 @@ for name, client in [("rest", rest), ("grpc", grpc)]:
     }
 print(json.dumps(out))
 "#;
+
+#[tokio::test]
+async fn tied_points_come_in_id_order_whatever_order_they_were_written_in() {
+    let (_d, s, api) = server().await;
+    // The same twelve points in two collections, written in opposite orders (as concurrent
+    // writers leave them): points 0-5 and 6-11 are two groups with the same vectors.
+    let point = |i: u64| {
+        let (dense, weight) = if i < 6 { (vec![1.0, 0.0, 0.0, 0.0], 2.0) } else { (vec![0.0, 1.0, 0.0, 0.0], 1.0) };
+        json!({ "id": i, "vector": { "dense": dense, "plain": { "indices": [7], "values": [weight] } } })
+    };
+    for (name, order) in [("up", (0..12).collect::<Vec<u64>>()), ("down", (0..12).rev().collect())] {
+        let body = json!({
+            "vectors": { "dense": { "size": DIM, "distance": "Cosine" } },
+            "sparse_vectors": { "plain": {} }
+        });
+        api.ok("PUT", "/collections/{collection_name}", &format!("/collections/{name}"), Some(body)).await;
+        for i in order {
+            api.upsert(name, vec![point(i)]).await;
+        }
+    }
+    let sparse = json!({ "query": { "indices": [7], "values": [1.0] }, "using": "plain", "limit": 8 });
+    let dense = json!({ "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 3 });
+    let page = json!({ "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 3, "offset": 3 });
+    for name in ["up", "down"] {
+        // Each tie in id order, the cut at the limit included: the best group, then the next.
+        assert_eq!(ids(&api.query(name, sparse.clone()).await), [0, 1, 2, 3, 4, 5, 6, 7], "{name}");
+        assert_eq!(ids(&api.query(name, dense.clone()).await), [0, 1, 2], "{name}");
+        assert_eq!(ids(&api.query(name, page.clone()).await), [3, 4, 5], "{name}");
+    }
+    s.shutdown().await.unwrap();
+}
