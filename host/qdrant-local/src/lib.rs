@@ -26,7 +26,10 @@
 //! `range`, `has_id`, `is_empty`, … — the engine's own filter type), aliases, exact counts.
 //! The Query API: nearest to a dense or a sparse vector (`using` names it), nestable
 //! `prefetch`es fused by `rrf` (Qdrant's default `k` of 2, or `{"rrf": {"k", "weights"}}`) or
-//! `dbsf`, filters, `limit`/`offset`, `score_threshold`. Not supported: multi-vectors,
+//! `dbsf`, filters, `limit`/`offset`, `score_threshold`. Points of equal score answer in id order
+(Qdrant leaves their order open; the engine would leave them in the order they were written,
+which differs between two collections filled with the same points by concurrent writers); a
+fusion's prefetches rank their own ties inside the engine, as it leaves them. Not supported: multi-vectors,
 //! inference (documents, images), queries by point id, recommend/discover/formula/MMR/sampling
 //! queries, sharding, snapshots, `order_by`.
 //!
