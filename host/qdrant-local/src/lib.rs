@@ -27,11 +27,11 @@
 //! The Query API: nearest to a dense or a sparse vector (`using` names it), nestable
 //! `prefetch`es fused by `rrf` (Qdrant's default `k` of 2, or `{"rrf": {"k", "weights"}}`) or
 //! `dbsf`, filters, `limit`/`offset`, `score_threshold`. Points of equal score answer in id order
-(Qdrant leaves their order open; the engine would leave them in the order they were written,
-which differs between two collections filled with the same points by concurrent writers); a
-fusion's prefetches rank their own ties inside the engine, as it leaves them. Not supported: multi-vectors,
-//! inference (documents, images), queries by point id, recommend/discover/formula/MMR/sampling
-//! queries, sharding, snapshots, `order_by`.
+//! (Qdrant leaves their order open; the engine would leave them in the order they were
+//! written, which differs between two collections filled with the same points by concurrent
+//! writers); a fusion's prefetches rank their own ties inside the engine, as it leaves them.
+//! Not supported: multi-vectors, inference (documents, images), queries by point id,
+//! recommend/discover/formula/MMR/sampling queries, sharding, snapshots, `order_by`.
 //!
 //! # Dense search: a full scan, of quantized vectors once sealed
 //! The engine builds an HNSW graph only in `optimize()`, blocking and slow (minutes at 100k
