@@ -14,7 +14,7 @@ use qdrant_edge::{
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::store::{Collection, CollectionMeta, VECTOR_NAME};
+use crate::store::{Collection, CollectionMeta, Distance, VECTOR_NAME};
 
 /// Qdrant's default `k` of Reciprocal Rank Fusion (`{"fusion": "rrf"}`).
 pub(crate) const DEFAULT_RRF_K: usize = 2;
@@ -482,6 +482,15 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     // than that are cut where the engine cuts them).
     let asked = limit;
     let limit = limit.saturating_add(TIE_MARGIN).min(usize::MAX - q.offset);
+    if let Some(ScoringQuery::Fusion(fusion)) = &query
+        && fusable_here(&c.meta, &prefetches, fusion)
+    {
+        let page = Page { filter: q.filter, score_threshold: q.score_threshold, limit, offset: q.offset };
+        let mut points = fused_here(c, prefetches, fusion, page)?;
+        points.truncate(q.offset.saturating_add(asked));
+        points.drain(..q.offset.min(points.len()));
+        return with_records(c, points, q.with_payload, q.with_vector);
+    }
     let mut points = c
         .shard()?
         .query(QueryRequest {
@@ -510,6 +519,141 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     }
     points.truncate(q.offset.saturating_add(asked));
     points.drain(..q.offset.min(points.len()));
+    Ok(points)
+}
+
+/// What a fusion run here answers from: the query's filter (propagated into every prefetch, as
+/// the engine does), threshold and page.
+struct Page {
+    filter: Option<Filter>,
+    score_threshold: Option<f32>,
+    limit: usize,
+    offset: usize,
+}
+
+/// Whether a fusion is run here rather than in the engine ([`fused_here`]): when every prefetch
+/// is a leaf (a nearest-neighbour search of its own) and, for DBSF (which reads scores, larger
+/// better), every one searches a sparse vector or a dense one whose similarity grows with
+/// likeness (cosine, dot product).
+fn fusable_here(meta: &CollectionMeta, prefetches: &[Prefetch], fusion: &Fusion) -> bool {
+    prefetches.iter().all(|p| {
+        let Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery { using, .. }))) = &p.query else { return false };
+        if !p.prefetches.is_empty() {
+            return false;
+        }
+        let name = using.as_deref().unwrap_or(VECTOR_NAME);
+        match fusion {
+            Fusion::Rrf { .. } => true,
+            Fusion::Dbsf => {
+                meta.sparse.contains_key(name)
+                    || meta.dense.get(name).is_some_and(|d| matches!(d.distance, Distance::Cosine | Distance::Dot))
+            }
+        }
+    })
+}
+
+/// A fusion of leaf prefetches run here: each prefetch asked of the engine on its own, its
+/// points of equal score ordered by id ([`ties_by_id`]) before its ranks are read, then fused as
+/// the engine fuses (RRF: a point at position `p`, from 0, of a prefetch of weight `w` adds
+/// `1 / ((p + 1) / w + k - 1)`; DBSF: each prefetch's scores mapped so that mean − 3σ is 0 and
+/// mean + 3σ is 1, σ the sample deviation, a lone point 0.5, summed). In the engine a
+/// prefetch's ties keep the order the points were written in, so the same points fused gave
+/// different scores in two collections written by concurrent writers. The answer: the first
+/// `offset + limit` points, best first, ties by id, those under the threshold left out; no
+/// payload or vectors yet ([`with_records`]).
+fn fused_here(
+    c: &Collection,
+    prefetches: Vec<Prefetch>,
+    fusion: &Fusion,
+    page: Page,
+) -> Result<Vec<ScoredPoint>, ApiError> {
+    let shard = c.shard()?;
+    // Each point's fused score, and its version as the engine answered it.
+    let mut fused: HashMap<PointId, (f32, u64)> = HashMap::new();
+    let weights = match fusion {
+        Fusion::Rrf { weights: Some(w), .. } => w.iter().map(|w| w.into_inner()).collect(),
+        _ => Vec::new(),
+    };
+    for (i, p) in prefetches.into_iter().enumerate() {
+        let mut ranked = shard
+            .query(QueryRequest {
+                prefetches: Vec::new(),
+                query: p.query,
+                filter: Filter::merge_opts(page.filter.clone(), p.filter),
+                score_threshold: p.score_threshold,
+                limit: p.limit.saturating_add(TIE_MARGIN),
+                offset: 0,
+                params: p.params,
+                with_vector: WithVector::Bool(false),
+                with_payload: WithPayloadInterface::Bool(false),
+            })
+            .map_err(ApiError::from_engine)?;
+        ties_by_id(&mut ranked);
+        ranked.truncate(p.limit);
+        let scores: Vec<f32> = match fusion {
+            Fusion::Rrf { k, .. } => {
+                let w = weights.get(i).copied().unwrap_or(1.0);
+                (0..ranked.len())
+                    .map(|pos| if w <= 0.0 { 0.0 } else { 1.0 / ((pos + 1) as f32 / w + *k as f32 - 1.0) })
+                    .collect()
+            }
+            Fusion::Dbsf => distribution_scores(&ranked),
+        };
+        for (point, score) in ranked.iter().zip(scores) {
+            fused.entry(point.id).or_insert((0.0, point.version)).0 += score;
+        }
+    }
+    let mut points: Vec<ScoredPoint> = fused
+        .into_iter()
+        .filter(|(_, (score, _))| page.score_threshold.is_none_or(|t| *score >= t))
+        .map(|(id, (score, version))| ScoredPoint {
+            id,
+            version,
+            score,
+            payload: None,
+            vector: None,
+            shard_key: None,
+            order_value: None,
+        })
+        .collect();
+    points.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    points.truncate(page.offset.saturating_add(page.limit));
+    Ok(points)
+}
+
+/// DBSF's normalised scores of one ranking (see [`fused_here`]).
+fn distribution_scores(ranked: &[ScoredPoint]) -> Vec<f32> {
+    if ranked.len() < 2 {
+        return vec![0.5; ranked.len()];
+    }
+    let n = ranked.len() as f32;
+    let mean = ranked.iter().map(|p| p.score).sum::<f32>() / n;
+    let variance = ranked.iter().map(|p| (p.score - mean).powi(2)).sum::<f32>() / (n - 1.0);
+    let (lo, hi) = (mean - 3.0 * variance.sqrt(), mean + 3.0 * variance.sqrt());
+    ranked.iter().map(|p| if hi == lo { 0.5 } else { (p.score - lo) / (hi - lo) }).collect()
+}
+
+/// `points` with the payload and vectors asked for, read from the engine.
+fn with_records(
+    c: &Collection,
+    mut points: Vec<ScoredPoint>,
+    with_payload: WithPayloadInterface,
+    with_vector: WithVector,
+) -> Result<Vec<ScoredPoint>, ApiError> {
+    let wants_payload = !matches!(with_payload, WithPayloadInterface::Bool(false));
+    let wants_vector = !matches!(with_vector, WithVector::Bool(false));
+    if points.is_empty() || (!wants_payload && !wants_vector) {
+        return Ok(points);
+    }
+    let ids: Vec<PointId> = points.iter().map(|p| p.id).collect();
+    let mut records: HashMap<PointId, Record> =
+        retrieve(c, &ids, with_payload, with_vector)?.into_iter().map(|r| (r.id, r)).collect();
+    for p in &mut points {
+        if let Some(r) = records.remove(&p.id) {
+            p.payload = r.payload;
+            p.vector = r.vector;
+        }
+    }
     Ok(points)
 }
 

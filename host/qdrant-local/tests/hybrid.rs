@@ -745,11 +745,28 @@ async fn tied_points_come_in_id_order_whatever_order_they_were_written_in() {
     let sparse = json!({ "query": { "indices": [7], "values": [1.0] }, "using": "plain", "limit": 8 });
     let dense = json!({ "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 3 });
     let page = json!({ "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 3, "offset": 3 });
+    // Fused, the prefetches' ties are ranked by id too, so the fused scores are the same.
+    let fused = |fusion: &str| {
+        json!({ "prefetch": [
+                    { "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 4 },
+                    { "query": { "indices": [7], "values": [1.0] }, "using": "plain", "limit": 4 } ],
+                "query": { "fusion": fusion }, "limit": 5 })
+    };
+    let mut answers = Vec::new();
     for name in ["up", "down"] {
         // Each tie in id order, the cut at the limit included: the best group, then the next.
         assert_eq!(ids(&api.query(name, sparse.clone()).await), [0, 1, 2, 3, 4, 5, 6, 7], "{name}");
         assert_eq!(ids(&api.query(name, dense.clone()).await), [0, 1, 2], "{name}");
         assert_eq!(ids(&api.query(name, page.clone()).await), [3, 4, 5], "{name}");
+        let rrf = api.query(name, fused("rrf")).await;
+        assert_eq!(ids(&rrf), [0, 1, 2, 3], "{name}: {rrf:?}");
+        let scores: Vec<f64> = rrf.iter().map(|p| p["score"].as_f64().unwrap()).collect();
+        // Both prefetches rank 0, 1, 2, 3: 2 / (k + position) with Qdrant's k of 2.
+        for (pos, s) in scores.iter().enumerate() {
+            assert!((s - 2.0 / (2.0 + pos as f64)).abs() < 1e-6, "{name}: {scores:?}");
+        }
+        answers.push((ids(&rrf), ids(&api.query(name, fused("dbsf")).await)));
     }
+    assert_eq!(answers[0], answers[1]);
     s.shutdown().await.unwrap();
 }
