@@ -29,8 +29,10 @@
 //! `dbsf`, filters, `limit`/`offset`, `score_threshold`. Points of equal score answer in id order
 //! (Qdrant leaves their order open; the engine would leave them in the order they were
 //! written, which differs between two collections filled with the same points by concurrent
-//! writers); a fusion's prefetches rank their own ties inside the engine, as it leaves them.
-//! Not supported: multi-vectors, inference (documents, images), queries by point id,
+//! writers). A fusion whose prefetches are all leaves is run here, not in the engine: each
+//! prefetch is asked of the engine on its own and its ties ranked by id before RRF or DBSF
+//! reads them, so the same points fuse to the same scores (nested prefetches, and DBSF over a
+//! distance, stay with the engine and its order of ties). Not supported: multi-vectors, inference (documents, images), queries by point id,
 //! recommend/discover/formula/MMR/sampling queries, sharding, snapshots, `order_by`.
 //!
 //! # Dense search: a full scan, of quantized vectors once sealed
