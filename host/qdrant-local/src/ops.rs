@@ -485,9 +485,9 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     if let Some(ScoringQuery::Fusion(fusion)) = &query
         && fusable_here(&c.meta, &prefetches, fusion)
     {
-        let page = Page { filter: q.filter, score_threshold: q.score_threshold, limit, offset: q.offset };
+        // The fused ranking is whole (ties by id): no margin needed.
+        let page = Page { filter: q.filter, score_threshold: q.score_threshold, limit: asked, offset: q.offset };
         let mut points = fused_here(c, prefetches, fusion, page)?;
-        points.truncate(q.offset.saturating_add(asked));
         points.drain(..q.offset.min(points.len()));
         return with_records(c, points, q.with_payload, q.with_vector);
     }
@@ -510,8 +510,9 @@ pub(crate) fn query(c: &Collection, q: Query) -> Result<Vec<ScoredPoint>, ApiErr
     // points in hash or insertion order. So the same query over the same points answers the
     // same order, and a page and the next one, asked separately, neither repeat nor skip a
     // point. Only runs of equal scores are reordered: the engine's order between different
-    // scores (best first, whichever way the distance counts) stays. (A fusion's prefetches are
-    // ranked inside the engine, their ties as it leaves them.)
+    // scores (best first, whichever way the distance counts) stays. (A fusion that reaches the
+    // engine, of nested prefetches or DBSF over a distance, has its prefetches' ties ranked
+    // there, as the engine leaves them.)
     if fused {
         points.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     } else {

@@ -766,6 +766,15 @@ async fn tied_points_come_in_id_order_whatever_order_they_were_written_in() {
             assert!((s - 2.0 / (2.0 + pos as f64)).abs() < 1e-6, "{name}: {scores:?}");
         }
         answers.push((ids(&rrf), ids(&api.query(name, fused("dbsf")).await)));
+        // Fused here, each point still answers its version and, asked for, its vectors.
+        let mut asked = fused("rrf");
+        asked["with_vector"] = json!(["dense"]);
+        let dense_all = json!({ "query": [1.0, 0.0, 0.0, 0.0], "using": "dense", "limit": 4 });
+        let own = api.query(name, dense_all).await;
+        for (p, o) in api.query(name, asked).await.iter().zip(&own) {
+            assert_eq!((&p["id"], &p["version"]), (&o["id"], &o["version"]), "{name}");
+            assert_eq!(p["vector"]["dense"], json!([1.0, 0.0, 0.0, 0.0]), "{name}: {p}");
+        }
     }
     assert_eq!(answers[0], answers[1]);
     s.shutdown().await.unwrap();
